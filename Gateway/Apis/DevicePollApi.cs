@@ -1,0 +1,51 @@
+using OrleansLicensing.Contracts;
+using OrleansLicensing.Gateway.Infrastructure;
+using OrleansLicensing.Grains.Domain;
+
+namespace OrleansLicensing.Gateway.Apis;
+
+/// <summary>
+/// The fleet's hot path (R-C3): one grain call answered from the device grain's memory, the
+/// pre-built body copied out, 304 when the device already has it.
+/// </summary>
+public static class DevicePollApi
+{
+    public const string MacHeader = "X-Device-Mac";
+    public const string SecretHeader = "X-Device-Secret";
+
+    public static IEndpointRouteBuilder MapDevicePollApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/v1/device/license", PollAsync)
+            .WithTags("Device").WithName("PollDeviceLicense")
+            .Produces<DeviceLicenseResponse>(StatusCodes.Status200OK)
+            .Produces(StatusCodes.Status304NotModified)
+            .WithProblems(400, 401);
+        return routes;
+    }
+
+    public static async Task<IResult> PollAsync(HttpContext context, IGrainFactory grains)
+    {
+        var headers = context.Request.Headers;
+        string? macHeader = headers[MacHeader];
+        string? secret = headers[SecretHeader];
+        if (string.IsNullOrEmpty(macHeader) || string.IsNullOrEmpty(secret))
+        {
+            throw new LicensingException(ErrorCodes.Unauthorized, $"Send the device's {MacHeader} and {SecretHeader} headers.");
+        }
+
+        var mac = Mac.Parse(macHeader);
+        var answer = await grains.GetGrain<IDeviceGrain>(mac.ToString()).PollAsync(secret, headers.IfNoneMatch);
+        switch (answer.Status)
+        {
+            case DevicePollStatus.NotModified:
+                context.Response.Headers.ETag = answer.ETag;
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            case DevicePollStatus.Ok:
+                context.Response.Headers.ETag = answer.ETag;
+                context.Response.Headers.CacheControl = "no-cache";
+                return TypedResults.Bytes(answer.Body!, "application/json");
+            default:
+                throw new LicensingException(ErrorCodes.Unauthorized, "The device MAC or secret is wrong.");
+        }
+    }
+}

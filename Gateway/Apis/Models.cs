@@ -1,0 +1,91 @@
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Gateway.Apis;
+
+// Request and response bodies of SPEC §4.1. Field names are a fixed contract with
+// distributors' integrations: add fields, never rename or remove one.
+
+public sealed record RegisterAccountRequest(string Email, string Password, string DisplayName, string? Language = null);
+
+public sealed record AccountResponse(string Email, string DisplayName, string Language);
+
+public sealed record MeResponse(string Email, string DisplayName, string Language, IReadOnlyList<string> CompanyIds);
+
+public sealed record TokenRequest(string Email, string Password);
+
+public sealed record TokenResponse(string AccessToken, int ExpiresIn);
+
+public sealed record CreateCompanyRequest(string Name);
+
+public sealed record CompanyResponse(string CompanyId, string Name, string DefaultProjectId);
+
+public sealed record CreateProjectRequest(string Name, string? Description = null);
+
+public sealed record ProjectResponse(string ProjectId, string Name, string? Description, DateOnly? SsaEndDate)
+{
+    public static ProjectResponse From(ProjectView view) => new(view.ProjectId, view.Name, view.Description, view.SsaEndDate);
+}
+
+public sealed record MintKeyRequest(Dictionary<string, int> Licenses, string? OrderNumber = null);
+
+public sealed record ActivationKeyResponse(string Key, IReadOnlyDictionary<string, int> Licenses, string? OrderNumber);
+
+public sealed record HardwareItem(string Mac, string DeviceType, string OrderNumber, DateOnly ShipDate, string? CertificatePublicKey = null);
+
+public sealed record RegisterHardwareRequest(List<HardwareItem> Devices);
+
+public sealed record RegisteredDevice(string Mac, string DeviceSecret);
+
+public sealed record RegisterHardwareResponse(IReadOnlyList<RegisteredDevice> Devices);
+
+public sealed record RedeemRequest(string Key, string? Comment = null);
+
+public sealed record RedeemResponse(string Key, IReadOnlyDictionary<string, int> Licenses, string ProjectId);
+
+public sealed record BalanceResponse(string ProjectId, IReadOnlyDictionary<string, int> Licenses);
+
+public sealed record MacRange(string From, string To);
+
+/// <summary>A device with its secret as proof of possession (R-D2).</summary>
+public sealed record DeviceWithProof(string Mac, string? DeviceSecret = null);
+
+/// <summary>Exactly one of <c>macs</c>, <c>range</c>, <c>orderNumber</c> or <c>devices</c>.</summary>
+public sealed record AddDevicesRequest(List<string>? Macs = null, MacRange? Range = null, string? OrderNumber = null, List<DeviceWithProof>? Devices = null);
+
+public sealed record DeviceAddResultResponse(string Mac, string Status, string? Code);
+
+public sealed record AddDevicesResponse(IReadOnlyList<DeviceAddResultResponse> Results);
+
+public sealed record LotResponse(string Type, int Units, string Version, DateOnly BindDate, DateOnly? SsaEndDate)
+{
+    public static LotResponse From(LicenseLot lot) => new(lot.Type, lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate);
+}
+
+public sealed record DeviceResponse(string Mac, string? DeviceType, string? ProjectId, string? Name, string? Comment, IReadOnlyList<LotResponse> Licenses);
+
+public sealed record AddLicensesRequest(string Version, Dictionary<string, int> Licenses, List<string>? FromProjects = null, bool? DryRun = null);
+
+public sealed record DebitResponse(string ProjectId, IReadOnlyDictionary<string, int> Licenses);
+
+public sealed record AddLicensesResponse(string Mac, IReadOnlyList<LotResponse> Lots, IReadOnlyList<DebitResponse> Debited);
+
+/// <summary>The device poll answer (built by the device grain; described here for OpenAPI).</summary>
+public sealed record DeviceLicenseResponse(string Mac, IReadOnlyList<LotResponse> Licenses, DateTimeOffset? TestModeUntil, string Document);
+
+public sealed record SscLotRequest(string Type, int Units, string Version, DateOnly BindDate, DateOnly? SsaEndDate = null);
+
+public sealed record SscQuoteRequest(DateOnly CalculationDate, DateOnly EndDate, List<SscLotRequest> Lots);
+
+public sealed record SscLotResponse(string Type, int Units, DateOnly CoverageStart, int DaysTwice, int DaysOnce, decimal Multiplier, long Ssc);
+
+public sealed record SscQuoteResponse(IReadOnlyList<SscLotResponse> Lots, long TotalSsc);
+
+public sealed record VersionResponse(string Version, DateOnly ReleaseDate, bool Current);
+
+public sealed record LicenseTypeResponse(string Code, int SscPerUnitPerYear, string Description, string Category, int Ports, string MinVersion, string? MaxVersion, bool ExternalKey);
+
+public sealed record DeviceTypeResponse(string Code, IReadOnlyDictionary<string, int> Maxima, string Description);
+
+public sealed record SigningKeyResponse(string Algorithm, string PublicKeyPem);
+
+public sealed record HealthResponse(string Status);

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Security.Claims;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
+using OrleansLicensing.Contracts;
+using OrleansLicensing.Gateway.Apis;
+using OrleansLicensing.Gateway.Infrastructure;
+
+namespace OrleansLicensing.Gateway;
+
+/// <summary>Configuration section <c>Gateway</c>.</summary>
+public sealed class GatewaySettings
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Largest accepted request body; larger ones get 413 PayloadTooLarge.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Requests per minute and client address on the anonymous routes.</summary>
+    public int AnonymousPermitsPerMinute { get; set; } = 600;
+}
+
+/// <summary>The HTTP edge: JSON, errors, authentication, rate limits, OpenAPI and routes.</summary>
+public static class GatewaySetup
+{
+    public const string AnonymousRateLimit = "anonymous";
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static WebApplicationBuilder AddLicensingGateway(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["Kestrel:Endpoints:Http:Url"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        var settings = builder.Configuration.GetSection(GatewaySettings.Section).Get<GatewaySettings>() ?? new GatewaySettings();
+        builder.Services.AddSingleton(settings);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
+
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            // Strict input: missing or null required members, numbers as strings and other
+            // loose forms are 400 ValidationFailed rather than silently defaulted.
+            json.SerializerOptions.RespectNullableAnnotations = true;
+            json.SerializerOptions.RespectRequiredConstructorParameters = true;
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            context.ProblemDetails.Extensions.TryAdd("code", Problems.CodeFor(status));
+            context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+        });
+        builder.Services.AddExceptionHandler<LicensingExceptionHandler>();
+
+        builder.Services.AddSingleton<GatewaySecrets>();
+        builder.Services.AddSingleton<AccessTokens>();
+        builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(BearerAuthenticationHandler.UserPolicy, policy => policy.RequireClaim(ClaimTypes.Email))
+            .AddPolicy(BearerAuthenticationHandler.VendorPolicy, policy => policy.RequireRole(BearerAuthenticationHandler.VendorRole));
+
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(AnonymousRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.AnonymousPermitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            limiter.OnRejected = async (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                await Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests; retry later.");
+            };
+        });
+
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseLicensingGateway(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<GatewaySettings>();
+
+        // Create (or load) the node's secrets now, so a new node logs where its vendor key is at start.
+        app.Services.GetRequiredService<GatewaySecrets>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use((context, next) =>
+        {
+            // Kestrel enforces the limit while reading; this answers early when the length is declared.
+            if (context.Request.ContentLength > settings.MaxRequestBodyBytes)
+            {
+                return Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The request body exceeds {settings.MaxRequestBodyBytes} bytes.").AsTask();
+            }
+
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = settings.MaxRequestBodyBytes;
+            }
+
+            return next(context);
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapOpenApi();
+        app.MapGet("/healthz", () => TypedResults.Ok(new HealthResponse("alive"))).WithTags("Operations").WithName("Healthz");
+        app.MapAccountsApi();
+        app.MapCompaniesApi();
+        app.MapActivationsApi();
+        app.MapDevicesApi();
+        app.MapVendorApi();
+        app.MapDevicePollApi();
+        app.MapCatalogApi();
+        return app;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Orleans.Transactions;
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Gateway.Infrastructure;
+
+/// <summary>
+/// Turns every exception that reaches the edge into problem+json: domain errors by their code,
+/// malformed requests as 4xx, contention as 503 with Retry-After. Only a bug gives a 500.
+/// </summary>
+public sealed class LicensingExceptionHandler(ILogger<LicensingExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        switch (Unwrap(exception))
+        {
+            case LicensingException domain:
+                await Problems.WriteAsync(context, Problems.StatusFor(domain.Code), domain.Code, domain.Message, domain.Extensions);
+                return true;
+
+            case BadHttpRequestException bad:
+                var code = Problems.CodeFor(bad.StatusCode);
+                await Problems.WriteAsync(context, bad.StatusCode, code, DescribeBadRequest(bad));
+                return true;
+
+            case OrleansTransactionTransientFailureException or OrleansTransactionOverloadException or OrleansTransactionInDoubtException or OrleansTransactionAbortedException:
+                logger.LogWarning(exception, "Transaction did not commit after retries");
+                context.Response.Headers.RetryAfter = "1";
+                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.TransientConflict, "The operation conflicted with concurrent changes and was not applied; retry it.");
+                return true;
+
+            case TimeoutException:
+                logger.LogWarning(exception, "A grain call timed out");
+                context.Response.Headers.RetryAfter = "1";
+                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.StorageUnavailable, "The service did not answer in time; retry the request.");
+                return true;
+
+            default:
+                logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+                await Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "An unexpected error occurred.");
+                return true;
+        }
+    }
+
+    private static Exception Unwrap(Exception exception) => exception switch
+    {
+        OrleansTransactionAbortedException { InnerException: LicensingException inner } => inner,
+        AggregateException { InnerExceptions.Count: 1 } aggregate => Unwrap(aggregate.InnerExceptions[0]),
+        _ => exception,
+    };
+
+    private static string DescribeBadRequest(BadHttpRequestException bad) => bad.InnerException switch
+    {
+        JsonException json => $"The request body is not valid: {json.Message}",
+        _ => bad.Message,
+    };
+}

@@ -1,0 +1,97 @@
+using System.Security.Claims;
+using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.Domain;
+
+namespace OrleansLicensing.Gateway.Infrastructure;
+
+/// <summary>Checks that need no state, done at the edge before any grain is called.</summary>
+public static class Validate
+{
+    public const int MaxBatchDevices = 50;
+
+    public static string Text(string? value, string field, int maxLength)
+    {
+        var trimmed = value?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            throw LicensingException.Validation($"'{field}' is required.");
+        }
+
+        if (trimmed.Length > maxLength || trimmed.Any(char.IsControl))
+        {
+            throw LicensingException.Validation($"'{field}' must be at most {maxLength} printable characters.");
+        }
+
+        return trimmed;
+    }
+
+    public static string? OptionalText(string? value, string field, int maxLength) =>
+        string.IsNullOrWhiteSpace(value) ? null : Text(value, field, maxLength);
+
+    /// <summary>Company and project ids are 16 lower-case base-32 characters; anything else cannot exist.</summary>
+    public static string Id(string id, string what)
+    {
+        if (id.Length != 16 || !id.All(c => char.IsAsciiDigit(c) || char.IsAsciiLetterLower(c)))
+        {
+            throw LicensingException.NotFound(what);
+        }
+
+        return id;
+    }
+
+    public static string Password(string? password)
+    {
+        if (password is null || password.Length < PasswordHasher.MinLength || password.Length > PasswordHasher.MaxLength)
+        {
+            throw LicensingException.Validation($"'password' must have {PasswordHasher.MinLength} to {PasswordHasher.MaxLength} characters.");
+        }
+
+        return password;
+    }
+
+    public static string Language(string? language)
+    {
+        if (string.IsNullOrWhiteSpace(language))
+        {
+            return "en";
+        }
+
+        var trimmed = language.Trim();
+        if (trimmed.Length is < 2 or > 12 || !trimmed.All(c => char.IsAsciiLetter(c) || c == '-'))
+        {
+            throw LicensingException.Validation("'language' must be a language tag such as 'en' or 'de-CH'.");
+        }
+
+        return trimmed.ToLowerInvariant();
+    }
+
+    public static IGrainFactory Grains(this HttpContext context) => context.RequestServices.GetRequiredService<IGrainFactory>();
+}
+
+/// <summary>Company-scoped authorisation: membership (R-U1) and project ownership.</summary>
+public static class Access
+{
+    public static async Task<ICompanyGrain> CompanyAsync(IGrainFactory grains, ClaimsPrincipal user, string companyId, string? right = null)
+    {
+        var company = grains.GetGrain<ICompanyGrain>(Validate.Id(companyId, "The company"));
+        await company.AuthorizeAsync(user.Email(), right);
+        return company;
+    }
+
+    public static async Task<IProjectGrain> ProjectAsync(IGrainFactory grains, ClaimsPrincipal user, string companyId, string projectId)
+    {
+        var company = await CompanyAsync(grains, user, companyId);
+        await company.EnsureOwnsProjectAsync(Validate.Id(projectId, "The project"));
+        return grains.GetGrain<IProjectGrain>(projectId);
+    }
+
+    /// <summary>A device of the company, addressed by any accepted MAC form (R-F1).</summary>
+    public static async Task<(IDeviceGrain Grain, DeviceView View)> DeviceAsync(IGrainFactory grains, ClaimsPrincipal user, string companyId, string mac)
+    {
+        await CompanyAsync(grains, user, companyId);
+        var canonical = Mac.Parse(mac).ToString();
+        var device = grains.GetGrain<IDeviceGrain>(canonical);
+        var view = await device.GetAsync();
+        return view.CompanyId == companyId ? (device, view) : throw LicensingException.NotFound("The device");
+    }
+}

@@ -1,0 +1,51 @@
+namespace OrleansLicensing.Contracts;
+
+/// <summary>
+/// Machine-readable error codes carried in the <c>code</c> member of every problem+json
+/// response (SPEC §4). Distributor integrations switch on these strings; never rename one.
+/// </summary>
+public static class ErrorCodes
+{
+    public const string ValidationFailed = nameof(ValidationFailed);
+    public const string NotFound = nameof(NotFound);
+    public const string Forbidden = nameof(Forbidden);
+    public const string Unauthorized = nameof(Unauthorized);
+    public const string Conflict = nameof(Conflict);
+    public const string RateLimited = nameof(RateLimited);
+    public const string PayloadTooLarge = nameof(PayloadTooLarge);
+    public const string UnsupportedMediaType = nameof(UnsupportedMediaType);
+    public const string MethodNotAllowed = nameof(MethodNotAllowed);
+    public const string StorageUnavailable = nameof(StorageUnavailable);
+    public const string TransientConflict = nameof(TransientConflict);
+    public const string InternalError = nameof(InternalError);
+
+    public const string InvalidMac = nameof(InvalidMac);
+    public const string InvalidEmail = nameof(InvalidEmail);
+    public const string TooManyDevices = nameof(TooManyDevices);
+    public const string UnknownLicenseType = nameof(UnknownLicenseType);
+    public const string UnknownDeviceType = nameof(UnknownDeviceType);
+    public const string InvalidUnits = nameof(InvalidUnits);
+    public const string InvalidDate = nameof(InvalidDate);
+    public const string VersionNotOffered = nameof(VersionNotOffered);
+
+    public const string AccountExists = nameof(AccountExists);
+    public const string UserLocked = nameof(UserLocked);
+    public const string UserNotFound = nameof(UserNotFound);
+    public const string LastAdmin = nameof(LastAdmin);
+    public const string DuplicateProjectName = nameof(DuplicateProjectName);
+    public const string ProjectNotEmpty = nameof(ProjectNotEmpty);
+
+    public const string KeyAlreadyAssigned = nameof(KeyAlreadyAssigned);
+    public const string HardwareAlreadyRegistered = nameof(HardwareAlreadyRegistered);
+    public const string InsufficientBalance = nameof(InsufficientBalance);
+    public const string ConsistencyViolation = nameof(ConsistencyViolation);
+    public const string TargetHasLicenses = nameof(TargetHasLicenses);
+    public const string DeviceNotInProject = nameof(DeviceNotInProject);
+
+    public const string AlreadyInCompany = nameof(AlreadyInCompany);
+    public const string DeviceInOtherCompany = nameof(DeviceInOtherCompany);
+    public const string SeveralCompanies = nameof(SeveralCompanies);
+
+    public const string SsaEndInPast = nameof(SsaEndInPast);
+    public const string IdempotencyKeyReused = nameof(IdempotencyKeyReused);
+}

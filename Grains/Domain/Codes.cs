@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OrleansLicensing.Grains.Domain;
+
+/// <summary>
+/// Unguessable identifiers. Activation keys carry 125 random bits (R-K1) in five groups of five
+/// Crockford base-32 characters, which avoids the look-alikes I, L, O and U.
+/// </summary>
+public static class Codes
+{
+    private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    private const int KeyGroups = 5;
+    private const int GroupLength = 5;
+
+    public static string NewActivationKey()
+    {
+        var chars = RandomChars(KeyGroups * GroupLength);
+        var builder = new StringBuilder(KeyGroups * (GroupLength + 1));
+        for (var group = 0; group < KeyGroups; group++)
+        {
+            if (group > 0)
+            {
+                builder.Append('-');
+            }
+
+            builder.Append(chars, group * GroupLength, GroupLength);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// The canonical form of a key typed by a person: upper case, groups joined by dashes,
+    /// look-alike letters mapped (O→0, I/L→1). <c>null</c> when it cannot be a key.
+    /// </summary>
+    public static string? NormalizeActivationKey(string? input)
+    {
+        if (string.IsNullOrWhiteSpace(input) || input.Length > 64)
+        {
+            return null;
+        }
+
+        var raw = new StringBuilder(KeyGroups * GroupLength);
+        foreach (var c in input.Trim().ToUpperInvariant())
+        {
+            var mapped = c switch
+            {
+                'O' => '0',
+                'I' or 'L' => '1',
+                _ => c,
+            };
+            if (mapped is '-' or ' ')
+            {
+                continue;
+            }
+
+            if (!Alphabet.Contains(mapped))
+            {
+                return null;
+            }
+
+            raw.Append(mapped);
+        }
+
+        if (raw.Length != KeyGroups * GroupLength)
+        {
+            return null;
+        }
+
+        for (var group = KeyGroups - 1; group > 0; group--)
+        {
+            raw.Insert(group * GroupLength, '-');
+        }
+
+        return raw.ToString();
+    }
+
+    /// <summary>A short random id for companies and projects (80 bits, lower-case base 32).</summary>
+    public static string NewId() => new string(RandomChars(16)).ToLowerInvariant();
+
+    /// <summary>A device secret (128 bits) shown to the vendor once, stored only as a hash.</summary>
+    public static string NewDeviceSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    public static byte[] HashSecret(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+
+    public static bool SecretMatches(string? secret, byte[] hash) =>
+        !string.IsNullOrEmpty(secret) && secret.Length <= 128 && CryptographicOperations.FixedTimeEquals(HashSecret(secret), hash);
+
+    private static char[] RandomChars(int count)
+    {
+        var chars = new char[count];
+        for (var i = 0; i < count; i++)
+        {
+            chars[i] = Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
+        }
+
+        return chars;
+    }
+}

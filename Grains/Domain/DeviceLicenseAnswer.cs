@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Grains.Domain;
+
+/// <summary>
+/// Builds the body of <c>GET /api/v1/device/license</c> (SPEC §4.1) once per change, so that
+/// polls only copy bytes. The ETag depends on the licensed content alone, not on the
+/// (randomised) ECDSA signature, so an unchanged device keeps its ETag across rebuilds.
+/// </summary>
+public static class DeviceLicenseAnswer
+{
+    public static string ComputeETag(string mac, string version, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            writer.WriteStringValue(mac);
+            writer.WriteStringValue(version);
+            writer.WriteStringValue(testModeUntil?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            foreach (var lot in lots)
+            {
+                WriteLot(writer, lot);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        var hash = SHA256.HashData(buffer.WrittenSpan);
+        return "\"" + Convert.ToHexStringLower(hash.AsSpan(0, 16)) + "\"";
+    }
+
+    public static byte[] CreateBody(string mac, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil, string document)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+
+        // The body is served as application/json only, never embedded in HTML, so the XML
+        // document need not have its angle brackets and quotes escaped.
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("mac", mac);
+            writer.WriteStartArray("licenses");
+            foreach (var lot in lots)
+            {
+                WriteLot(writer, lot);
+            }
+
+            writer.WriteEndArray();
+            if (testModeUntil is { } until)
+            {
+                writer.WriteString("testModeUntil", until);
+            }
+            else
+            {
+                writer.WriteNull("testModeUntil");
+            }
+
+            writer.WriteString("document", document);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>RFC 9110 If-None-Match: a list of entity tags (weak ones compare weakly) or <c>*</c>.</summary>
+    public static bool Matches(string? ifNoneMatch, string etag)
+    {
+        if (string.IsNullOrEmpty(ifNoneMatch))
+        {
+            return false;
+        }
+
+        foreach (var candidate in ifNoneMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tag = candidate.StartsWith("W/", StringComparison.Ordinal) ? candidate[2..] : candidate;
+            if (tag == "*" || string.Equals(tag, etag, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void WriteLot(Utf8JsonWriter writer, LicenseLot lot)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", lot.Type);
+        writer.WriteNumber("units", lot.Units);
+        writer.WriteString("version", lot.Version);
+        writer.WriteString("bindDate", lot.BindDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (lot.SsaEndDate is { } ssa)
+        {
+            writer.WriteString("ssaEndDate", ssa.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            writer.WriteNull("ssaEndDate");
+        }
+
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,50 @@
+using System.Net.Mail;
+
+namespace OrleansLicensing.Grains.Domain;
+
+/// <summary>E-mail addresses compare case-insensitively; the canonical form is lower case (R-F3).</summary>
+public static class Email
+{
+    public const int MaxLength = 254;
+
+    public static bool TryNormalize(string? input, out string canonical)
+    {
+        canonical = string.Empty;
+        if (string.IsNullOrWhiteSpace(input))
+        {
+            return false;
+        }
+
+        var text = input.Trim();
+        if (text.Length > MaxLength || text.Any(char.IsWhiteSpace))
+        {
+            return false;
+        }
+
+        var at = text.IndexOf('@');
+        if (at <= 0 || at != text.LastIndexOf('@') || at == text.Length - 1)
+        {
+            return false;
+        }
+
+        var domain = text[(at + 1)..];
+        if (!domain.Contains('.') || domain.StartsWith('.') || domain.EndsWith('.'))
+        {
+            return false;
+        }
+
+        if (!MailAddress.TryCreate(text, out var parsed) || !string.Equals(parsed.Address, text, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        canonical = text.ToLowerInvariant();
+        return true;
+    }
+
+    /// <summary>Normalises or throws <c>InvalidEmail</c>.</summary>
+    public static string Normalize(string? input) =>
+        TryNormalize(input, out var canonical)
+            ? canonical
+            : throw new Contracts.LicensingException(Contracts.ErrorCodes.InvalidEmail, "The e-mail address is not valid.");
+}

@@ -1,0 +1,85 @@
+using System.Collections.Immutable;
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Grains.Domain;
+
+/// <summary>
+/// The per-device rules a set of lots must satisfy (R-L2): device-type maxima, the version
+/// range of each type, and the PBX feature rules (voicemail and standby equal the PBX ports,
+/// registrations at most the PBX ports). Violations are <c>ConsistencyViolation</c> naming the rule.
+/// </summary>
+public sealed class LicenseConsistency(Catalog catalog)
+{
+    /// <summary>Checks that <paramref name="lots"/> may all be bound to a device of <paramref name="deviceTypeCode"/>.</summary>
+    public void Check(string deviceTypeCode, IReadOnlyCollection<LicenseLot> lots)
+    {
+        if (!catalog.TryGetDeviceType(deviceTypeCode, out var deviceType))
+        {
+            throw new LicensingException(ErrorCodes.UnknownDeviceType, $"Device type '{deviceTypeCode}' is not in the catalog.");
+        }
+
+        var totals = LicenseMath.ToMap(lots.Select(l => KeyValuePair.Create(l.Type, l.Units)));
+        var pbxPorts = 0L;
+        foreach (var (code, units) in totals)
+        {
+            var type = catalog.TryGetLicenseType(code, out var t)
+                ? t
+                : throw new LicensingException(ErrorCodes.UnknownLicenseType, $"License type '{code}' is not in the catalog.");
+            if (type.Category == LicenseCategory.Credit)
+            {
+                throw Violation("R-L2", $"{code} is a credit unit and cannot be bound to a device.");
+            }
+
+            var maximum = deviceType.Maxima.GetValueOrDefault(code);
+            if (units > maximum)
+            {
+                throw Violation("R-L2", maximum == 0
+                    ? $"{code} is not available for device type {deviceType.Code}."
+                    : $"A {deviceType.Code} holds at most {maximum} {code}; this would make {units}.");
+            }
+
+            if (type.Category == LicenseCategory.PbxPackage)
+            {
+                pbxPorts += (long)units * type.Ports;
+            }
+        }
+
+        foreach (var (code, units) in totals)
+        {
+            var type = catalog.TryGetLicenseType(code, out var t) ? t : null;
+            switch (type?.PbxRule)
+            {
+                case PbxRule.EqualsPbxPorts when units != pbxPorts:
+                    throw Violation("R-L2", $"{code} must equal the device's PBX ports ({pbxPorts}); this would make {units}.");
+                case PbxRule.AtMostPbxPorts when units > pbxPorts:
+                    throw Violation("R-L2", $"{code} may not exceed the device's PBX ports ({pbxPorts}); this would make {units}.");
+            }
+        }
+    }
+
+    /// <summary>Checks that each type may be bound in <paramref name="version"/> (VersionNotOffered otherwise).</summary>
+    public void CheckVersion(string version, DateOnly today, IEnumerable<string> types)
+    {
+        var release = catalog.GetVersion(version);
+        if (release.ReleaseDate > today)
+        {
+            throw new LicensingException(ErrorCodes.VersionNotOffered, $"{version} is not released yet.");
+        }
+
+        foreach (var code in types)
+        {
+            var type = catalog.TryGetLicenseType(code, out var t)
+                ? t
+                : throw new LicensingException(ErrorCodes.UnknownLicenseType, $"License type '{code}' is not in the catalog.");
+            var min = catalog.GetVersion(type.MinVersion).Number;
+            var max = type.MaxVersion is null ? int.MaxValue : catalog.GetVersion(type.MaxVersion).Number;
+            if (release.Number < min || release.Number > max)
+            {
+                throw new LicensingException(ErrorCodes.VersionNotOffered, $"{code} is not offered in {version}.");
+            }
+        }
+    }
+
+    private static LicensingException Violation(string rule, string message) =>
+        new(ErrorCodes.ConsistencyViolation, message, ImmutableDictionary<string, string[]>.Empty.Add("rule", [rule]));
+}

@@ -1,0 +1,87 @@
+using System.Collections.Immutable;
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Grains.Domain;
+
+/// <summary>A lot to be put under SSA (R-S1).</summary>
+public sealed record SscLot(string Type, int Units, string Version, DateOnly BindDate, DateOnly? SsaEndDate);
+
+/// <summary>The price of bringing one lot to the new SSA end date (R-S1..R-S3).</summary>
+public sealed record SscLotQuote(
+    string Type,
+    int Units,
+    DateOnly CoverageStart,
+    int DaysTwice,
+    int DaysOnce,
+    decimal Multiplier,
+    long Ssc);
+
+public sealed record SscQuote(ImmutableArray<SscLotQuote> Lots, long TotalSsc);
+
+/// <summary>
+/// SSC arithmetic of the SSA guide. Exact: the amount per lot is
+/// ceil(units × rate × (2·daysTwice + daysOnce) / 365), computed in integers.
+/// </summary>
+public sealed class SscCalculator(Catalog catalog)
+{
+    private const int DaysPerYear = 365;
+
+    /// <summary>
+    /// Coverage start of a lot (R-S2): its SSA end date when it has one (also a past one);
+    /// otherwise its bind date — except that a lot of an older version than the one current on
+    /// <paramref name="calculationDate"/> starts at the release of the version after its own.
+    /// </summary>
+    public DateOnly CoverageStart(SscLot lot, DateOnly calculationDate)
+    {
+        if (lot.SsaEndDate is { } ssaEnd)
+        {
+            return ssaEnd;
+        }
+
+        var lotVersion = catalog.GetVersion(lot.Version);
+        var current = catalog.CurrentVersion(calculationDate);
+        if (lotVersion.Number < current.Number && catalog.NextVersion(lotVersion) is { } next)
+        {
+            return next.ReleaseDate;
+        }
+
+        return lot.BindDate;
+    }
+
+    public SscLotQuote QuoteLot(SscLot lot, DateOnly calculationDate, DateOnly endDate)
+    {
+        if (!catalog.TryGetLicenseType(lot.Type, out var type))
+        {
+            throw new LicensingException(ErrorCodes.UnknownLicenseType, $"License type '{lot.Type}' is not in the catalog.");
+        }
+
+        if (lot.Units <= 0 || lot.Units > LicenseMath.MaxUnitsPerEntry)
+        {
+            throw new LicensingException(ErrorCodes.InvalidUnits, $"Units for '{lot.Type}' must be between 1 and {LicenseMath.MaxUnitsPerEntry}, not {lot.Units}.");
+        }
+
+        var start = CoverageStart(lot, calculationDate);
+
+        // R-S3: days before the calculation date are paid twice, the rest once.
+        var daysTwice = start < calculationDate ? calculationDate.DayNumber - start.DayNumber : 0;
+        var onceFrom = start > calculationDate ? start : calculationDate;
+        var daysOnce = Math.Max(0, endDate.DayNumber - onceFrom.DayNumber);
+
+        var weightedDays = (2L * daysTwice) + daysOnce;
+        var numerator = lot.Units * (long)type.SscPerUnitPerYear * weightedDays;
+        var ssc = (numerator + DaysPerYear - 1) / DaysPerYear;
+        var multiplier = Math.Round((decimal)weightedDays / DaysPerYear, 4, MidpointRounding.AwayFromZero);
+        return new SscLotQuote(lot.Type, lot.Units, start, daysTwice, daysOnce, multiplier, ssc);
+    }
+
+    public SscQuote Quote(IEnumerable<SscLot> lots, DateOnly calculationDate, DateOnly endDate)
+    {
+        if (endDate < calculationDate)
+        {
+            throw new LicensingException(ErrorCodes.SsaEndInPast, $"The SSA end date {endDate:yyyy-MM-dd} is before the calculation date {calculationDate:yyyy-MM-dd}.");
+        }
+
+        var quotes = lots.Select(lot => QuoteLot(lot, calculationDate, endDate)).ToImmutableArray();
+        return new SscQuote(quotes, quotes.Sum(q => q.Ssc));
+    }
+}

@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+using OrleansLicensing.Grains;
+using OrleansLicensing.Grains.Domain;
+
+namespace OrleansLicensing.Silo;
+
+/// <summary>
+/// Hosts the licensing silo inside an application host: clustering, storage, reminders,
+/// transactions and the services grains depend on, all from configuration.
+/// </summary>
+public static class LicensingNode
+{
+    /// <summary>The invariant that selects the AdoNet providers' SQLite dialect (see SPEC §2).</summary>
+    public const string SqliteInvariant = "System.Data.SQLite";
+
+    public static IHostApplicationBuilder AddLicensingSilo(this IHostApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var storage = Bind<StorageSettings>(configuration, StorageSettings.Section);
+        var siloSettings = Bind<SiloSettings>(configuration, SiloSettings.Section);
+
+        builder.Services.AddOptions<StorageSettings>().BindConfiguration(StorageSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<SiloSettings>().BindConfiguration(SiloSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<LicensingSettings>().BindConfiguration(LicensingSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(Catalog.Default);
+        builder.Services.TryAddSingleton(CreateSigningKey);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloSettings.SiloPort, siloSettings.GatewayPort, serviceId: siloSettings.ServiceId, clusterId: siloSettings.ClusterId);
+            silo.UseTransactions();
+            switch (storage.Provider)
+            {
+                case StorageProvider.Memory:
+                    silo.AddMemoryGrainStorage(StorageNames.Licensing);
+                    silo.UseInMemoryReminderService();
+                    break;
+                case StorageProvider.Sqlite:
+                    Directory.CreateDirectory(Path.GetFullPath(storage.DataDirectory));
+                    var connectionString = SqliteSchema.ConnectionString(storage);
+                    var dataSource = SqliteFactory.Instance.CreateDataSource(connectionString);
+                    silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
+                        new SqliteSchemaParticipant(connectionString, sp.GetRequiredService<ILogger<SqliteSchemaParticipant>>()));
+                    silo.AddAdoNetGrainStorage(StorageNames.Licensing, options => options.Configure<Serializer>((o, serializer) =>
+                    {
+                        o.Invariant = SqliteInvariant;
+                        o.DataSource = dataSource;
+
+                        // Orleans' own version-tolerant binary format: it round-trips the
+                        // immutable collections our states use, which the JSON default does not.
+                        o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                    }));
+                    silo.UseAdoNetReminderService(options =>
+                    {
+                        options.Invariant = SqliteInvariant;
+                        options.DataSource = dataSource;
+                    });
+                    break;
+                default:
+                    throw new OptionsValidationException(StorageSettings.Section, typeof(StorageSettings), [$"Storage:Provider '{storage.Provider}' is not supported by this build."]);
+            }
+        });
+
+        return builder;
+    }
+
+    private static T Bind<T>(IConfiguration configuration, string section)
+        where T : new()
+    {
+        try
+        {
+            return configuration.GetSection(section).Get<T>() ?? new T();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new OptionsValidationException(section, typeof(T), [$"Configuration section '{section}' is invalid: {e.Message}"]);
+        }
+    }
+
+    private static LicenseSigningKey CreateSigningKey(IServiceProvider services)
+    {
+        var storage = services.GetRequiredService<IOptions<StorageSettings>>().Value;
+        var licensing = services.GetRequiredService<IOptions<LicensingSettings>>().Value;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LicensingNode));
+        string? pem = null;
+        if (!string.IsNullOrWhiteSpace(licensing.SigningKeyPath))
+        {
+            pem = File.ReadAllText(licensing.SigningKeyPath);
+        }
+        else if (storage.Provider == StorageProvider.Sqlite)
+        {
+            pem = LocalSecrets.GetOrCreate(storage.DataDirectory, "license-signing-key.pem", "license signing key", () =>
+            {
+                using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                return fresh.ExportPkcs8PrivateKeyPem();
+            }, logger);
+        }
+
+        if (pem is null)
+        {
+            return LicenseSigningKey.CreateEphemeral();
+        }
+
+        var key = ECDsa.Create();
+        key.ImportFromPem(pem);
+        return new LicenseSigningKey(key);
+    }
+
+    /// <summary>Applies the SQLite schema before any storage provider initialises.</summary>
+    private sealed class SqliteSchemaParticipant(string connectionString, ILogger<SqliteSchemaParticipant> logger) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(SqliteSchemaParticipant), ServiceLifecycleStage.RuntimeInitialize - 1, _ =>
+            {
+                SqliteSchema.Apply(connectionString, logger);
+                return Task.CompletedTask;
+            });
+    }
+}

@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OrleansLicensing.Silo;
+
+public enum StorageProvider
+{
+    /// <summary>Single node: an SQLite file in the data directory, localhost clustering.</summary>
+    Sqlite,
+
+    /// <summary>Tests only: nothing survives the process.</summary>
+    Memory,
+}
+
+/// <summary>Configuration section <c>Storage</c>.</summary>
+public sealed class StorageSettings
+{
+    public const string Section = "Storage";
+
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>Where the single node keeps its database and generated secrets.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>Seconds an SQLite command waits for a lock before failing.</summary>
+    [Range(1, 600)]
+    public int SqliteBusyTimeoutSeconds { get; set; } = 30;
+
+    public string DatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "licensing.db");
+}
+
+/// <summary>Configuration section <c>Orleans</c>: the silo's identity and ports.</summary>
+public sealed class SiloSettings
+{
+    public const string Section = "Orleans";
+
+    [Required]
+    public string ServiceId { get; set; } = "orleans-licensing";
+
+    [Required]
+    public string ClusterId { get; set; } = "single-node";
+
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+}
+
+/// <summary>Configuration section <c>Licensing</c>: keys and secrets.</summary>
+public sealed class LicensingSettings
+{
+    public const string Section = "Licensing";
+
+    /// <summary>Bearer key of the vendor API; generated into the data directory when unset (single node).</summary>
+    public string? VendorApiKey { get; set; }
+
+    /// <summary>Secret that signs access tokens; generated into the data directory when unset (single node).</summary>
+    public string? TokenSigningKey { get; set; }
+
+    /// <summary>PEM file with the ECDSA P-256 key that signs license files; generated when unset (single node).</summary>
+    public string? SigningKeyPath { get; set; }
+
+    [Range(60, 7 * 24 * 3600)]
+    public int AccessTokenLifetimeSeconds { get; set; } = 3600;
+}
