@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace OrleansLicensing.ApiTests;
+
+/// <summary>
+/// The single-node process (silo + gateway) in-process, on its own silo ports so several can
+/// run side by side. <see cref="StorageProvider"/> "Sqlite" with a data directory is the real
+/// durable node; "Memory" is the fast one most tests share.
+/// </summary>
+public sealed class LicensingApp(string storageProvider, string? dataDirectory = null) : WebApplicationFactory<Program>
+{
+    public const string VendorKey = "test-vendor-key-0123456789";
+
+    public string StorageProvider { get; } = storageProvider;
+
+    public string? DataDirectory { get; } = dataDirectory;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("Storage:Provider", StorageProvider);
+        if (DataDirectory is not null)
+        {
+            builder.UseSetting("Storage:DataDirectory", DataDirectory);
+        }
+
+        builder.UseSetting("Orleans:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Licensing:VendorApiKey", VendorKey);
+        builder.UseSetting("Gateway:AnonymousPermitsPerMinute", "100000");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>One in-memory node shared by the tests of this assembly; each test uses fresh keys.</summary>
+public sealed class SharedApp : IAsyncLifetime
+{
+    public LicensingApp App { get; } = new("Memory");
+
+    public ValueTask InitializeAsync()
+    {
+        App.CreateClient().Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync() => await App.DisposeAsync();
+}
