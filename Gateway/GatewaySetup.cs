@@ -78,7 +78,21 @@ public static class GatewaySetup
             };
         });
 
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddSchemaTransformer((schema, context, _) =>
+        {
+            // Every error body carries the machine-readable code distributors switch on.
+            if (context.JsonTypeInfo.Type == typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))
+            {
+                schema.Properties ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSchema>();
+                schema.Properties["code"] = new Microsoft.OpenApi.OpenApiSchema
+                {
+                    Type = Microsoft.OpenApi.JsonSchemaType.String,
+                    Description = "Stable error code, e.g. KeyAlreadyAssigned (see ErrorCodes).",
+                };
+            }
+
+            return Task.CompletedTask;
+        }));
         return builder;
     }
 
