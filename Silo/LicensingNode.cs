@@ -35,6 +35,7 @@ public static class LicensingNode
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(Catalog.Default);
         builder.Services.TryAddSingleton(CreateSigningKey);
+        builder.Services.TryAddSingleton<LedgerMetrics>();
 
         builder.UseOrleans(silo =>
         {

@@ -22,8 +22,7 @@ public static class VendorApi
     {
         var licenses = catalog.ValidateLicenseMap(request.Licenses);
         var orderNumber = Validate.OptionalText(request.OrderNumber, "orderNumber", 100);
-        var code = Codes.NewActivationKey();
-        var key = await grains.GetGrain<IActivationKeyGrain>(code).MintAsync(licenses, orderNumber);
+        var key = await grains.GetGrain<ILedgerGrain>(0).MintKeyAsync(licenses, orderNumber);
         return TypedResults.Created($"/api/v1/vendor/activation-keys/{key.Key}", new ActivationKeyResponse(key.Key, key.Licenses, key.OrderNumber));
     }
 

@@ -62,6 +62,24 @@ public interface IProjectGrain : IGrainWithStringKey
     [Transaction(TransactionOption.Join)]
     Task<ImmutableSortedDictionary<string, int>> DebitUpToAsync(ImmutableSortedDictionary<string, int> wanted);
 
+    /// <summary>Takes exactly these units or fails with <see cref="ErrorCodes.InsufficientBalance"/>.</summary>
+    [Transaction(TransactionOption.Join)]
+    Task DebitAsync(ImmutableSortedDictionary<string, int> licenses);
+
+    [Transaction(TransactionOption.Join)]
+    Task AddToFreePoolAsync(ImmutableArray<LicenseLot> lots);
+
+    /// <summary>Removes the named lots from the free pool; NotFound when one is not there.</summary>
+    [Transaction(TransactionOption.Join)]
+    Task<ImmutableArray<LicenseLot>> TakeFromFreePoolAsync(ImmutableArray<string> lotIds);
+
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<ImmutableArray<LicenseLot>> GetFreePoolAsync();
+
+    /// <summary>Balance plus free pool, for the conservation audit.</summary>
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<Holding> GetHoldingAsync();
+
     Task AttachDeviceAsync(string mac);
 
     Task DetachDeviceAsync(string mac);
@@ -82,6 +100,22 @@ public interface IActivationKeyGrain : IGrainWithStringKey
 
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<ActivationKeyView> GetAsync();
+
+    /// <summary>Creates an own key holding units taken from a project's balance (R-K3).</summary>
+    [Transaction(TransactionOption.Join)]
+    Task<ActivationKeyView> CreateOwnAsync(OwnKeyDraft draft, DateTimeOffset at);
+
+    /// <summary>Adds (positive) or removes (negative) units of an unassigned own key; returns the key after the change.</summary>
+    [Transaction(TransactionOption.Join)]
+    Task<ActivationKeyView> UpdateOwnAsync(string companyId, ImmutableSortedDictionary<string, int> delta);
+
+    /// <summary>Deletes an unassigned own key; returns it as it was, so its units go back to the balance.</summary>
+    [Transaction(TransactionOption.Join)]
+    Task<ActivationKeyView> DeleteOwnAsync(string companyId);
+
+    /// <summary>Units still in the key (zero once redeemed or deleted), for the audit.</summary>
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<Holding> GetHoldingAsync();
 }
 
 /// <summary>The vendor's registry entry for one shipped device, keyed by canonical MAC (R-D1).</summary>
@@ -110,9 +144,20 @@ public interface IDeviceGrain : IGrainWithStringKey
 
     Task<DeviceView> GetAsync();
 
-    /// <summary>Appends lots inside the caller's transaction; the device must be in the company.</summary>
+    /// <summary>
+    /// Appends lots inside the caller's transaction; the device must be in the company. With
+    /// <paramref name="requireEmpty"/> the device may hold nothing but warranty lots
+    /// (<see cref="ErrorCodes.TargetHasLicenses"/>), checked under the same lock as the write (R-L5).
+    /// </summary>
     [Transaction(TransactionOption.Join)]
-    Task<ImmutableArray<LicenseLot>> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> lots);
+    Task<ImmutableArray<LicenseLot>> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> lots, bool requireEmpty = false);
+
+    /// <summary>Removes the selected lots; moving everything but warranty marks the device RMA (R-L5).</summary>
+    [Transaction(TransactionOption.Join)]
+    Task<ImmutableArray<LicenseLot>> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds);
+
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<Holding> GetHoldingAsync();
 
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<ImmutableArray<LicenseLot>> GetLotsAsync();
@@ -125,15 +170,90 @@ public interface IDeviceGrain : IGrainWithStringKey
     Task<DevicePollResponse> PollAsync(string deviceSecret, string? ifNoneMatch);
 }
 
+/// <summary>Units minted and consumed per license type (R-C2); changed in the minting transaction.</summary>
+public interface IMintLedgerGrain : IGrainWithStringKey
+{
+    public const string Key = "global";
+
+    [Transaction(TransactionOption.Join)]
+    Task RecordMintAsync(ImmutableSortedDictionary<string, int> licenses);
+
+    [Transaction(TransactionOption.Join)]
+    Task RecordConsumedAsync(ImmutableSortedDictionary<string, int> licenses);
+
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<MintTotals> GetTotalsAsync();
+}
+
+/// <summary>
+/// One shard of the index of every unit holder (projects, keys, devices), which the audit walks.
+/// Holders register before they first hold units; registering twice is harmless.
+/// </summary>
+public interface IHolderRegistryGrain : IGrainWithIntegerKey
+{
+    public const int Shards = 16;
+
+    Task RegisterAsync(string kind, string id);
+
+    Task<ImmutableArray<HolderRef>> ListAsync();
+}
+
+/// <summary>
+/// The first outcome of a request sent with an <c>Idempotency-Key</c>, recorded in the same
+/// transaction as its effect, so a retry returns it instead of applying twice.
+/// </summary>
+public interface IIdempotencyGrain : IGrainWithStringKey
+{
+    /// <summary>The recorded result, or <c>null</c> when the key is new; IdempotencyKeyReused for another request.</summary>
+    [Transaction(TransactionOption.Join)]
+    Task<object?> ClaimAsync(string fingerprint);
+
+    [Transaction(TransactionOption.Join)]
+    Task CompleteAsync(string fingerprint, object result);
+}
+
+/// <summary>Computes the conservation audit (R-C2) by walking the holder registry.</summary>
+public interface IConservationAuditGrain : IGrainWithIntegerKey
+{
+    Task<AuditReport> RunAsync();
+}
+
 /// <summary>
 /// Runs every move of license units between holders as one Orleans transaction (R-C1), then
 /// tells the holders whose poll answers changed. Stateless: any silo runs it next to the caller.
 /// </summary>
 public interface ILedgerGrain : IGrainWithIntegerKey
 {
+    /// <summary>Mints a key (R-K1) and records the minted units (R-C2) in one transaction.</summary>
+    Task<ActivationKeyView> MintKeyAsync(ImmutableSortedDictionary<string, int> licenses, string? orderNumber, IdempotencyToken? idempotency = null);
+
     /// <summary>Moves a key's units into a project's balance, exactly once (R-K2).</summary>
-    Task<RedeemResult> RedeemKeyAsync(string code, string companyId, string projectId, string? comment);
+    Task<RedeemResult> RedeemKeyAsync(string code, string companyId, string projectId, string? comment, IdempotencyToken? idempotency = null);
 
     /// <summary>Binds units from project balances to a device (R-L2, R-P6); all or nothing.</summary>
-    Task<AddLicensesResult> AddLicensesFromBalanceAsync(AddLicensesCommand command);
+    Task<AddLicensesResult> AddLicensesFromBalanceAsync(AddLicensesCommand command, IdempotencyToken? idempotency = null);
+
+    /// <summary>Device → its project's free pool (the PBX lots, or the named ones).</summary>
+    Task<ImmutableArray<LicenseLot>> ReturnToFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
+
+    /// <summary>Free pool → device, lots keep bind date, SSA end and external key (R-L4).</summary>
+    Task<ImmutableArray<LicenseLot>> AddFromFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
+
+    /// <summary>Free pool → balance, paying one year of SSC per unit, consumed (R-V6).</summary>
+    Task<ImmutableSortedDictionary<string, int>> ConvertFreePoolAsync(string companyId, string projectId, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
+
+    /// <summary>Device → device: all but warranty lots, only to a device without licenses (R-L5).</summary>
+    Task<ImmutableArray<LicenseLot>> MoveLicensesAsync(string companyId, string fromMac, string toMac, IdempotencyToken? idempotency = null);
+
+    /// <summary>Project → project of the same company.</summary>
+    Task TransferBalanceAsync(string companyId, string fromProjectId, string toProjectId, ImmutableSortedDictionary<string, int> licenses, IdempotencyToken? idempotency = null);
+
+    /// <summary>Balance → new own key (R-K3).</summary>
+    Task<ActivationKeyView> CreateOwnKeyAsync(OwnKeyDraft draft, IdempotencyToken? idempotency = null);
+
+    /// <summary>Balance ↔ own key: positive units leave the balance, negative ones return (R-K3).</summary>
+    Task<ActivationKeyView> UpdateOwnKeyAsync(string companyId, string code, ImmutableSortedDictionary<string, int> delta, IdempotencyToken? idempotency = null);
+
+    /// <summary>Own key → balance, deleting the key (R-K3).</summary>
+    Task<ActivationKeyView> DeleteOwnKeyAsync(string companyId, string code, IdempotencyToken? idempotency = null);
 }

@@ -51,7 +51,38 @@ public sealed record ActivationKeyView(
     [property: Id(3)] string? AssignedProjectId,
     [property: Id(4)] string? AssignedCompanyId,
     [property: Id(5)] string? Comment,
-    [property: Id(6)] DateTimeOffset? AssignedAt);
+    [property: Id(6)] DateTimeOffset? AssignedAt,
+    [property: Id(7)] string? OwnerCompanyId = null,
+    [property: Id(8)] string? OwnerProjectId = null,
+    [property: Id(9)] string? OrderReference = null);
+
+/// <summary>An own activation key to create from a project's balance (R-K3).</summary>
+[GenerateSerializer, Immutable]
+public sealed record OwnKeyDraft(
+    [property: Id(0)] string CompanyId,
+    [property: Id(1)] string ProjectId,
+    [property: Id(2)] ImmutableSortedDictionary<string, int> Licenses,
+    [property: Id(3)] string? Comment,
+    [property: Id(4)] string? OrderNumber,
+    [property: Id(5)] string? OrderReference);
+
+/// <summary>Which lots leave a device.</summary>
+public enum LotSelection
+{
+    /// <summary>PBX lots: the ones an invalidation returns to the free pool (R-V5).</summary>
+    Pbx = 0,
+
+    /// <summary>Everything but warranty extensions: what a move to another device takes (R-L5).</summary>
+    AllButWarranty = 1,
+
+    /// <summary>Exactly the lots named by id.</summary>
+    ByIds = 2,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record HolderRef(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string Id);
 
 /// <summary>What the vendor registers for one shipped device (R-D1).</summary>
 [GenerateSerializer, Immutable]
@@ -76,7 +107,8 @@ public sealed record DeviceView(
     [property: Id(3)] string? ProjectId,
     [property: Id(4)] string? Name,
     [property: Id(5)] string? Comment,
-    [property: Id(6)] ImmutableArray<LicenseLot> Lots);
+    [property: Id(6)] ImmutableArray<LicenseLot> Lots,
+    [property: Id(7)] bool Rma = false);
 
 public static class DeviceAddStatus
 {

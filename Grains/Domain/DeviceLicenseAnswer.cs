@@ -104,6 +104,12 @@ public static class DeviceLicenseAnswer
             writer.WriteNull("ssaEndDate");
         }
 
+        // Part of the licensed content (e.g. the DECT ARI), so part of the ETag too.
+        if (lot.ExternalKey is { } externalKey)
+        {
+            writer.WriteString("externalKey", externalKey);
+        }
+
         writer.WriteEndObject();
     }
 }

@@ -16,7 +16,7 @@ public static class Email
         }
 
         var text = input.Trim();
-        if (text.Length > MaxLength || text.Any(char.IsWhiteSpace))
+        if (text.Length > MaxLength || text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
         {
             return false;
         }
@@ -27,8 +27,14 @@ public static class Email
             return false;
         }
 
+        var local = text[..at];
         var domain = text[(at + 1)..];
-        if (!domain.Contains('.') || domain.StartsWith('.') || domain.EndsWith('.'))
+        if (local.StartsWith('.') || local.EndsWith('.') || local.Contains("..", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (!domain.Contains('.') || domain.Split('.').Any(label => label.Length == 0 || label.StartsWith('-') || label.EndsWith('-')))
         {
             return false;
         }

@@ -18,6 +18,11 @@ public sealed class LicenseConsistency(Catalog catalog)
             throw new LicensingException(ErrorCodes.UnknownDeviceType, $"Device type '{deviceTypeCode}' is not in the catalog.");
         }
 
+        if (lots.FirstOrDefault(l => l.Units <= 0) is { } empty)
+        {
+            throw new LicensingException(ErrorCodes.InvalidUnits, $"A lot of {empty.Type} must hold at least one unit, not {empty.Units}.");
+        }
+
         var totals = LicenseMath.ToMap(lots.Select(l => KeyValuePair.Create(l.Type, l.Units)));
         var pbxPorts = 0L;
         foreach (var (code, units) in totals)

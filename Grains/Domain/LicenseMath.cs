@@ -16,6 +16,11 @@ public static class LicenseMath
         foreach (var (type, units) in right)
         {
             var sum = checked(builder.GetValueOrDefault(type) + units);
+            if (sum < 0)
+            {
+                throw new InvalidOperationException($"Adding {units} {type} would make the amount negative.");
+            }
+
             if (sum == 0)
             {
                 builder.Remove(type);
@@ -34,10 +39,10 @@ public static class LicenseMath
         var builder = left.ToBuilder();
         foreach (var (type, units) in right)
         {
-            var rest = builder.GetValueOrDefault(type) - units;
-            if (rest < 0)
+            var rest = checked(builder.GetValueOrDefault(type) - units);
+            if (units < 0 || rest < 0)
             {
-                throw new InvalidOperationException($"Subtracting {units} {type} would make the amount negative.");
+                throw new InvalidOperationException($"Subtracting {units} {type} is not a debit that leaves a non-negative amount.");
             }
 
             if (rest == 0)

@@ -10,6 +10,8 @@ public static class PasswordHasher
     public const int MinLength = 8;
     public const int MaxLength = 256;
     private const int Iterations = 100_000;
+    private const int MinIterations = 10_000;
+    private const int MaxIterations = 1_000_000;
     private const int SaltBytes = 16;
     private const int HashBytes = 32;
     private const string Scheme = "pbkdf2-sha256";
@@ -23,14 +25,26 @@ public static class PasswordHasher
 
     public static bool Verify(string password, string stored)
     {
+        // A stored value that is not exactly what Hash writes never verifies (and never throws):
+        // imported or damaged hashes must not open an account.
         var parts = stored.Split('$');
-        if (parts.Length != 4 || parts[0] != Scheme || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations))
+        if (parts.Length != 4 || parts[0] != Scheme
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations)
+            || iterations is < MinIterations or > MaxIterations)
         {
             return false;
         }
 
-        var salt = Convert.FromBase64String(parts[2]);
-        var expected = Convert.FromBase64String(parts[3]);
+        var salt = new byte[parts[2].Length];
+        var expected = new byte[parts[3].Length];
+        if (!Convert.TryFromBase64String(parts[2], salt, out var saltLength) || saltLength < SaltBytes
+            || !Convert.TryFromBase64String(parts[3], expected, out var hashLength) || hashLength != HashBytes)
+        {
+            return false;
+        }
+
+        salt = salt[..saltLength];
+        expected = expected[..hashLength];
         var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, expected.Length);
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }

@@ -70,7 +70,8 @@ public sealed class SscCalculator(Catalog catalog)
         var weightedDays = (2L * daysTwice) + daysOnce;
         var numerator = lot.Units * (long)type.SscPerUnitPerYear * weightedDays;
         var ssc = (numerator + DaysPerYear - 1) / DaysPerYear;
-        var multiplier = Math.Round((decimal)weightedDays / DaysPerYear, 4, MidpointRounding.AwayFromZero);
+        // Adding 0.0000m fixes the scale at four decimals, so 1 is shown as 1.0000 (R-S3).
+        var multiplier = Math.Round((decimal)weightedDays / DaysPerYear, 4, MidpointRounding.AwayFromZero) + 0.0000m;
         return new SscLotQuote(lot.Type, lot.Units, start, daysTwice, daysOnce, multiplier, ssc);
     }
 

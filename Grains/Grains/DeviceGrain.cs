@@ -20,6 +20,12 @@ public sealed class DeviceGrain(
     TimeProvider time) : Grain, IDeviceGrain
 {
     private Task _ready = Task.CompletedTask;
+
+    // Set when a transaction wrote the lots: the cached answer may be stale until a read of
+    // committed state. Normally the ledger refreshes right after commit; if that call is lost
+    // (its silo died), the next poll refreshes instead, so a commit is never missed.
+    private bool _lotsMayHaveChanged;
+    private bool _rma;
     private HardwareView? _hardware;
     private ImmutableArray<LicenseLot> _committedLots = [];
     private string? _etag;
@@ -98,35 +104,83 @@ public sealed class DeviceGrain(
         return View(_committedLots);
     }
 
-    public Task<ImmutableArray<LicenseLot>> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots)
+    public Task<ImmutableArray<LicenseLot>> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty = false)
     {
-        if (device.State.CompanyId != companyId)
-        {
-            throw LicensingException.NotFound("The device");
-        }
-
+        EnsureInCompany(companyId);
+        _lotsMayHaveChanged = true;
         return lots.PerformUpdate(state =>
         {
+            if (requireEmpty && state.Lots.Any(lot => !IsWarranty(lot)))
+            {
+                throw new LicensingException(ErrorCodes.TargetHasLicenses, $"{Mac} holds licenses; licenses can be moved only to a device without any (warranty extensions aside).");
+            }
+
             state.Lots = state.Lots.AddRange(newLots);
             return state.Lots;
         });
     }
 
+    public Task<ImmutableArray<LicenseLot>> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds)
+    {
+        EnsureInCompany(companyId);
+        _lotsMayHaveChanged = true;
+        return lots.PerformUpdate(state =>
+        {
+            var wanted = lotIds.ToHashSet(StringComparer.Ordinal);
+            Func<LicenseLot, bool> selected = selection switch
+            {
+                LotSelection.Pbx => IsPbx,
+                LotSelection.AllButWarranty => lot => !IsWarranty(lot),
+                _ => lot => wanted.Contains(lot.LotId),
+            };
+            var taken = state.Lots.Where(selected).ToImmutableArray();
+            if (selection == LotSelection.ByIds && taken.Length != wanted.Count)
+            {
+                throw LicensingException.NotFound("A named lot of the device");
+            }
+
+            if (taken.Any(IsWarranty))
+            {
+                throw new LicensingException(ErrorCodes.ConsistencyViolation, "Warranty extensions never leave the device (R-L7).");
+            }
+
+            state.Lots = state.Lots.RemoveAll(lot => selected(lot));
+            if (selection == LotSelection.AllButWarranty && !taken.IsEmpty)
+            {
+                state.Rma = true;
+            }
+
+            return taken;
+        });
+    }
+
     public Task<ImmutableArray<LicenseLot>> GetLotsAsync() => lots.PerformRead(state => state.Lots);
+
+    public async Task<Holding> GetHoldingAsync()
+    {
+        var current = await lots.PerformRead(state => state.Lots);
+        return new Holding(HolderKinds.Device, LicenseMath.ToMap(current.Select(l => KeyValuePair.Create(l.Type, l.Units))));
+    }
 
     public async Task RefreshAsync()
     {
         await HardwareAsync();
+        _lotsMayHaveChanged = false;
         var committed = ImmutableArray<LicenseLot>.Empty;
         await transactions.RunTransaction(TransactionOption.Create, async () =>
         {
-            committed = await lots.PerformRead(state => state.Lots);
+            (committed, _rma) = await lots.PerformRead(state => (state.Lots, state.Rma));
         });
         RebuildAnswer(committed);
     }
 
     public Task<DevicePollResponse> PollAsync(string deviceSecret, string? ifNoneMatch)
     {
+        if (_lotsMayHaveChanged && _ready.IsCompleted)
+        {
+            _ready = RefreshAsync();
+        }
+
         if (!_ready.IsCompletedSuccessfully || _hardware is null)
         {
             return PollWhenReadyAsync(deviceSecret, ifNoneMatch);
@@ -173,5 +227,17 @@ public sealed class DeviceGrain(
     }
 
     private DeviceView View(ImmutableArray<LicenseLot> current) =>
-        new(Mac, _hardware?.Registration.DeviceType, device.State.CompanyId, device.State.ProjectId, device.State.Name, device.State.Comment, current);
+        new(Mac, _hardware?.Registration.DeviceType, device.State.CompanyId, device.State.ProjectId, device.State.Name, device.State.Comment, current, _rma);
+
+    private void EnsureInCompany(string companyId)
+    {
+        if (device.State.CompanyId != companyId)
+        {
+            throw LicensingException.NotFound("The device");
+        }
+    }
+
+    private bool IsWarranty(LicenseLot lot) => catalog.TryGetLicenseType(lot.Type, out var type) && type.Category == LicenseCategory.Warranty;
+
+    private bool IsPbx(LicenseLot lot) => catalog.TryGetLicenseType(lot.Type, out var type) && type.Category is LicenseCategory.PbxPackage or LicenseCategory.PbxFeature;
 }

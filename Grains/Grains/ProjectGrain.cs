@@ -8,7 +8,8 @@ namespace OrleansLicensing.Grains.Grains;
 
 public sealed class ProjectGrain(
     [PersistentState("project", StorageNames.Licensing)] IPersistentState<ProjectState> project,
-    [TransactionalState("projectBalance", StorageNames.Licensing)] ITransactionalState<BalanceState> balance) : Grain, IProjectGrain
+    [TransactionalState("projectBalance", StorageNames.Licensing)] ITransactionalState<BalanceState> balance,
+    [TransactionalState("projectFreePool", StorageNames.Licensing)] ITransactionalState<FreePoolState> freePool) : Grain, IProjectGrain
 {
     public async Task<ProjectView> InitializeAsync(string companyId, string name, string? description)
     {
@@ -22,6 +23,10 @@ public sealed class ProjectGrain(
         project.State.Name = name;
         project.State.Description = description;
         await project.WriteStateAsync();
+
+        // Every project can hold units, so the audit must see it (R-C2).
+        await GrainFactory.GetGrain<IHolderRegistryGrain>(HolderRegistryGrain.ShardOf(HolderKinds.Project, this.GetPrimaryKeyString()))
+            .RegisterAsync(HolderKinds.Project, this.GetPrimaryKeyString());
         return View();
     }
 
@@ -48,6 +53,66 @@ public sealed class ProjectGrain(
             state.Licenses = LicenseMath.Subtract(state.Licenses, taken);
             return taken;
         });
+    }
+
+    public Task DebitAsync(ImmutableSortedDictionary<string, int> licenses)
+    {
+        EnsureCreated();
+        return balance.PerformUpdate(state =>
+        {
+            var taken = LicenseMath.Cover(state.Licenses, licenses);
+            if (!taken.SequenceEqual(licenses))
+            {
+                var missing = LicenseMath.Subtract(licenses, taken).Select(e => $"{e.Key}={e.Value}").ToArray();
+                throw new LicensingException(
+                    ErrorCodes.InsufficientBalance,
+                    $"The balance of project {this.GetPrimaryKeyString()} is short of {string.Join(", ", missing)}.",
+                    ImmutableDictionary<string, string[]>.Empty.Add("shortfall", missing));
+            }
+
+            state.Licenses = LicenseMath.Subtract(state.Licenses, licenses);
+        });
+    }
+
+    public Task AddToFreePoolAsync(ImmutableArray<LicenseLot> lots)
+    {
+        EnsureCreated();
+        return freePool.PerformUpdate(state => state.Lots = state.Lots.AddRange(lots));
+    }
+
+    public Task<ImmutableArray<LicenseLot>> TakeFromFreePoolAsync(ImmutableArray<string> lotIds)
+    {
+        EnsureCreated();
+        return freePool.PerformUpdate(state =>
+        {
+            var wanted = lotIds.ToHashSet(StringComparer.Ordinal);
+            var taken = state.Lots.Where(lot => wanted.Contains(lot.LotId)).ToImmutableArray();
+            if (taken.Length != wanted.Count)
+            {
+                throw LicensingException.NotFound("A named lot of the free pool");
+            }
+
+            state.Lots = state.Lots.RemoveAll(lot => wanted.Contains(lot.LotId));
+            return taken;
+        });
+    }
+
+    public Task<ImmutableArray<LicenseLot>> GetFreePoolAsync()
+    {
+        EnsureCreated();
+        return freePool.PerformRead(state => state.Lots);
+    }
+
+    public async Task<Holding> GetHoldingAsync()
+    {
+        if (!project.State.Created)
+        {
+            return new Holding(HolderKinds.Project, LicenseMath.Empty);
+        }
+
+        var units = await balance.PerformRead(state => state.Licenses);
+        var pooled = await freePool.PerformRead(state => state.Lots);
+        return new Holding(HolderKinds.Project, LicenseMath.Add(units, LicenseMath.ToMap(pooled.Select(l => KeyValuePair.Create(l.Type, l.Units)))));
     }
 
     public async Task AttachDeviceAsync(string mac)

@@ -55,6 +55,13 @@ public sealed class ActivationKeyState
     [Id(5)] public string? AssignedProjectId { get; set; }
     [Id(6)] public string? Comment { get; set; }
     [Id(7)] public DateTimeOffset? AssignedAt { get; set; }
+
+    /// <summary>Set for own keys (R-K3): the company and project whose balance paid for it.</summary>
+    [Id(8)] public string? OwnerCompanyId { get; set; }
+    [Id(9)] public string? OwnerProjectId { get; set; }
+    [Id(10)] public string? OwnComment { get; set; }
+    [Id(11)] public string? OrderReference { get; set; }
+    [Id(12)] public bool Deleted { get; set; }
 }
 
 [GenerateSerializer]
@@ -84,4 +91,37 @@ public sealed class DeviceState
 public sealed class DeviceLotsState
 {
     [Id(0)] public ImmutableArray<LicenseLot> Lots { get; set; } = [];
+
+    /// <summary>Set when the device's licenses were moved to another device (R-L5).</summary>
+    [Id(1)] public bool Rma { get; set; }
+}
+
+/// <summary>Lots returned from devices, waiting in a project (R-V5, R-V6); changed only inside transactions.</summary>
+[GenerateSerializer]
+public sealed class FreePoolState
+{
+    [Id(0)] public ImmutableArray<LicenseLot> Lots { get; set; } = [];
+}
+
+/// <summary>Minted and consumed units per type (R-C2); changed only inside transactions.</summary>
+[GenerateSerializer]
+public sealed class MintLedgerState
+{
+    [Id(0)] public ImmutableSortedDictionary<string, long> Minted { get; set; } = ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal);
+    [Id(1)] public ImmutableSortedDictionary<string, long> Consumed { get; set; } = ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal);
+}
+
+[GenerateSerializer]
+public sealed class HolderRegistryState
+{
+    /// <summary>Entries "kind|id", kept sorted so listings are stable.</summary>
+    [Id(0)] public ImmutableSortedSet<string> Holders { get; set; } = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
+}
+
+/// <summary>The first outcome of an idempotent request; changed only inside transactions.</summary>
+[GenerateSerializer]
+public sealed class IdempotencyState
+{
+    [Id(0)] public string? Fingerprint { get; set; }
+    [Id(1)] public object? Result { get; set; }
 }

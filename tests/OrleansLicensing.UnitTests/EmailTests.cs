@@ -53,9 +53,8 @@ public sealed class EmailTests
         DomainAssert.Fails(ErrorCodes.InvalidEmail, () => Email.Normalize(tooLong));
     }
 
-    public static TheoryData<string?> Rejected => new()
+    public static TheoryData<string> Rejected => new()
     {
-        null,
         "",
         "   ",
         // no @
@@ -88,10 +87,17 @@ public sealed class EmailTests
 
     [Theory]
     [MemberData(nameof(Rejected))]
-    public void R_F3_malformed_addresses_are_rejected_with_InvalidEmail(string? input)
+    public void R_F3_malformed_addresses_are_rejected_with_InvalidEmail(string input)
     {
         Assert.False(Email.TryNormalize(input, out var canonical));
         Assert.Equal(string.Empty, canonical);
         DomainAssert.Fails(ErrorCodes.InvalidEmail, () => Email.Normalize(input));
+    }
+
+    [Fact]
+    public void R_F3_null_is_rejected_with_InvalidEmail()
+    {
+        Assert.False(Email.TryNormalize(null, out _));
+        DomainAssert.Fails(ErrorCodes.InvalidEmail, () => Email.Normalize(null));
     }
 }

@@ -97,7 +97,8 @@ public sealed class LicenseMathTests
     {
         var available = Map("A=2;B=7");
         var taken = LicenseMath.Cover(available, Map("A=5;B=3;C=1"));
-        Assert.Equal("A=0;B=4".Replace("A=0;", string.Empty, StringComparison.Ordinal), Text(LicenseMath.Subtract(available, taken)));
+        Assert.Equal("A=2;B=3", Text(taken));
+        Assert.Equal("B=4", Text(LicenseMath.Subtract(available, taken)));
     }
 
     [Theory]

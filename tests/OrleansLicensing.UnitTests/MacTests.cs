@@ -76,9 +76,8 @@ public sealed class MacTests
         Assert.NotEqual(Mac.Parse("0a1b2c"), Mac.Parse("0a1b2d"));
     }
 
-    public static TheoryData<string?> RejectedInputs => new()
+    public static TheoryData<string> RejectedInputs => new()
     {
-        null,
         "",
         " ",
         "      ",
@@ -129,11 +128,18 @@ public sealed class MacTests
 
     [Theory]
     [MemberData(nameof(RejectedInputs))]
-    public void R_F1_malformed_or_foreign_input_is_rejected_with_InvalidMac(string? input)
+    public void R_F1_malformed_or_foreign_input_is_rejected_with_InvalidMac(string input)
     {
         Assert.False(Mac.TryParse(input, out var mac));
         Assert.Equal(default, mac);
         DomainAssert.Fails(ErrorCodes.InvalidMac, () => Mac.Parse(input));
+    }
+
+    [Fact]
+    public void R_F1_null_is_rejected_with_InvalidMac()
+    {
+        Assert.False(Mac.TryParse(null, out _));
+        DomainAssert.Fails(ErrorCodes.InvalidMac, () => Mac.Parse(null));
     }
 
     [Theory]

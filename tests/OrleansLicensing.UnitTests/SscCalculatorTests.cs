@@ -155,7 +155,6 @@ public sealed class SscCalculatorTests
 
         Assert.Equal(daysOnce, q.DaysOnce);
         Assert.Equal(multiplier, q.Multiplier);
-        Assert.Equal(4, q.Multiplier.Scale);
         Assert.Equal(ssc, q.Ssc);
     }
 

@@ -1,0 +1,32 @@
+using Orleans.Transactions.Abstractions;
+using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.State;
+
+namespace OrleansLicensing.Grains.Grains;
+
+/// <summary>
+/// One idempotency key of one caller. The result is written in the same transaction as the
+/// effect, so "committed but the response was lost" and "not committed" are the only cases a
+/// retry can meet: the first returns the recorded result, the second runs the operation.
+/// </summary>
+public sealed class IdempotencyGrain(
+    [TransactionalState("idempotency", StorageNames.Licensing)] ITransactionalState<IdempotencyState> record) : Grain, IIdempotencyGrain
+{
+    public Task<object?> ClaimAsync(string fingerprint) =>
+        record.PerformRead(state =>
+        {
+            if (state.Fingerprint is not null && state.Fingerprint != fingerprint)
+            {
+                throw new LicensingException(ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was used for a different request.");
+            }
+
+            return state.Result;
+        });
+
+    public Task CompleteAsync(string fingerprint, object result) =>
+        record.PerformUpdate(state =>
+        {
+            state.Fingerprint = fingerprint;
+            state.Result = result;
+        });
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics.Metrics;
+
+namespace OrleansLicensing.Grains;
+
+/// <summary>
+/// The licensing meter: low-cardinality counters for license operations, transactions and
+/// unit movements. Tags are kinds, outcomes and license types — never ids.
+/// </summary>
+public sealed class LedgerMetrics : IDisposable
+{
+    public const string MeterName = "OrleansLicensing";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _operations;
+    private readonly Counter<long> _aborts;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _keysMinted;
+    private readonly Counter<long> _keysRedeemed;
+    private readonly Counter<long> _unitsMoved;
+
+    public LedgerMetrics(IMeterFactory meters)
+    {
+        _meter = meters.Create(MeterName);
+        _operations = _meter.CreateCounter<long>("licensing.operations", description: "License operations by kind and outcome (ok, replayed, or an error code)");
+        _aborts = _meter.CreateCounter<long>("licensing.transaction.aborts", description: "Transactions aborted by contention or overload");
+        _retries = _meter.CreateCounter<long>("licensing.transaction.retries", description: "Aborted transactions retried inside the cluster");
+        _keysMinted = _meter.CreateCounter<long>("licensing.keys.minted", description: "Activation keys minted by the vendor");
+        _keysRedeemed = _meter.CreateCounter<long>("licensing.keys.redeemed", description: "Activation keys redeemed into projects");
+        _unitsMoved = _meter.CreateCounter<long>("licensing.units.moved", unit: "{unit}", description: "License units moved between holders, by operation kind and license type");
+    }
+
+    public void Operation(string kind, string outcome) => _operations.Add(1, new("kind", kind), new("outcome", outcome));
+
+    public void TransactionAborted(string kind) => _aborts.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void TransactionRetried(string kind) => _retries.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void KeyMinted() => _keysMinted.Add(1);
+
+    public void KeyRedeemed() => _keysRedeemed.Add(1);
+
+    public void UnitsMoved(string kind, IReadOnlyDictionary<string, int> licenses)
+    {
+        foreach (var (type, units) in licenses)
+        {
+            _unitsMoved.Add(units, new("kind", kind), new("license_type", type));
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+}
