@@ -15,65 +15,82 @@ using OrleansLicensing.Grains.Domain;
 namespace OrleansLicensing.Silo;
 
 /// <summary>
-/// Hosts the licensing silo inside an application host: clustering, storage, reminders,
-/// transactions and the services grains depend on, all from configuration.
+/// Hosts the licensing silo: clustering for a single node here, and — shared with test
+/// clusters — storage, reminders, transactions and the services grains depend on.
 /// </summary>
 public static class LicensingNode
 {
     /// <summary>The invariant that selects the AdoNet providers' SQLite dialect (see SPEC §2).</summary>
     public const string SqliteInvariant = "System.Data.SQLite";
 
+    /// <summary>The provider the instrumented <see cref="StorageNames.Licensing"/> storage wraps.</summary>
+    public const string InnerStorageName = "licensing-store";
+
+    /// <summary>Single node: the silo in this host, localhost clustering, settings from configuration.</summary>
     public static IHostApplicationBuilder AddLicensingSilo(this IHostApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var storage = Bind<StorageSettings>(configuration, StorageSettings.Section);
+        var licensing = Bind<LicensingSettings>(configuration, LicensingSettings.Section);
         var siloSettings = Bind<SiloSettings>(configuration, SiloSettings.Section);
 
         builder.Services.AddOptions<StorageSettings>().BindConfiguration(StorageSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<SiloSettings>().BindConfiguration(SiloSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LicensingSettings>().BindConfiguration(LicensingSettings.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton(Catalog.Default);
-        builder.Services.TryAddSingleton(CreateSigningKey);
-        builder.Services.TryAddSingleton<LedgerMetrics>();
 
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloSettings.SiloPort, siloSettings.GatewayPort, serviceId: siloSettings.ServiceId, clusterId: siloSettings.ClusterId);
-            silo.UseTransactions();
-            switch (storage.Provider)
-            {
-                case StorageProvider.Memory:
-                    silo.AddMemoryGrainStorage(StorageNames.Licensing);
-                    silo.UseInMemoryReminderService();
-                    break;
-                case StorageProvider.Sqlite:
-                    Directory.CreateDirectory(Path.GetFullPath(storage.DataDirectory));
-                    var connectionString = SqliteSchema.ConnectionString(storage);
-                    var dataSource = SqliteFactory.Instance.CreateDataSource(connectionString);
-                    silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
-                        new SqliteSchemaParticipant(connectionString, sp.GetRequiredService<ILogger<SqliteSchemaParticipant>>()));
-                    silo.AddAdoNetGrainStorage(StorageNames.Licensing, options => options.Configure<Serializer>((o, serializer) =>
-                    {
-                        o.Invariant = SqliteInvariant;
-                        o.DataSource = dataSource;
-
-                        // Orleans' own version-tolerant binary format: it round-trips the
-                        // immutable collections our states use, which the JSON default does not.
-                        o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-                    }));
-                    silo.UseAdoNetReminderService(options =>
-                    {
-                        options.Invariant = SqliteInvariant;
-                        options.DataSource = dataSource;
-                    });
-                    break;
-                default:
-                    throw new OptionsValidationException(StorageSettings.Section, typeof(StorageSettings), [$"Storage:Provider '{storage.Provider}' is not supported by this build."]);
-            }
+            silo.AddLicensing(storage, licensing);
         });
 
         return builder;
+    }
+
+    /// <summary>Everything a licensing silo needs except clustering (which test clusters bring).</summary>
+    public static ISiloBuilder AddLicensing(this ISiloBuilder silo, StorageSettings storage, LicensingSettings licensing)
+    {
+        silo.UseTransactions();
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton(Catalog.Default);
+        silo.Services.TryAddSingleton<LedgerMetrics>();
+        silo.Services.TryAddSingleton(sp => CreateSigningKey(storage, licensing, sp.GetRequiredService<ILoggerFactory>()));
+        silo.Services.TryAddSingleton(sp => new StorageInstrumentation(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), storage.Provider.ToString().ToLowerInvariant()));
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Licensing, (sp, _) =>
+            new InstrumentedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName), sp.GetRequiredService<StorageInstrumentation>()));
+
+        switch (storage.Provider)
+        {
+            case StorageProvider.Memory:
+                silo.AddMemoryGrainStorage(InnerStorageName);
+                silo.UseInMemoryReminderService();
+                break;
+            case StorageProvider.Sqlite:
+                Directory.CreateDirectory(Path.GetFullPath(storage.DataDirectory));
+                var connectionString = SqliteSchema.ConnectionString(storage);
+                var dataSource = SqliteFactory.Instance.CreateDataSource(connectionString);
+                silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
+                    new SqliteSchemaParticipant(connectionString, sp.GetRequiredService<ILogger<SqliteSchemaParticipant>>()));
+                silo.AddAdoNetGrainStorage(InnerStorageName, options => options.Configure<Serializer>((o, serializer) =>
+                {
+                    o.Invariant = SqliteInvariant;
+                    o.DataSource = dataSource;
+
+                    // Orleans' own version-tolerant binary format: it round-trips the
+                    // immutable collections our states use, which the JSON default does not.
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                }));
+                silo.UseAdoNetReminderService(options =>
+                {
+                    options.Invariant = SqliteInvariant;
+                    options.DataSource = dataSource;
+                });
+                break;
+            default:
+                throw new OptionsValidationException(StorageSettings.Section, typeof(StorageSettings), [$"Storage:Provider '{storage.Provider}' is not supported by this build."]);
+        }
+
+        return silo;
     }
 
     private static T Bind<T>(IConfiguration configuration, string section)
@@ -89,11 +106,8 @@ public static class LicensingNode
         }
     }
 
-    private static LicenseSigningKey CreateSigningKey(IServiceProvider services)
+    private static LicenseSigningKey CreateSigningKey(StorageSettings storage, LicensingSettings licensing, ILoggerFactory loggers)
     {
-        var storage = services.GetRequiredService<IOptions<StorageSettings>>().Value;
-        var licensing = services.GetRequiredService<IOptions<LicensingSettings>>().Value;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LicensingNode));
         string? pem = null;
         if (!string.IsNullOrWhiteSpace(licensing.SigningKeyPath))
         {
@@ -105,7 +119,7 @@ public static class LicensingNode
             {
                 using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
                 return fresh.ExportPkcs8PrivateKeyPem();
-            }, logger);
+            }, loggers.CreateLogger(typeof(LicensingNode)));
         }
 
         if (pem is null)

@@ -71,6 +71,25 @@ public sealed class DeviceLicenseAnswerTests
         Assert.NotEqual(ETag([]), ETag([Lot()]));
     }
 
+    [Fact]
+    public void ETag_changes_when_only_the_external_key_of_a_lot_differs()
+    {
+        // The DECT ARI is licensed content: a device whose ARI changes must fetch the new answer.
+        var ariA = new[] { Lot("DECT-Multi-Cell-Ari", 1, externalKey: "ARI-A"), Lot("Warranty", 1) };
+        var ariB = new[] { Lot("DECT-Multi-Cell-Ari", 1, externalKey: "ARI-B"), Lot("Warranty", 1) };
+
+        Assert.NotEqual(ETag(ariA), ETag(ariB));
+        Assert.Equal(ETag(ariA), ETag([.. ariA.Select(l => l with { })]));
+    }
+
+    [Fact]
+    public void ETag_distinguishes_a_lot_with_an_external_key_from_one_without() =>
+        Assert.NotEqual(ETag([Lot("DECT-Multi-Cell-Ari", 1)]), ETag([Lot("DECT-Multi-Cell-Ari", 1, externalKey: "ARI-A")]));
+
+    [Fact]
+    public void ETag_does_not_depend_on_the_source_of_a_lot() =>
+        Assert.Equal(ETag([Lot(source: "Balance")]), ETag([Lot(source: "Migration")]));
+
     [Theory]
     [InlineData("\"abc\"", true)]
     [InlineData("W/\"abc\"", true)]
@@ -124,6 +143,21 @@ public sealed class DeviceLicenseAnswerTests
         Assert.Equal("2010-01-01", first.GetProperty("bindDate").GetString());
         Assert.Equal("2012-12-31", first.GetProperty("ssaEndDate").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("licenses")[1].GetProperty("ssaEndDate").ValueKind);
+    }
+
+    [Fact]
+    public void SPEC4_1_body_writes_externalKey_for_a_lot_that_has_one_and_omits_it_otherwise()
+    {
+        var lots = new[] { Lot("DECT-Multi-Cell-Ari", 1, externalKey: "ARI-A"), Lot("Warranty", 1) };
+        using var json = JsonDocument.Parse(DeviceLicenseAnswer.CreateBody(MacText, lots, null, "<license/>"));
+
+        var withKey = json.RootElement.GetProperty("licenses")[0];
+        Assert.Equal(["type", "units", "version", "bindDate", "ssaEndDate", "externalKey"], withKey.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("ARI-A", withKey.GetProperty("externalKey").GetString());
+
+        var withoutKey = json.RootElement.GetProperty("licenses")[1];
+        Assert.Equal(["type", "units", "version", "bindDate", "ssaEndDate"], withoutKey.EnumerateObject().Select(p => p.Name));
+        Assert.False(withoutKey.TryGetProperty("externalKey", out _));
     }
 
     [Fact]

@@ -17,6 +17,8 @@ public sealed class EmailTests
     [InlineData("First.Last+Tag@Sub.Example.co.uk", "first.last+tag@sub.example.co.uk")]
     [InlineData("o'brien@example.ie", "o'brien@example.ie")]
     [InlineData("a_b-c@ex-ample.com", "a_b-c@ex-ample.com")]
+    [InlineData("Alice.Smith+tag@Example.co.uk", "alice.smith+tag@example.co.uk")]
+    [InlineData("a.b.c@a-b.c-d.example", "a.b.c@a-b.c-d.example")]
     public void R_F3_addresses_are_trimmed_and_lower_cased(string input, string expected)
     {
         Assert.True(Email.TryNormalize(input, out var canonical));
@@ -80,6 +82,22 @@ public sealed class EmailTests
         // display names and angle brackets are not addresses
         "Alice <alice@example.com>",
         "<alice@example.com>",
+        // invisible format characters (zero-width space, soft hyphen, BOM) are not trimmed and not allowed
+        "alice@example.com\u200b",
+        "\u200balice@example.com",
+        "ali\u200bce@example.com",
+        "alice@exam\u00adple.com",
+        "\ufeffalice@example.com",
+        // a dot at the edge of the local part, or two dots in a row
+        "alice.@example.com",
+        ".alice@example.com",
+        "al..ice@example.com",
+        // a hyphen at the edge of a domain label, or an empty label
+        "alice@-example.com",
+        "alice@example-.com",
+        "alice@example.-com",
+        "alice@sub.example-.com",
+        "alice@example..com",
         // other garbage
         "alice@exa(mple.com",
         "alice@[example.com",

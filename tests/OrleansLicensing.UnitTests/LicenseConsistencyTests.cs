@@ -114,6 +114,36 @@ public sealed class LicenseConsistencyTests
         AssertViolation("IP6000", "PBX-Port8*20=1;PBX-Voicemail=19");
     }
 
+    public static TheoryData<string, string> EmptyOrNegativeLots => new()
+    {
+        { "IP6000", "Relay-PRI=0" },
+        { "IP6000", "Relay-PRI=-1" },
+        { "IP222", "Warranty=0" },
+        { "IP222", "Warranty=-1" },
+        // the total would be fine (5 - 1 = 4, the IP6000 maximum), but a lot of -1 is not a lot
+        { "IP6000", "Relay-PRI=5;Relay-PRI=-1" },
+        { "IP6000", "Relay-PRI=4;Relay-PRI=0" },
+        { "IP6000", "Relay-PRI=-1;Relay-PRI=5" },
+        // a zero lot that the port rules would allow (registrations at most the ports)
+        { "IP6000", "PBX-Port8*20=1;PBX-Registration=0" },
+        // a negative lot that makes voicemail equal the ports (21 - 1 = 20)
+        { "IP6000", "PBX-Port8*20=1;PBX-Voicemail=21;PBX-Voicemail=-1" },
+        { "IP6000", "Relay-PRI=" + int.MinValue },
+    };
+
+    [Theory]
+    [MemberData(nameof(EmptyOrNegativeLots))]
+    public void R_L2_a_lot_of_zero_or_fewer_units_is_InvalidUnits_whatever_the_totals(string deviceType, string lots) =>
+        DomainAssert.Fails(ErrorCodes.InvalidUnits, () => Consistency.Check(deviceType, Lots(lots)));
+
+    [Fact]
+    public void R_L2_a_lot_of_minus_one_cannot_bring_an_IP6000_from_5_Relay_PRI_back_to_4()
+    {
+        DomainAssert.Fails(ErrorCodes.InvalidUnits, () => Consistency.Check("IP6000", [Lot("Relay-PRI", 5), Lot("Relay-PRI", -1)]));
+        DomainAssert.Fails(ErrorCodes.InvalidUnits, () => Consistency.Check("IP6000", [Lot("Relay-PRI", 0)]));
+        Consistency.Check("IP6000", [Lot("Relay-PRI", 4)]);
+    }
+
     [Fact]
     public void Unknown_device_type_is_UnknownDeviceType() =>
         DomainAssert.Fails(ErrorCodes.UnknownDeviceType, () => Consistency.Check("IP9999", [Lot("Warranty", 1)]));

@@ -49,6 +49,19 @@ public sealed class LicenseMathTests
         Assert.Equal("A=1", Text(left));
     }
 
+    [Theory]
+    [InlineData("", "A=-4")]
+    [InlineData("", "A=-1")]
+    [InlineData("A=3", "A=-4")]
+    [InlineData("A=3;B=1", "A=-3;B=-2")]
+    [InlineData("A=3", "B=-1")]
+    public void R_P5_Add_throws_when_an_amount_would_become_negative(string left, string right) =>
+        Assert.Throws<InvalidOperationException>(() => LicenseMath.Add(Map(left), Map(right)));
+
+    [Fact]
+    public void R_P5_Add_of_a_negative_amount_to_the_empty_map_throws() =>
+        Assert.Throws<InvalidOperationException>(() => LicenseMath.Add(LicenseMath.Empty, Map("A=-4")));
+
     [Fact]
     public void Add_overflow_throws_instead_of_wrapping() =>
         Assert.Throws<OverflowException>(() => LicenseMath.Add(Map($"A={int.MaxValue}"), Map("A=1")));
@@ -70,6 +83,14 @@ public sealed class LicenseMathTests
     [InlineData("", "A=1")]
     [InlineData("A=3;B=1", "A=1;B=2")]
     public void Subtract_below_zero_throws(string left, string right) =>
+        Assert.Throws<InvalidOperationException>(() => LicenseMath.Subtract(Map(left), Map(right)));
+
+    [Theory]
+    [InlineData("A=3", "A=-1")]
+    [InlineData("", "A=-1")]
+    [InlineData("A=3", "B=-2")]
+    [InlineData("A=3;B=2", "A=1;B=-1")]
+    public void R_P5_Subtract_of_a_negative_amount_throws(string left, string right) =>
         Assert.Throws<InvalidOperationException>(() => LicenseMath.Subtract(Map(left), Map(right)));
 
     [Fact]

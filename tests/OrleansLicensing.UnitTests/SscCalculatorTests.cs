@@ -158,6 +158,50 @@ public sealed class SscCalculatorTests
         Assert.Equal(ssc, q.Ssc);
     }
 
+    [Theory]
+    [InlineData(365, 0, "1.0000")]
+    [InlineData(73, 0, "0.2000")]
+    [InlineData(730, 0, "2.0000")]
+    [InlineData(0, 0, "0.0000")]
+    [InlineData(1, 0, "0.0027")]
+    [InlineData(100, 0, "0.2740")]
+    [InlineData(365, 1, "1.0055")] // (2·1 + 365) / 365 = 1.005479…
+    public void R_S3_the_multiplier_always_has_exactly_4_decimals(int daysOnce, int daysTwice, string expected)
+    {
+        // decimal equality ignores the scale (1m == 1.0000m), so compare the scale and the text.
+        var start = D("2021-01-01");
+        var calculation = start.AddDays(daysTwice);
+        var q = Calculator.QuoteLot(new SscLot("Relay-PRI", 1, "V13", start, null), calculation, calculation.AddDays(daysOnce));
+
+        Assert.Equal(daysTwice, q.DaysTwice);
+        Assert.Equal(daysOnce, q.DaysOnce);
+        Assert.Equal(4, q.Multiplier.Scale);
+        Assert.Equal(expected, q.Multiplier.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void R_S3_a_365_day_lot_has_multiplier_1_0000_with_scale_4()
+    {
+        var lot = new SscLot("PBX-Port8*20", 20, "V13", D("2020-01-01"), null);
+
+        var multiplier = Calculator.QuoteLot(lot, D("2020-01-01"), D("2020-12-31")).Multiplier;
+
+        Assert.Equal(1.0000m, multiplier);
+        Assert.Equal(4, multiplier.Scale);
+        Assert.Equal("1.0000", multiplier.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void R_S3_73_days_once_has_multiplier_0_2000()
+    {
+        var start = D("2021-01-01");
+
+        var multiplier = Calculator.QuoteLot(new SscLot("PBX-Port8", 5, "V13", start, null), start, start.AddDays(73)).Multiplier;
+
+        Assert.Equal(4, multiplier.Scale);
+        Assert.Equal("0.2000", multiplier.ToString(CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void R_S3_SSC_uses_the_exact_multiplier_not_the_rounded_one()
     {

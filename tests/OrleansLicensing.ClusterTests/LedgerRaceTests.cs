@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.ClusterTests;
+
+/// <summary>R-C1 under races: the invariants hold when requests collide on different silos.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class LedgerRaceTests(SharedCluster shared)
+{
+    private readonly World _world = new(shared.Grains);
+
+    [Fact]
+    public async Task R_K2_a_key_redeemed_concurrently_into_two_companies_is_assigned_exactly_once()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var (companyA, projectA) = await _world.CompanyAsync();
+            var (companyB, projectB) = await _world.CompanyAsync();
+            var key = await _world.KeyAsync(("PBX-Port8*20", 5));
+
+            var outcomes = await Task.WhenAll(
+                Outcome(() => _world.Ledger.RedeemKeyAsync(key, companyA, projectA, null)),
+                Outcome(() => _world.Ledger.RedeemKeyAsync(key, companyB, projectB, null)));
+
+            Assert.Single(outcomes, o => o == "ok");
+            Assert.Single(outcomes, o => o == ErrorCodes.KeyAlreadyAssigned);
+            var credited = (await _world.BalanceAsync(projectA)).GetValueOrDefault("PBX-Port8*20") + (await _world.BalanceAsync(projectB)).GetValueOrDefault("PBX-Port8*20");
+            Assert.Equal(5, credited);
+        }
+
+        await _world.AssertBalancedAsync();
+    }
+
+    [Fact]
+    public async Task R_L5_two_concurrent_moves_to_one_empty_device_let_exactly_one_through()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var (company, project) = await _world.CompanyAsync();
+            await _world.FundAsync(company, project, ("PBX-Port8*20", 4), ("Relay-PRI", 4));
+            var (a, _) = await _world.DeviceAsync(company, project);
+            var (b, _) = await _world.DeviceAsync(company, project);
+            var (c, _) = await _world.DeviceAsync(company, project);
+            await _world.AddAsync(company, a, [], ("PBX-Port8*20", 2), ("Relay-PRI", 2));
+            await _world.AddAsync(company, b, [], ("PBX-Port8*20", 2), ("Relay-PRI", 2));
+
+            var outcomes = await Task.WhenAll(
+                Outcome(() => _world.Ledger.MoveLicensesAsync(company, a, c)),
+                Outcome(() => _world.Ledger.MoveLicensesAsync(company, b, c)));
+
+            Assert.Single(outcomes, o => o == "ok");
+            Assert.Single(outcomes, o => o == ErrorCodes.TargetHasLicenses);
+            var target = await shared.Grains.GetGrain<IDeviceGrain>(c).GetLotsAsync();
+            Assert.Equal(4, target.Sum(l => l.Units));
+            var sources = (await shared.Grains.GetGrain<IDeviceGrain>(a).GetLotsAsync()).Length + (await shared.Grains.GetGrain<IDeviceGrain>(b).GetLotsAsync()).Length;
+            Assert.Equal(2, sources);
+        }
+
+        await _world.AssertBalancedAsync();
+    }
+
+    [Fact]
+    public async Task R_P5_concurrent_draws_beyond_the_balance_never_make_it_negative()
+    {
+        var (company, project) = await _world.CompanyAsync();
+        await _world.FundAsync(company, project, ("PBX-Port8*20", 10));
+        var devices = new List<string>();
+        for (var i = 0; i < 16; i++)
+        {
+            devices.Add((await _world.DeviceAsync(company, project)).Mac);
+        }
+
+        var outcomes = await Task.WhenAll(devices.Select(mac => Outcome(() => _world.AddAsync(company, mac, [], ("PBX-Port8*20", 1)))));
+
+        var succeeded = outcomes.Count(o => o == "ok");
+        Assert.All(outcomes, o => Assert.Contains(o, new[] { "ok", ErrorCodes.InsufficientBalance, ErrorCodes.TransientConflict }));
+        Assert.Equal(10, succeeded);
+        Assert.Empty(await _world.BalanceAsync(project));
+        var bound = 0;
+        foreach (var mac in devices)
+        {
+            bound += (await shared.Grains.GetGrain<IDeviceGrain>(mac).GetLotsAsync()).Sum(l => l.Units);
+        }
+
+        Assert.Equal(10, bound);
+        await _world.AssertBalancedAsync();
+    }
+
+    /// <summary>"ok", the domain error code, or TransientConflict when retries ran out.</summary>
+    internal static async Task<string> Outcome<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            await operation();
+            return "ok";
+        }
+        catch (LicensingException e)
+        {
+            return e.Code;
+        }
+        catch (Orleans.Transactions.OrleansTransactionException)
+        {
+            return ErrorCodes.TransientConflict;
+        }
+    }
+}

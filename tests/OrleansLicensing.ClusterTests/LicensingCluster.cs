@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using OrleansLicensing.Silo;
+
+namespace OrleansLicensing.ClusterTests;
+
+/// <summary>
+/// An in-process cluster configured like production (<see cref="LicensingNode.AddLicensing"/>),
+/// with fast failure detection so a killed silo is noticed within seconds.
+/// </summary>
+public static class LicensingCluster
+{
+    public static async Task<InProcessTestCluster> StartAsync(short silos, StorageSettings storage)
+    {
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddLicensing(storage, new LicensingSettings());
+            silo.Configure<ClusterMembershipOptions>(options =>
+            {
+                options.ProbeTimeout = TimeSpan.FromSeconds(1);
+                options.NumMissedProbesLimit = 2;
+                options.NumVotesForDeathDeclaration = 1;
+                options.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+            });
+            silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(15));
+        });
+        builder.ConfigureClient(client =>
+        {
+            client.UseTransactions();
+            client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(15));
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    public static StorageInstrumentation Instrumentation(this InProcessTestCluster cluster, int silo = 0) =>
+        cluster.Silos[silo].SiloHost.Services.GetRequiredService<StorageInstrumentation>();
+}
+
+/// <summary>Two silos on in-memory storage, shared by the tests of the "cluster" collection.</summary>
+public sealed class SharedCluster : IAsyncLifetime
+{
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async ValueTask InitializeAsync() =>
+        Cluster = await LicensingCluster.StartAsync(2, new StorageSettings { Provider = StorageProvider.Memory });
+
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<SharedCluster>
+{
+    public const string Name = "cluster";
+}
