@@ -129,6 +129,8 @@ public static class GatewaySetup
         app.MapCompaniesApi();
         app.MapActivationsApi();
         app.MapDevicesApi();
+        app.MapFreePoolApi();
+        app.MapOwnKeysApi();
         app.MapVendorApi();
         app.MapDevicePollApi();
         app.MapCatalogApi();

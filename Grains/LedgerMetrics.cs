@@ -29,11 +29,36 @@ public sealed class LedgerMetrics : IDisposable
         _unitsMoved = _meter.CreateCounter<long>("licensing.units.moved", unit: "{unit}", description: "License units moved between holders, by operation kind and license type");
     }
 
-    public void Operation(string kind, string outcome) => _operations.Add(1, new("kind", kind), new("outcome", outcome));
+    private long _operationCount;
+    private long _abortCount;
+    private long _retryCount;
 
-    public void TransactionAborted(string kind) => _aborts.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    /// <summary>Operations finished on this silo (any outcome).</summary>
+    public long OperationCount => Interlocked.Read(ref _operationCount);
 
-    public void TransactionRetried(string kind) => _retries.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    /// <summary>Transactions aborted by contention on this silo.</summary>
+    public long AbortCount => Interlocked.Read(ref _abortCount);
+
+    /// <summary>Aborted transactions retried on this silo.</summary>
+    public long RetryCount => Interlocked.Read(ref _retryCount);
+
+    public void Operation(string kind, string outcome)
+    {
+        Interlocked.Increment(ref _operationCount);
+        _operations.Add(1, new("kind", kind), new("outcome", outcome));
+    }
+
+    public void TransactionAborted(string kind)
+    {
+        Interlocked.Increment(ref _abortCount);
+        _aborts.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    }
+
+    public void TransactionRetried(string kind)
+    {
+        Interlocked.Increment(ref _retryCount);
+        _retries.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    }
 
     public void KeyMinted() => _keysMinted.Add(1);
 

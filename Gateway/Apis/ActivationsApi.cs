@@ -17,12 +17,12 @@ public static class ActivationsApi
         return routes;
     }
 
-    public static async Task<Created<RedeemResponse>> RedeemAsync(string cid, string pid, RedeemRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Created<RedeemResponse>> RedeemAsync(string cid, string pid, RedeemRequest request, ClaimsPrincipal user, HttpContext context, IGrainFactory grains)
     {
         var code = Codes.NormalizeActivationKey(request.Key) ?? throw LicensingException.NotFound("The activation key");
         var comment = Validate.OptionalText(request.Comment, "comment", 500);
         await Access.ProjectAsync(grains, user, cid, pid);
-        var result = await grains.GetGrain<ILedgerGrain>(0).RedeemKeyAsync(code, cid, pid, comment);
+        var result = await grains.GetGrain<ILedgerGrain>(0).RedeemKeyAsync(code, cid, pid, comment, Idempotency.From(context, user, request));
         return TypedResults.Created($"/api/v1/companies/{cid}/projects/{pid}/activations", new RedeemResponse(result.Key, result.Licenses, result.ProjectId));
     }
 

@@ -19,6 +19,7 @@ public static class DevicesApi
         var device = routes.MapGroup("/api/v1/companies/{cid}/devices/{mac}").WithTags("Devices").RequireAuthorization(BearerAuthenticationHandler.UserPolicy);
         device.MapGet("/", GetDeviceAsync).WithName("GetDevice").WithProblems(400, 401, 403, 404);
         device.MapPost("/licenses", AddLicensesAsync).WithName("AddLicensesFromBalance").WithProblems(400, 401, 403, 404, 409, 413, 415, 422, 503);
+        device.MapPost("/licenses/move", MoveLicensesAsync).WithName("MoveLicenses").WithProblems(400, 401, 403, 404, 409, 413, 415, 422, 503);
         return routes;
     }
 
@@ -86,10 +87,20 @@ public static class DevicesApi
     public static async Task<Ok<DeviceResponse>> GetDeviceAsync(string cid, string mac, ClaimsPrincipal user, IGrainFactory grains)
     {
         var (_, view) = await Access.DeviceAsync(grains, user, cid, mac);
-        return TypedResults.Ok(new DeviceResponse(view.Mac, view.DeviceType, view.ProjectId, view.Name, view.Comment, view.Lots.Select(LotResponse.From).ToArray()));
+        return TypedResults.Ok(new DeviceResponse(view.Mac, view.DeviceType, view.ProjectId, view.Name, view.Comment, view.Lots.Select(LotResponse.From).ToArray(), view.Rma));
     }
 
-    public static async Task<Ok<AddLicensesResponse>> AddLicensesAsync(string cid, string mac, AddLicensesRequest request, ClaimsPrincipal user, IGrainFactory grains, Catalog catalog)
+    /// <summary>R-L5: everything but warranty lots to a device without licenses; needs the MoveLicenses right.</summary>
+    public static async Task<Ok<LotResponse[]>> MoveLicensesAsync(string cid, string mac, MoveLicensesRequest request, ClaimsPrincipal user, HttpContext context, IGrainFactory grains)
+    {
+        var target = Mac.Parse(request.TargetMac).ToString();
+        await Access.CompanyAsync(grains, user, cid, CompanyRights.MoveLicenses);
+        var (_, source) = await Access.DeviceAsync(grains, user, cid, mac);
+        var moved = await grains.GetGrain<ILedgerGrain>(0).MoveLicensesAsync(cid, source.Mac, target, Idempotency.From(context, user, request));
+        return TypedResults.Ok(moved.Select(LotResponse.From).ToArray());
+    }
+
+    public static async Task<Ok<AddLicensesResponse>> AddLicensesAsync(string cid, string mac, AddLicensesRequest request, ClaimsPrincipal user, HttpContext context, IGrainFactory grains, Catalog catalog)
     {
         var licenses = catalog.ValidateLicenseMap(request.Licenses);
         var version = Validate.Text(request.Version, "version", 8);
@@ -98,7 +109,8 @@ public static class DevicesApi
         var (_, device) = await Access.DeviceAsync(grains, user, cid, mac);
 
         var result = await grains.GetGrain<ILedgerGrain>(0).AddLicensesFromBalanceAsync(
-            new AddLicensesCommand(cid, device.Mac, version, licenses, fromProjects, request.DryRun ?? false));
+            new AddLicensesCommand(cid, device.Mac, version, licenses, fromProjects, request.DryRun ?? false),
+            Idempotency.From(context, user, request));
         return TypedResults.Ok(new AddLicensesResponse(
             result.Mac,
             result.Lots.Select(LotResponse.From).ToArray(),

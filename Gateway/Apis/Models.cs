@@ -56,12 +56,12 @@ public sealed record DeviceAddResultResponse(string Mac, string Status, string? 
 
 public sealed record AddDevicesResponse(IReadOnlyList<DeviceAddResultResponse> Results);
 
-public sealed record LotResponse(string Type, int Units, string Version, DateOnly BindDate, DateOnly? SsaEndDate)
+public sealed record LotResponse(string Type, int Units, string Version, DateOnly BindDate, DateOnly? SsaEndDate, string? ExternalKey = null, string? LotId = null)
 {
-    public static LotResponse From(LicenseLot lot) => new(lot.Type, lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate);
+    public static LotResponse From(LicenseLot lot) => new(lot.Type, lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate, lot.ExternalKey, lot.LotId);
 }
 
-public sealed record DeviceResponse(string Mac, string? DeviceType, string? ProjectId, string? Name, string? Comment, IReadOnlyList<LotResponse> Licenses);
+public sealed record DeviceResponse(string Mac, string? DeviceType, string? ProjectId, string? Name, string? Comment, IReadOnlyList<LotResponse> Licenses, bool Rma);
 
 public sealed record AddLicensesRequest(string Version, Dictionary<string, int> Licenses, List<string>? FromProjects = null, bool? DryRun = null);
 
@@ -89,3 +89,19 @@ public sealed record DeviceTypeResponse(string Code, IReadOnlyDictionary<string,
 public sealed record SigningKeyResponse(string Algorithm, string PublicKeyPem);
 
 public sealed record HealthResponse(string Status);
+
+public sealed record AuditLineResponse(string Type, long Minted, long Held, long Consumed, long Difference, IReadOnlyDictionary<string, long> HeldBy);
+
+public sealed record AuditResponse(bool Balanced, IReadOnlyList<AuditLineResponse> LicenseTypes, int Holders, DateTimeOffset At);
+
+public sealed record LotSelectionRequest(List<string> LotIds);
+
+public sealed record MoveLicensesRequest(string TargetMac);
+
+public sealed record CreateOwnKeyRequest(Dictionary<string, int> Licenses, string? Comment = null, string? OrderNumber = null, string? OrderReference = null);
+
+public sealed record UpdateOwnKeyRequest(Dictionary<string, int> Licenses);
+
+public sealed record OwnKeyResponse(string Key, IReadOnlyDictionary<string, int> Licenses, string? OrderNumber, string? OrderReference, string? ProjectId);
+
+public sealed record ConvertResponse(string ProjectId, IReadOnlyDictionary<string, int> Credited);

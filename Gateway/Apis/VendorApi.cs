@@ -15,15 +15,27 @@ public static class VendorApi
         var vendor = routes.MapGroup("/api/v1/vendor").WithTags("Vendor").RequireAuthorization(BearerAuthenticationHandler.VendorPolicy);
         vendor.MapPost("/activation-keys", MintKeyAsync).WithName("MintActivationKey").WithProblems(400, 401, 403, 413, 415, 503);
         vendor.MapPost("/hardware", RegisterHardwareAsync).WithName("RegisterHardware").WithProblems(400, 401, 403, 409, 413, 415);
+        vendor.MapGet("/audit", AuditAsync).WithName("ConservationAudit").WithProblems(401, 403, 503);
         return routes;
     }
 
-    public static async Task<Created<ActivationKeyResponse>> MintKeyAsync(MintKeyRequest request, IGrainFactory grains, Catalog catalog)
+    public static async Task<Created<ActivationKeyResponse>> MintKeyAsync(MintKeyRequest request, HttpContext context, IGrainFactory grains, Catalog catalog)
     {
         var licenses = catalog.ValidateLicenseMap(request.Licenses);
         var orderNumber = Validate.OptionalText(request.OrderNumber, "orderNumber", 100);
-        var key = await grains.GetGrain<ILedgerGrain>(0).MintKeyAsync(licenses, orderNumber);
+        var key = await grains.GetGrain<ILedgerGrain>(0).MintKeyAsync(licenses, orderNumber, Idempotency.From(context, context.User, request));
         return TypedResults.Created($"/api/v1/vendor/activation-keys/{key.Key}", new ActivationKeyResponse(key.Key, key.Licenses, key.OrderNumber));
+    }
+
+    /// <summary>R-C2: minted against held plus consumed, per license type.</summary>
+    public static async Task<Ok<AuditResponse>> AuditAsync(IGrainFactory grains)
+    {
+        var report = await grains.GetGrain<IConservationAuditGrain>(0).RunAsync();
+        return TypedResults.Ok(new AuditResponse(
+            report.Balanced,
+            report.LicenseTypes.Select(l => new AuditLineResponse(l.Type, l.Minted, l.Held, l.Consumed, l.Difference, l.HeldBy)).ToArray(),
+            report.Holders,
+            report.At));
     }
 
     public static async Task<Created<RegisterHardwareResponse>> RegisterHardwareAsync(RegisterHardwareRequest request, IGrainFactory grains, Catalog catalog)

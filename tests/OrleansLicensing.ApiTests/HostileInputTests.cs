@@ -31,6 +31,10 @@ public sealed class HostileInputTests(SharedApp shared) : IAsyncLifetime
         { "/api/v1/vendor/activation-keys", "vendor" },
         { "/api/v1/vendor/hardware", "vendor" },
         { "/api/v1/ssc/quote", "none" },
+        { "/api/v1/companies/{cid}/projects/{pid}/own-keys", "user" },
+        { "/api/v1/companies/{cid}/projects/{pid}/free-licenses/convert", "user" },
+        { "/api/v1/companies/{cid}/devices/{mac}/licenses/from-free", "user" },
+        { "/api/v1/companies/{cid}/devices/{mac}/licenses/move", "user" },
     };
 
     public static TheoryData<string, string> HostileBodies => new()

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Silo;
 
@@ -118,6 +119,9 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
                 Assert.Equal("ok", exists);
             }
         }
+
+        var metrics = cluster.Silos.Select(s => s.SiloHost.Services.GetRequiredService<Grains.LedgerMetrics>()).ToList();
+        output.WriteLine($"surviving silos: {metrics.Sum(m => m.OperationCount)} ledger operations, {metrics.Sum(m => m.AbortCount)} contention aborts, {metrics.Sum(m => m.RetryCount)} retries");
 
         var committed = journal.Count(e => e.Outcome == "ok");
         var indeterminate = journal.Count(e => !IsDefinite(e.Outcome) && e.Outcome != "ok");
