@@ -46,9 +46,14 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         var killAt = Workers * OperationsPerWorker / 3;
         var killed = new TaskCompletionSource();
 
+        // Several clients: the external cluster client and the hosted clients of the two silos
+        // that survive, as gateways co-hosted on different silos would call.
+        World[] clients = [world, new(cluster.Silos[0].SiloHost.Services.GetRequiredService<IGrainFactory>()), new(cluster.Silos[2].SiloHost.Services.GetRequiredService<IGrainFactory>())];
+
         async Task Worker(int seed)
         {
             var random = new Random(seed);
+            var world = clients[seed % clients.Length];
             for (var i = 0; i < OperationsPerWorker; i++)
             {
                 var device = devices[random.Next(devices.Count)];

@@ -86,6 +86,33 @@ public sealed class LedgerRaceTests(SharedCluster shared)
         await _world.AssertBalancedAsync();
     }
 
+    [Fact]
+    public async Task R_P6_a_short_balance_names_the_other_projects_that_could_cover_it()
+    {
+        var (company, home) = await _world.CompanyAsync();
+        var rich = await _world.ProjectAsync(company);
+        var empty = await _world.ProjectAsync(company);
+        await _world.FundAsync(company, home, ("PBX-Port8*20", 1));
+        await _world.FundAsync(company, rich, ("PBX-Port8*20", 5));
+        var (mac, _) = await _world.DeviceAsync(company, home);
+
+        var refused = await Assert.ThrowsAsync<LicensingException>(() => _world.AddAsync(company, mac, [], ("PBX-Port8*20", 3)));
+        Assert.Equal(ErrorCodes.InsufficientBalance, refused.Code);
+        Assert.Equal([rich], refused.Extensions["projects"]);
+        Assert.Equal(["PBX-Port8*20=2"], refused.Extensions["shortfall"]);
+        Assert.Equal(1, (await _world.BalanceAsync(home))["PBX-Port8*20"]);
+
+        // Naming the project draws the rest from it, all or nothing.
+        var added = await _world.AddAsync(company, mac, [empty, rich], ("PBX-Port8*20", 3));
+        Assert.Equal([home, rich], added.Debited.Select(d => d.ProjectId));
+        Assert.Equal(3, (await _world.BalanceAsync(rich))["PBX-Port8*20"]);
+
+        // Another company's project is never a source.
+        var (_, foreign) = await _world.CompanyAsync();
+        var forbidden = await Assert.ThrowsAsync<LicensingException>(() => _world.AddAsync(company, mac, [foreign], ("PBX-Port8*20", 9)));
+        Assert.Equal(ErrorCodes.Forbidden, forbidden.Code);
+    }
+
     /// <summary>"ok", the domain error code, or TransientConflict when retries ran out.</summary>
     internal static async Task<string> Outcome<T>(Func<Task<T>> operation)
     {
