@@ -54,7 +54,7 @@ public static class GatewaySetup
         {
             var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
             context.ProblemDetails.Extensions.TryAdd("code", Problems.CodeFor(status));
-            context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
         });
         builder.Services.AddExceptionHandler<LicensingExceptionHandler>();
 
@@ -78,6 +78,7 @@ public static class GatewaySetup
             };
         });
 
+        builder.AddLicensingTelemetry();
         builder.Services.AddOpenApi(options => options.AddSchemaTransformer((schema, context, _) =>
         {
             // Every error body carries the machine-readable code distributors switch on.
@@ -102,6 +103,7 @@ public static class GatewaySetup
 
         // Create (or load) the node's secrets now, so a new node logs where its vendor key is at start.
         app.Services.GetRequiredService<GatewaySecrets>();
+        app.UseLicensingTelemetry();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use((context, next) =>
@@ -124,7 +126,7 @@ public static class GatewaySetup
         app.UseRateLimiter();
 
         app.MapOpenApi();
-        app.MapGet("/healthz", () => TypedResults.Ok(new HealthResponse("alive"))).WithTags("Operations").WithName("Healthz");
+        app.MapOperationsEndpoints();
         app.MapAccountsApi();
         app.MapCompaniesApi();
         app.MapActivationsApi();

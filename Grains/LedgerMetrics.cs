@@ -12,8 +12,8 @@ public sealed class LedgerMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly Counter<long> _operations;
-    private readonly Counter<long> _aborts;
-    private readonly Counter<long> _retries;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _abortsByKind = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _retriesByKind = new(StringComparer.Ordinal);
     private readonly Counter<long> _keysMinted;
     private readonly Counter<long> _keysRedeemed;
     private readonly Counter<long> _unitsMoved;
@@ -22,8 +22,9 @@ public sealed class LedgerMetrics : IDisposable
     {
         _meter = meters.Create(MeterName);
         _operations = _meter.CreateCounter<long>("licensing.operations", description: "License operations by kind and outcome (ok, replayed, or an error code)");
-        _aborts = _meter.CreateCounter<long>("licensing.transaction.aborts", description: "Transactions aborted by contention or overload");
-        _retries = _meter.CreateCounter<long>("licensing.transaction.retries", description: "Aborted transactions retried inside the cluster");
+        // Observable, so the series exist (at 0) before the first abort and alerts can use them.
+        _meter.CreateObservableCounter("licensing.transaction.aborts", () => ByKind(_abortsByKind), description: "Transactions aborted by contention or overload, by operation kind");
+        _meter.CreateObservableCounter("licensing.transaction.retries", () => ByKind(_retriesByKind), description: "Aborted transactions retried inside the cluster, by operation kind");
         _keysMinted = _meter.CreateCounter<long>("licensing.keys.minted", description: "Activation keys minted by the vendor");
         _keysRedeemed = _meter.CreateCounter<long>("licensing.keys.redeemed", description: "Activation keys redeemed into projects");
         _unitsMoved = _meter.CreateCounter<long>("licensing.units.moved", unit: "{unit}", description: "License units moved between holders, by operation kind and license type");
@@ -51,13 +52,13 @@ public sealed class LedgerMetrics : IDisposable
     public void TransactionAborted(string kind)
     {
         Interlocked.Increment(ref _abortCount);
-        _aborts.Add(1, new KeyValuePair<string, object?>("kind", kind));
+        _abortsByKind.AddOrUpdate(kind, 1, (_, count) => count + 1);
     }
 
     public void TransactionRetried(string kind)
     {
         Interlocked.Increment(ref _retryCount);
-        _retries.Add(1, new KeyValuePair<string, object?>("kind", kind));
+        _retriesByKind.AddOrUpdate(kind, 1, (_, count) => count + 1);
     }
 
     public void KeyMinted() => _keysMinted.Add(1);
@@ -73,4 +74,9 @@ public sealed class LedgerMetrics : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
+
+    private static IEnumerable<Measurement<long>> ByKind(System.Collections.Concurrent.ConcurrentDictionary<string, long> counts) =>
+        counts.IsEmpty
+            ? [new Measurement<long>(0, new KeyValuePair<string, object?>("kind", "any"))]
+            : counts.Select(entry => new Measurement<long>(entry.Value, new KeyValuePair<string, object?>("kind", entry.Key)));
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansLicensing.Grains;
@@ -42,7 +43,18 @@ public static class LicensingNode
         {
             silo.UseLocalhostClustering(siloSettings.SiloPort, siloSettings.GatewayPort, serviceId: siloSettings.ServiceId, clusterId: siloSettings.ClusterId);
             silo.AddLicensing(storage, licensing);
+            if (configuration.GetValue("Dashboard:Enabled", builder.Environment.IsDevelopment()))
+            {
+                silo.AddDashboard();
+            }
         });
+
+        builder.Services.AddSingleton<AuditMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditMonitor>());
+        builder.Services.AddHealthChecks()
+            .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
+            .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
+            .AddCheck<SigningKeyHealthCheck>("signing-key", tags: ["ready"]);
 
         return builder;
     }
@@ -51,6 +63,7 @@ public static class LicensingNode
     public static ISiloBuilder AddLicensing(this ISiloBuilder silo, StorageSettings storage, LicensingSettings licensing)
     {
         silo.UseTransactions();
+        silo.AddActivityPropagation();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton(Catalog.Default);
         silo.Services.TryAddSingleton<LedgerMetrics>();

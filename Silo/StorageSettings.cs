@@ -63,4 +63,8 @@ public sealed class LicensingSettings
 
     [Range(60, 7 * 24 * 3600)]
     public int AccessTokenLifetimeSeconds { get; set; } = 3600;
+
+    /// <summary>How often the conservation audit runs for the <c>licensing.audit.difference</c> gauge.</summary>
+    [Range(10, 24 * 3600)]
+    public int AuditIntervalSeconds { get; set; } = 300;
 }

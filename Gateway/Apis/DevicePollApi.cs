@@ -23,28 +23,37 @@ public static class DevicePollApi
         return routes;
     }
 
-    public static async Task<IResult> PollAsync(HttpContext context, IGrainFactory grains)
+    public static async Task<IResult> PollAsync(HttpContext context, IGrainFactory grains, GatewayMetrics metrics)
     {
         var headers = context.Request.Headers;
         string? macHeader = headers[MacHeader];
         string? secret = headers[SecretHeader];
         if (string.IsNullOrEmpty(macHeader) || string.IsNullOrEmpty(secret))
         {
+            metrics.Poll(StatusCodes.Status401Unauthorized);
             throw new LicensingException(ErrorCodes.Unauthorized, $"Send the device's {MacHeader} and {SecretHeader} headers.");
         }
 
-        var mac = Mac.Parse(macHeader);
+        if (!Mac.TryParse(macHeader, out var mac))
+        {
+            metrics.Poll(StatusCodes.Status400BadRequest);
+            Mac.Parse(macHeader);
+        }
+
         var answer = await grains.GetGrain<IDeviceGrain>(mac.ToString()).PollAsync(secret, headers.IfNoneMatch);
         switch (answer.Status)
         {
             case DevicePollStatus.NotModified:
+                metrics.Poll(StatusCodes.Status304NotModified);
                 context.Response.Headers.ETag = answer.ETag;
                 return TypedResults.StatusCode(StatusCodes.Status304NotModified);
             case DevicePollStatus.Ok:
+                metrics.Poll(StatusCodes.Status200OK);
                 context.Response.Headers.ETag = answer.ETag;
                 context.Response.Headers.CacheControl = "no-cache";
                 return TypedResults.Bytes(answer.Body!, "application/json");
             default:
+                metrics.Poll(StatusCodes.Status401Unauthorized);
                 throw new LicensingException(ErrorCodes.Unauthorized, "The device MAC or secret is wrong.");
         }
     }

@@ -28,9 +28,9 @@ public static class VendorApi
     }
 
     /// <summary>R-C2: minted against held plus consumed, per license type.</summary>
-    public static async Task<Ok<AuditResponse>> AuditAsync(IGrainFactory grains)
+    public static async Task<Ok<AuditResponse>> AuditAsync(OrleansLicensing.Silo.AuditMonitor monitor)
     {
-        var report = await grains.GetGrain<IConservationAuditGrain>(0).RunAsync();
+        var report = await monitor.RunAsync();
         return TypedResults.Ok(new AuditResponse(
             report.Balanced,
             report.LicenseTypes.Select(l => new AuditLineResponse(l.Type, l.Minted, l.Held, l.Consumed, l.Difference, l.HeldBy)).ToArray(),

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OrleansLicensing.ApiTests;
 
@@ -10,7 +12,7 @@ namespace OrleansLicensing.ApiTests;
 /// run side by side. <see cref="StorageProvider"/> "Sqlite" with a data directory is the real
 /// durable node; "Memory" is the fast one most tests share.
 /// </summary>
-public sealed class LicensingApp(string storageProvider, string? dataDirectory = null) : WebApplicationFactory<Program>
+public sealed class LicensingApp(string storageProvider, string? dataDirectory = null, Action<IServiceCollection>? testServices = null) : WebApplicationFactory<Program>
 {
     public const string VendorKey = "test-vendor-key-0123456789";
 
@@ -32,9 +34,13 @@ public sealed class LicensingApp(string storageProvider, string? dataDirectory =
         builder.UseSetting("Licensing:VendorApiKey", VendorKey);
         builder.UseSetting("Gateway:AnonymousPermitsPerMinute", "100000");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        if (testServices is not null)
+        {
+            builder.ConfigureTestServices(testServices);
+        }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

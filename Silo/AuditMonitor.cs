@@ -1,0 +1,87 @@
+using System.Collections.Immutable;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains;
+
+namespace OrleansLicensing.Silo;
+
+/// <summary>
+/// Runs the conservation audit (R-C2) on a schedule and publishes its per-type difference as
+/// the gauge <c>licensing.audit.difference</c> (must be 0), plus the silo count the cluster
+/// sees, for the "silo lost" alert.
+/// </summary>
+public sealed class AuditMonitor : BackgroundService
+{
+    private readonly IGrainFactory _grains;
+    private readonly IClusterMembershipService _membership;
+    private readonly IOptions<LicensingSettings> _settings;
+    private readonly ILogger<AuditMonitor> _logger;
+    private readonly Meter _meter;
+    private AuditReport? _last;
+
+    public AuditMonitor(IGrainFactory grains, IClusterMembershipService membership, IOptions<LicensingSettings> settings, IMeterFactory meters, ILogger<AuditMonitor> logger)
+    {
+        _grains = grains;
+        _membership = membership;
+        _settings = settings;
+        _logger = logger;
+        _meter = meters.Create(LedgerMetrics.MeterName);
+        _meter.CreateObservableGauge("licensing.audit.difference", ObserveDifferences, unit: "{unit}", description: "Minted minus held minus consumed units per license type at the last audit; must be 0");
+        _meter.CreateObservableGauge<double>("licensing.audit.age", () => _last is null ? [] : [new Measurement<double>((DateTimeOffset.UtcNow - _last.At).TotalSeconds)], unit: "s", description: "Seconds since the last conservation audit");
+        _meter.CreateObservableGauge("licensing.cluster.silos", ObserveSilos, unit: "{silo}", description: "Silos in the cluster membership by status");
+    }
+
+    /// <summary>Runs an audit now and publishes it.</summary>
+    public async Task<AuditReport> RunAsync()
+    {
+        var report = await _grains.GetGrain<IConservationAuditGrain>(0).RunAsync();
+        _last = report;
+        if (!report.Balanced)
+        {
+            _logger.LogError("Conservation audit found differences: {Differences}", string.Join(", ", report.LicenseTypes.Where(l => l.Difference != 0).Select(l => $"{l.Type}={l.Difference}")));
+        }
+
+        return report;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(_settings.Value.AuditIntervalSeconds);
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await RunAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogWarning(e, "The scheduled conservation audit failed");
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _meter.Dispose();
+        base.Dispose();
+    }
+
+    private IEnumerable<Measurement<long>> ObserveDifferences()
+    {
+        var report = _last;
+        return report is null
+            ? []
+            : report.LicenseTypes.Select(line => new Measurement<long>(line.Difference, new KeyValuePair<string, object?>("license_type", line.Type)));
+    }
+
+    private IEnumerable<Measurement<int>> ObserveSilos()
+    {
+        var members = _membership.CurrentSnapshot.Members.Values.ToImmutableArray();
+        return members.GroupBy(m => m.Status.ToString().ToLowerInvariant())
+            .Select(group => new Measurement<int>(group.Count(), new KeyValuePair<string, object?>("status", group.Key)));
+    }
+}
