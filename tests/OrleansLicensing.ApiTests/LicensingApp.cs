@@ -12,7 +12,11 @@ namespace OrleansLicensing.ApiTests;
 /// run side by side. <see cref="StorageProvider"/> "Sqlite" with a data directory is the real
 /// durable node; "Memory" is the fast one most tests share.
 /// </summary>
-public sealed class LicensingApp(string storageProvider, string? dataDirectory = null, Action<IServiceCollection>? testServices = null) : WebApplicationFactory<Program>
+public sealed class LicensingApp(
+    string storageProvider,
+    string? dataDirectory = null,
+    Action<IServiceCollection>? testServices = null,
+    IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     public const string VendorKey = "test-vendor-key-0123456789";
 
@@ -34,6 +38,11 @@ public sealed class LicensingApp(string storageProvider, string? dataDirectory =
         builder.UseSetting("Licensing:VendorApiKey", VendorKey);
         builder.UseSetting("Gateway:AnonymousPermitsPerMinute", "100000");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
+
         if (testServices is not null)
         {
             builder.ConfigureTestServices(testServices);

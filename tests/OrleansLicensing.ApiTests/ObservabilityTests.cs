@@ -167,6 +167,20 @@ public sealed partial class ObservabilityTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task The_Orleans_dashboard_is_off_in_production_unless_enabled_and_then_served_on_its_path()
+    {
+        await using (var plain = new LicensingApp("Memory"))
+        {
+            await Api.AssertProblem(await plain.CreateClient().GetAsync("/dashboard/", TestContext.Current.CancellationToken), HttpStatusCode.NotFound, "NotFound");
+        }
+
+        await using var enabled = new LicensingApp("Memory", settings: new Dictionary<string, string> { ["Dashboard:Enabled"] = "true", ["Dashboard:Path"] = "/ops/orleans" });
+        var page = await enabled.CreateClient().GetAsync("/ops/orleans/", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Orleans Dashboard", await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"\b(?:licensing|orleans|http_server|kestrel|aspnetcore|dotnet|process)_[a-z0-9_]+\b")]
     private static partial Regex MetricName();
 
