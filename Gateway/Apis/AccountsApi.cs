@@ -19,13 +19,30 @@ public static class AccountsApi
         return routes;
     }
 
-    public static async Task<Created<AccountResponse>> RegisterAsync(RegisterAccountRequest request, IGrainFactory grains)
+    public static async Task<Created<AccountResponse>> RegisterAsync(RegisterAccountRequest request, HttpContext context, IGrainFactory grains)
     {
         var email = Email.Normalize(request.Email);
         var password = Validate.Password(request.Password);
         var displayName = Validate.Text(request.DisplayName, "displayName", 200);
         var language = Validate.Language(request.Language);
-        var account = await grains.GetGrain<IUserGrain>(email).RegisterAsync(password, displayName, language);
+        var user = grains.GetGrain<IUserGrain>(email);
+        AccountView account;
+        try
+        {
+            account = await user.RegisterAsync(password, displayName, language);
+        }
+        catch (LicensingException e) when (e.Code == ErrorCodes.AccountExists && context.Request.Headers.ContainsKey(Idempotency.Header))
+        {
+            // A retried registration (same key, same data, right password) gets its first answer.
+            var existing = await user.VerifyPasswordAsync(password);
+            if (existing is null || existing.DisplayName != displayName || existing.Language != language)
+            {
+                throw;
+            }
+
+            account = existing;
+        }
+
         return TypedResults.Created("/api/v1/me", new AccountResponse(account.Email, account.DisplayName, account.Language));
     }
 

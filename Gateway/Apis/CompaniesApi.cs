@@ -18,12 +18,16 @@ public static class CompaniesApi
         return routes;
     }
 
-    public static async Task<Created<CompanyResponse>> CreateCompanyAsync(CreateCompanyRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Created<CompanyResponse>> CreateCompanyAsync(CreateCompanyRequest request, ClaimsPrincipal user, HttpContext context, IGrainFactory grains)
     {
         var name = Validate.Text(request.Name, "name", 200);
         var email = user.Email();
         await grains.GetGrain<IUserGrain>(email).GetAsync();
-        var company = await grains.GetGrain<ICompanyGrain>(Grains.Domain.Codes.NewId()).CreateAsync(name, email);
+
+        // With an Idempotency-Key the company id derives from it, so a retry meets the same company.
+        var idempotency = Idempotency.From(context, user, request);
+        var companyId = idempotency is null ? Grains.Domain.Codes.NewId() : Grains.Domain.Codes.IdFrom(idempotency.Scope);
+        var company = await grains.GetGrain<ICompanyGrain>(companyId).CreateAsync(name, email);
         return TypedResults.Created($"/api/v1/companies/{company.CompanyId}", new CompanyResponse(company.CompanyId, company.Name, company.DefaultProjectId));
     }
 
@@ -41,12 +45,13 @@ public static class CompaniesApi
         return TypedResults.Ok(projects.Select(ProjectResponse.From).ToArray());
     }
 
-    public static async Task<Created<ProjectResponse>> CreateProjectAsync(string cid, CreateProjectRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Created<ProjectResponse>> CreateProjectAsync(string cid, CreateProjectRequest request, ClaimsPrincipal user, HttpContext context, IGrainFactory grains)
     {
         var name = Validate.Text(request.Name, "name", 100);
         var description = Validate.OptionalText(request.Description, "description", 1000);
         var company = await Access.CompanyAsync(grains, user, cid);
-        var project = await company.CreateProjectAsync(name, description);
+        var idempotency = Idempotency.From(context, user, request);
+        var project = await company.CreateProjectAsync(name, description, idempotency is null ? null : Grains.Domain.Codes.IdFrom(idempotency.Scope));
         return TypedResults.Created($"/api/v1/companies/{cid}/projects/{project.ProjectId}", ProjectResponse.From(project));
     }
 

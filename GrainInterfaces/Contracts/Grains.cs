@@ -22,7 +22,10 @@ public interface IUserGrain : IGrainWithStringKey
 /// <summary>A company: members, rights and the index of its projects (R-U*, R-P1).</summary>
 public interface ICompanyGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the company with its creator as admin and a project named DEFAULT.</summary>
+    /// <summary>
+    /// Creates the company with its creator as admin and a project named DEFAULT. Creating it
+    /// again with the same name and creator returns it (a retried request); otherwise Conflict.
+    /// </summary>
     Task<CompanyView> CreateAsync(string name, string creatorEmail);
 
     Task<CompanyView> GetAsync();
@@ -33,7 +36,11 @@ public interface ICompanyGrain : IGrainWithStringKey
     /// </summary>
     Task<Membership> AuthorizeAsync(string email, string? right);
 
-    Task<ProjectView> CreateProjectAsync(string name, string? description);
+    /// <summary>
+    /// Creates a project (R-P1). With <paramref name="projectId"/> (derived from an idempotency
+    /// key) a retry that finds that project with the same name returns it.
+    /// </summary>
+    Task<ProjectView> CreateProjectAsync(string name, string? description, string? projectId = null);
 
     Task<ImmutableArray<ProjectView>> ListProjectsAsync();
 

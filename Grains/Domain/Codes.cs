@@ -79,6 +79,25 @@ public static class Codes
     /// <summary>A short random id for companies and projects (80 bits, lower-case base 32).</summary>
     public static string NewId() => new string(RandomChars(16)).ToLowerInvariant();
 
+    /// <summary>
+    /// The id a retried create with the same idempotency scope gets again: 80 bits of
+    /// SHA-256 over the scope, in the same alphabet as <see cref="NewId"/>.
+    /// </summary>
+    public static string IdFrom(string scope)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(scope));
+        var chars = new char[16];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            // 16 × 5 bits = 80 bits taken from the first 10 bytes.
+            var bit = i * 5;
+            var value = ((hash[bit / 8] << 8) | hash[(bit / 8) + 1]) >> (11 - (bit % 8)) & 0x1F;
+            chars[i] = char.ToLowerInvariant(Alphabet[value]);
+        }
+
+        return new string(chars);
+    }
+
     /// <summary>A device secret (128 bits) shown to the vendor once, stored only as a hash.</summary>
     public static string NewDeviceSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 

@@ -14,7 +14,14 @@ public sealed class CompanyGrain(
     {
         if (company.State.Created)
         {
-            throw new LicensingException(ErrorCodes.Conflict, "The company exists.");
+            if (company.State.Name == name && company.State.Members.TryGetValue(creatorEmail, out var member) && member.Admin)
+            {
+                // A retry of the same create: finish what the first attempt may not have.
+                await GrainFactory.GetGrain<IUserGrain>(creatorEmail).AddCompanyAsync(this.GetPrimaryKeyString());
+                return View();
+            }
+
+            throw new LicensingException(ErrorCodes.IdempotencyKeyReused, "The company exists with other data; this Idempotency-Key was used for a different request.");
         }
 
         // The project is created first: a crash before the company's write leaves an orphan
@@ -57,15 +64,22 @@ public sealed class CompanyGrain(
         return Task.FromResult(member);
     }
 
-    public async Task<ProjectView> CreateProjectAsync(string name, string? description)
+    public async Task<ProjectView> CreateProjectAsync(string name, string? description, string? projectId = null)
     {
         EnsureCreated();
+        if (projectId is not null && company.State.Projects.TryGetValue(projectId, out var existingName))
+        {
+            return existingName == name
+                ? await GrainFactory.GetGrain<IProjectGrain>(projectId).GetAsync()
+                : throw new LicensingException(ErrorCodes.IdempotencyKeyReused, "This Idempotency-Key created a different project.");
+        }
+
         if (company.State.Projects.Values.Any(existing => string.Equals(existing, name, StringComparison.OrdinalIgnoreCase)))
         {
             throw new LicensingException(ErrorCodes.DuplicateProjectName, $"The company already has a project named '{name}'.");
         }
 
-        var projectId = Codes.NewId();
+        projectId ??= Codes.NewId();
         var view = await GrainFactory.GetGrain<IProjectGrain>(projectId).InitializeAsync(this.GetPrimaryKeyString(), name, description);
         company.State.Projects = company.State.Projects.SetItem(projectId, name);
         await company.WriteStateAsync();

@@ -121,6 +121,46 @@ public sealed class LedgerApiTests(SharedApp shared) : IAsyncLifetime
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, "/api/v1/vendor/audit", null, _token), HttpStatusCode.Forbidden, "Forbidden");
     }
 
+    [Fact]
+    public async Task Retried_creates_with_an_Idempotency_Key_return_the_first_result()
+    {
+        var email = Api.NewEmail();
+        var account = new { email, password = "correct horse battery", displayName = "Retry", language = "en" };
+        var first = await SendAs(null, "/api/v1/accounts", account, "acct-1");
+        var again = await SendAs(null, "/api/v1/accounts", account, "acct-1");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        await Api.AssertProblem(await SendAs(null, "/api/v1/accounts", account with { displayName = "Other" }, "acct-1"), HttpStatusCode.Conflict, "AccountExists");
+
+        var company1 = await Api.Json(await Send("/api/v1/companies", new { name = "Retry GmbH" }, "company-1"));
+        var company2 = await Api.Json(await Send("/api/v1/companies", new { name = "Retry GmbH" }, "company-1"));
+        Assert.Equal(company1["companyId"]!.GetValue<string>(), company2["companyId"]!.GetValue<string>());
+        await Api.AssertProblem(await Send("/api/v1/companies", new { name = "Other AG" }, "company-1"), HttpStatusCode.Conflict, "IdempotencyKeyReused");
+        var me = await Api.Json(await _api.SendAsync(HttpMethod.Get, "/api/v1/me", null, _token));
+        Assert.Single(me["companyIds"]!.AsArray(), id => id!.GetValue<string>() == company1["companyId"]!.GetValue<string>());
+
+        var projects = $"/api/v1/companies/{_companyId}/projects";
+        var p1 = await Api.Json(await Send(projects, new { name = "Retry project" }, "project-1"));
+        var p2 = await Send(projects, new { name = "Retry project" }, "project-1");
+        Assert.Equal(HttpStatusCode.Created, p2.StatusCode);
+        Assert.Equal(p1["projectId"]!.GetValue<string>(), (await Api.Json(p2))["projectId"]!.GetValue<string>());
+        await Api.AssertProblem(await Send(projects, new { name = "Retry project" }, null), HttpStatusCode.Conflict, "DuplicateProjectName");
+        var listed = await Api.Json(await _api.SendAsync(HttpMethod.Get, projects, null, _token));
+        Assert.Single(listed.AsArray(), p => p!["name"]!.GetValue<string>() == "Retry project");
+    }
+
+    private Task<HttpResponseMessage> SendAs(string? bearer, string path, object body, string idempotencyKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        return _api.Http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
     private Task<HttpResponseMessage> Send(string path, object body, string? idempotencyKey)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };

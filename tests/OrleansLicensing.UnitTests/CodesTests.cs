@@ -153,4 +153,16 @@ public sealed partial class CodesTests
         Assert.False(Codes.SecretMatches("secret", []));
         Assert.False(Codes.SecretMatches("secret", Codes.HashSecret("secret")[..16]));
     }
+
+    [Fact]
+    public void IdFrom_is_deterministic_well_formed_and_differs_per_scope()
+    {
+        var first = Codes.IdFrom("idem-scope-a");
+        Assert.Equal(first, Codes.IdFrom("idem-scope-a"));
+        Assert.NotEqual(first, Codes.IdFrom("idem-scope-b"));
+        Assert.Equal(16, first.Length);
+        Assert.All(first, c => Assert.Contains(c, "0123456789abcdefghjkmnpqrstvwxyz"));
+        var spread = Enumerable.Range(0, 200).Select(i => Codes.IdFrom($"scope-{i}")).SelectMany(id => id).Distinct().Count();
+        Assert.True(spread >= 30, $"only {spread} symbols used");
+    }
 }
