@@ -103,27 +103,33 @@ public static class GatewaySetup
 
         // Create (or load) the node's secrets now, so a new node logs where its vendor key is at start.
         app.Services.GetRequiredService<GatewaySecrets>();
-        app.UseLicensingTelemetry();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.Use((context, next) =>
+
+        // The device poll is the fleet's hot path (R-C3): it authenticates by device secret in
+        // its handler and needs none of the per-request machinery below, so it skips it.
+        app.UseWhen(context => !DevicePollApi.IsPoll(context.Request), branch =>
         {
-            // Kestrel enforces the limit while reading; this answers early when the length is declared.
-            if (context.Request.ContentLength > settings.MaxRequestBodyBytes)
+            branch.UseLicensingTelemetry();
+            branch.UseStatusCodePages();
+            branch.Use((context, next) =>
             {
-                return Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The request body exceeds {settings.MaxRequestBodyBytes} bytes.").AsTask();
-            }
+                // Kestrel enforces the limit while reading; this answers early when the length is declared.
+                if (context.Request.ContentLength > settings.MaxRequestBodyBytes)
+                {
+                    return Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The request body exceeds {settings.MaxRequestBodyBytes} bytes.").AsTask();
+                }
 
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            {
-                limit.MaxRequestBodySize = settings.MaxRequestBodyBytes;
-            }
+                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                {
+                    limit.MaxRequestBodySize = settings.MaxRequestBodyBytes;
+                }
 
-            return next(context);
+                return next(context);
+            });
+            branch.UseAuthentication();
+            branch.UseAuthorization();
+            branch.UseRateLimiter();
         });
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRateLimiter();
 
         app.MapOpenApi();
         app.MapOperationsEndpoints();

@@ -51,7 +51,7 @@ public sealed class AuditMonitor : BackgroundService
     {
         var interval = TimeSpan.FromSeconds(_settings.Value.AuditIntervalSeconds);
         using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await NextTickAsync(timer, stoppingToken))
         {
             try
             {
@@ -61,6 +61,18 @@ public sealed class AuditMonitor : BackgroundService
             {
                 _logger.LogWarning(e, "The scheduled conservation audit failed");
             }
+        }
+    }
+
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -10,12 +10,16 @@ namespace OrleansLicensing.Gateway.Apis;
 /// </summary>
 public static class DevicePollApi
 {
+    public const string Route = "/api/v1/device/license";
     public const string MacHeader = "X-Device-Mac";
     public const string SecretHeader = "X-Device-Secret";
 
+    public static bool IsPoll(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) && request.Path.Equals(Route, StringComparison.OrdinalIgnoreCase);
+
     public static IEndpointRouteBuilder MapDevicePollApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/v1/device/license", PollAsync)
+        routes.MapGet(Route, PollAsync)
             .WithTags("Device").WithName("PollDeviceLicense")
             .Produces<DeviceLicenseResponse>(StatusCodes.Status200OK)
             .Produces(StatusCodes.Status304NotModified)

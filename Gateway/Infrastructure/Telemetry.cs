@@ -69,11 +69,17 @@ public static class Telemetry
 
         var otlp = !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         builder.Services.AddSingleton<GatewayMetrics>();
+
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? ServiceName))
             .WithTracing(tracing =>
             {
-                tracing.AddAspNetCoreInstrumentation(options => options.Filter = context => !IsOperationsPath(context.Request.Path))
+                // Device polls are the fleet's heartbeat: millions of identical answers. They are
+                // not traced unless asked for (Telemetry:TraceDevicePolls), which keeps the hot
+                // path free of span bookkeeping for them and their grain calls.
+                var tracePolls = builder.Configuration.GetValue("Telemetry:TraceDevicePolls", false);
+                tracing.AddAspNetCoreInstrumentation(options => options.Filter = context =>
+                        !IsOperationsPath(context.Request.Path) && (tracePolls || !context.Request.Path.StartsWithSegments(Apis.DevicePollApi.Route)))
                     .AddSource(ActivitySources);
                 if (otlp)
                 {
@@ -94,7 +100,7 @@ public static class Telemetry
         return builder;
     }
 
-    public static WebApplication UseLicensingTelemetry(this WebApplication app)
+    public static IApplicationBuilder UseLicensingTelemetry(this IApplicationBuilder app)
     {
         // Every response names its trace, so a caller can quote it to the operator.
         app.Use((context, next) =>

@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace OrleansLicensing.LoadTests;
+
+public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, int Devices, string OutputPath)
+{
+    public static BenchmarkOptions Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unexpected argument '{args[i]}'.");
+            }
+
+            values[args[i][2..]] = args[i + 1];
+        }
+
+        int Int(string name, int fallback) => values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+        return new BenchmarkOptions(
+            Seconds: Int("seconds", 10),
+            Rounds: Int("rounds", 3),
+            Concurrency: Int("concurrency", 64),
+            Devices: Int("devices", 1000),
+            OutputPath: values.GetValueOrDefault("out") ?? Path.Combine(FindRoot(), "docs", "benchmarks.md"));
+    }
+
+    private static string FindRoot()
+    {
+        var directory = new DirectoryInfo(Directory.GetCurrentDirectory());
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OrleansLicensing.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? Directory.GetCurrentDirectory();
+    }
+}

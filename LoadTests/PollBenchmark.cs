@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using OrleansLicensing.Gateway;
+using OrleansLicensing.Silo;
+
+namespace OrleansLicensing.LoadTests;
+
+/// <summary>
+/// Seeds a single node with devices that hold licenses, then compares the device poll with a
+/// plain Kestrel endpoint returning the same bytes (SPEC §6: at least 60 %), and measures the
+/// poll's latency at half its saturation rate (target p99 &lt; 10 ms).
+/// </summary>
+public static class PollBenchmark
+{
+    private const string VendorKey = "load-test-vendor-key-0000000000";
+
+    public static async Task<string> RunAsync(BenchmarkOptions options)
+    {
+        var duration = TimeSpan.FromSeconds(options.Seconds);
+        var node = await StartNodeAsync();
+        var nodeUrl = node.Urls.Single();
+        using var setup = LoadGenerator.CreateClient(8);
+        setup.BaseAddress = new Uri(nodeUrl);
+        Console.WriteLine($"seeding {options.Devices} devices on {nodeUrl} ...");
+        var devices = await SeedAsync(setup, options.Devices);
+
+        var sample = await PollOnceAsync(setup, devices[0]);
+        var baseline = await StartBaselineAsync(sample.Body, sample.ETag);
+        var baselineUrl = baseline.Urls.Single() + "/constant";
+        Console.WriteLine($"poll body {sample.Body.Length} bytes; baseline on {baselineUrl}");
+
+        using var client = LoadGenerator.CreateClient(options.Concurrency);
+        HttpRequestMessage Poll(int i)
+        {
+            var (mac, secret) = devices[i % devices.Count];
+            var request = new HttpRequestMessage(HttpMethod.Get, nodeUrl + "/api/v1/device/license");
+            request.Headers.Add("X-Device-Mac", mac);
+            request.Headers.Add("X-Device-Secret", secret);
+            return request;
+        }
+
+        HttpRequestMessage Constant(int i) => new(HttpMethod.Get, baselineUrl);
+
+        // Warm both servers (JIT, connection pools, grain activations for every device).
+        for (var warmup = 0; warmup < 2; warmup++)
+        {
+            await LoadGenerator.ClosedLoopAsync(client, Constant, options.Concurrency, TimeSpan.FromSeconds(4));
+            await LoadGenerator.ClosedLoopAsync(client, Poll, options.Concurrency, TimeSpan.FromSeconds(4));
+        }
+
+        var rounds = new List<(LoadResult Baseline, LoadResult Poll)>();
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            var constant = await LoadGenerator.ClosedLoopAsync(client, Constant, options.Concurrency, duration);
+            var poll = await LoadGenerator.ClosedLoopAsync(client, Poll, options.Concurrency, duration);
+            Console.WriteLine($"round {round}: kestrel {constant.RequestsPerSecond:F0}/s, poll {poll.RequestsPerSecond:F0}/s");
+            rounds.Add((constant, poll));
+        }
+
+        var medianBaseline = Median(rounds.Select(r => r.Baseline.RequestsPerSecond));
+        var medianPoll = Median(rounds.Select(r => r.Poll.RequestsPerSecond));
+        var halfRate = medianPoll / 2;
+        var paced = await LoadGenerator.OpenLoopAsync(client, Poll, halfRate, duration);
+        Console.WriteLine($"open loop at {halfRate:F0}/s: p50 {paced.PercentileMs(50):F2} ms, p99 {paced.PercentileMs(99):F2} ms");
+
+        await baseline.StopAsync();
+        await node.StopAsync();
+        await baseline.DisposeAsync();
+        await node.DisposeAsync();
+        return Report(options, sample.Body.Length, rounds, medianBaseline, medianPoll, halfRate, paced);
+    }
+
+    private static async Task<WebApplication> StartNodeAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["urls"] = $"http://127.0.0.1:{FreePort()}",
+            ["Storage:Provider"] = "Memory",
+            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Licensing:VendorApiKey"] = VendorKey,
+            ["Gateway:AnonymousPermitsPerMinute"] = "1000000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.AddLicensingSilo();
+        builder.AddLicensingGateway();
+        var app = builder.Build();
+        app.UseLicensingGateway();
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task<WebApplication> StartBaselineAsync(byte[] body, string etag)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort()}");
+        var app = builder.Build();
+        app.MapGet("/constant", async context =>
+        {
+            context.Response.ContentType = "application/json";
+            context.Response.Headers.ETag = etag;
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body);
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>One company and project; devices registered, added and each given licenses.</summary>
+    private static async Task<List<(string Mac, string Secret)>> SeedAsync(HttpClient http, int count)
+    {
+        var email = $"load-{Guid.NewGuid():N}@example.com";
+        await Expect(http.PostAsJsonAsync("/api/v1/accounts", new { email, password = "load test password", displayName = "Load", language = "en" }), HttpStatusCode.Created);
+        var token = (await Json(await Expect(http.PostAsJsonAsync("/api/v1/auth/token", new { email, password = "load test password" }), HttpStatusCode.OK)))["accessToken"]!.GetValue<string>();
+        var company = await Json(await Expect(Send(http, HttpMethod.Post, "/api/v1/companies", token, new { name = "Load" }), HttpStatusCode.Created));
+        var companyId = company["companyId"]!.GetValue<string>();
+        var projectId = company["defaultProjectId"]!.GetValue<string>();
+
+        var key = (await Json(await Expect(Send(http, HttpMethod.Post, "/api/v1/vendor/activation-keys", VendorKey, new { licenses = new Dictionary<string, int> { ["PBX-Port8*20"] = count }, orderNumber = "LOAD" }), HttpStatusCode.Created)))["key"]!.GetValue<string>();
+        await Expect(Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/projects/{projectId}/activations", token, new { key }), HttpStatusCode.Created);
+
+        var devices = new List<(string, string)>(count);
+        foreach (var batch in Enumerable.Range(0x100000, count).Chunk(500))
+        {
+            var registration = new { devices = batch.Select(suffix => new { mac = suffix.ToString("x6", CultureInfo.InvariantCulture), deviceType = "IP6000", orderNumber = "LOAD", shipDate = "2026-01-01" }).ToArray() };
+            var registered = await Json(await Expect(Send(http, HttpMethod.Post, "/api/v1/vendor/hardware", VendorKey, registration), HttpStatusCode.Created));
+            devices.AddRange(registered["devices"]!.AsArray().Select(d => (d!["mac"]!.GetValue<string>(), d["deviceSecret"]!.GetValue<string>())));
+        }
+
+        foreach (var batch in devices.Chunk(50))
+        {
+            await Expect(Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/projects/{projectId}/devices", token, new { macs = batch.Select(d => d.Item1).ToArray() }), HttpStatusCode.OK);
+        }
+
+        await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (device, _) =>
+            await Expect(Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/devices/{device.Item1}/licenses", token, new { version = "V13", licenses = new Dictionary<string, int> { ["PBX-Port8*20"] = 1 } }), HttpStatusCode.OK));
+        return devices;
+    }
+
+    private static async Task<(byte[] Body, string ETag)> PollOnceAsync(HttpClient http, (string Mac, string Secret) device)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/device/license");
+        request.Headers.Add("X-Device-Mac", device.Mac);
+        request.Headers.Add("X-Device-Secret", device.Secret);
+        var response = await Expect(http.SendAsync(request), HttpStatusCode.OK);
+        return (await response.Content.ReadAsByteArrayAsync(), response.Headers.ETag!.Tag);
+    }
+
+    private static Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string path, string bearer, object body)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return http.SendAsync(request);
+    }
+
+    private static async Task<HttpResponseMessage> Expect(Task<HttpResponseMessage> call, HttpStatusCode status)
+    {
+        var response = await call;
+        if (response.StatusCode != status)
+        {
+            throw new InvalidOperationException($"Seeding got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return response;
+    }
+
+    private static async Task<JsonNode> Json(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Report(BenchmarkOptions options, int bodyBytes, List<(LoadResult Baseline, LoadResult Poll)> rounds, double baseline, double poll, double halfRate, LoadResult paced)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# Benchmarks");
+        text.AppendLine();
+        text.AppendLine("Written by `LoadTests/` — do not edit by hand. Load generator, node and baseline share one");
+        text.AppendLine("process and the machine's cores, so compare the ratio, not the absolute numbers.");
+        text.AppendLine();
+        text.AppendLine("## Device poll hot path (SPEC §6, R-C3)");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project LoadTests -- --seconds {options.Seconds} --rounds {options.Rounds} --concurrency {options.Concurrency} --devices {options.Devices}`");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Measured: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Setup: single node (in-memory storage; the poll path reads no storage), {options.Devices} devices each holding a license lot, polls spread over all devices without `If-None-Match` (full {bodyBytes}-byte answers); baseline: plain Kestrel returning the same {bodyBytes} bytes. HTTP/1.1 keep-alive, {options.Concurrency} concurrent requests, {options.Seconds} s per measurement, after warm-up.");
+        text.AppendLine();
+        text.AppendLine("| round | plain Kestrel req/s | device poll req/s | ratio | poll p99 (closed loop) |");
+        text.AppendLine("|---|---|---|---|---|");
+        for (var i = 0; i < rounds.Count; i++)
+        {
+            var (b, p) = rounds[i];
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {i + 1} | {b.RequestsPerSecond:F0} | {p.RequestsPerSecond:F0} | {p.RequestsPerSecond / b.RequestsPerSecond:P0} | {p.PercentileMs(99):F2} ms |");
+        }
+
+        var ratio = Median(rounds.Select(r => r.Poll.RequestsPerSecond / r.Baseline.RequestsPerSecond));
+        text.AppendLine(CultureInfo.InvariantCulture, $"| **median** | **{baseline:F0}** | **{poll:F0}** | **{ratio:P0}** (median of the rounds' ratios; target ≥ 60 %) | |");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"At half the poll saturation rate ({halfRate:F0} req/s, open loop, latency from the scheduled start): p50 {paced.PercentileMs(50):F2} ms, p99 {paced.PercentileMs(99):F2} ms, p99.9 {paced.PercentileMs(99.9):F2} ms (target p99 < 10 ms); {paced.Failures} failed of {paced.Requests}.");
+        return text.ToString();
+    }
+}
