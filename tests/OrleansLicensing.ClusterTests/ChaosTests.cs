@@ -62,14 +62,14 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
                 (string Kind, string Subject, string Target, string Outcome) entry = choice switch
                 {
                     0 when keys.TryDequeue(out var key) =>
-                        ("redeem", key, project, await Outcome(() => world.Ledger.RedeemKeyAsync(key, company, project, null))),
-                    1 => ("add", device, project, await Outcome(() => world.AddAsync(company, device, [p2, p3], ("PBX-Port8*20", 1)))),
-                    2 => ("move", device, devices[random.Next(devices.Count)], await Outcome(() => world.Ledger.MoveLicensesAsync(company, device, devices[random.Next(devices.Count)]))),
-                    3 => ("return", device, string.Empty, await Outcome(() => world.Ledger.ReturnToFreePoolAsync(company, device, []))),
+                        ("redeem", key, project, await Outcome.Of(() => world.Ledger.RedeemKeyAsync(key, company, project, null))),
+                    1 => ("add", device, project, await Outcome.Of(() => world.AddAsync(company, device, [p2, p3], ("PBX-Port8*20", 1)))),
+                    2 => ("move", device, devices[random.Next(devices.Count)], await Outcome.Of(() => world.Ledger.MoveLicensesAsync(company, device, devices[random.Next(devices.Count)]))),
+                    3 => ("return", device, string.Empty, await Outcome.Of(() => world.Ledger.ReturnToFreePoolAsync(company, device, []))),
                     4 => await CreateOwnKey(world, company, project, ownKeys),
                     _ => ownKeys.TryDequeue(out var own)
-                        ? ("own-key-delete", own, string.Empty, await Outcome(() => world.Ledger.DeleteOwnKeyAsync(company, own)))
-                        : ("add", device, project, await Outcome(() => world.AddAsync(company, device, [p1], ("Relay-PRI", 1)))),
+                        ? ("own-key-delete", own, string.Empty, await Outcome.Of(() => world.Ledger.DeleteOwnKeyAsync(company, own)))
+                        : ("add", device, project, await Outcome.Of(() => world.AddAsync(company, device, [p1], ("Relay-PRI", 1)))),
                 };
                 journal.Add(entry);
                 if (Interlocked.Increment(ref completed) == killAt)
@@ -101,11 +101,11 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         foreach (var redeem in journal.Where(e => e.Kind == "redeem"))
         {
             var key = await cluster.Client.GetGrain<IActivationKeyGrain>(redeem.Subject).GetAsync();
-            if (redeem.Outcome == "ok")
+            if (redeem.Outcome == Outcome.Ok)
             {
                 Assert.Equal(redeem.Target, key.AssignedProjectId);
             }
-            else if (IsDefinite(redeem.Outcome))
+            else if (Outcome.IsDefiniteFailure(redeem.Outcome))
             {
                 Assert.Null(key.AssignedProjectId);
             }
@@ -114,22 +114,22 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         // Deleted own keys are gone; a failed delete left its key in place.
         foreach (var delete in journal.Where(e => e.Kind == "own-key-delete"))
         {
-            var exists = await Outcome(() => cluster.Client.GetGrain<IActivationKeyGrain>(delete.Subject).GetAsync());
-            if (delete.Outcome == "ok")
+            var exists = await Outcome.Of(() => cluster.Client.GetGrain<IActivationKeyGrain>(delete.Subject).GetAsync());
+            if (delete.Outcome == Outcome.Ok)
             {
                 Assert.Equal(ErrorCodes.NotFound, exists);
             }
-            else if (IsDefinite(delete.Outcome))
+            else if (Outcome.IsDefiniteFailure(delete.Outcome))
             {
-                Assert.Equal("ok", exists);
+                Assert.Equal(Outcome.Ok, exists);
             }
         }
 
         var metrics = cluster.Silos.Select(s => s.SiloHost.Services.GetRequiredService<Grains.LedgerMetrics>()).ToList();
         output.WriteLine($"surviving silos: {metrics.Sum(m => m.OperationCount)} ledger operations, {metrics.Sum(m => m.AbortCount)} contention aborts, {metrics.Sum(m => m.RetryCount)} retries");
 
-        var committed = journal.Count(e => e.Outcome == "ok");
-        var indeterminate = journal.Count(e => !IsDefinite(e.Outcome) && e.Outcome != "ok");
+        var committed = journal.Count(e => e.Outcome == Outcome.Ok);
+        var indeterminate = journal.Count(e => e.Outcome.StartsWith(Outcome.Indeterminate, StringComparison.Ordinal));
         output.WriteLine($"committed {committed}, indeterminate {indeterminate} of {journal.Count}");
         Assert.True(committed > journal.Count / 4, $"only {committed} of {journal.Count} operations committed");
     }
@@ -137,44 +137,13 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
     private static async Task<(string, string, string, string)> CreateOwnKey(World world, string company, string project, ConcurrentQueue<string> ownKeys)
     {
         ActivationKeyView? created = null;
-        var outcome = await Outcome(async () => created = await world.Ledger.CreateOwnKeyAsync(new OwnKeyDraft(company, project, World.Units(("PBX-Port8*20", 1)), null, null, null)));
+        var outcome = await Outcome.Of(async () => created = await world.Ledger.CreateOwnKeyAsync(new OwnKeyDraft(company, project, World.Units(("PBX-Port8*20", 1)), null, null, null)));
         if (created is not null)
         {
             ownKeys.Enqueue(created.Key);
         }
 
         return ("own-key-create", created?.Key ?? string.Empty, project, outcome);
-    }
-
-    /// <summary>A domain error is a definite "not applied"; transport errors around the kill are not.</summary>
-    private static bool IsDefinite(string outcome) => outcome != "ok" && !outcome.StartsWith("indeterminate", StringComparison.Ordinal);
-
-    private static async Task<string> Outcome<T>(Func<Task<T>> operation)
-    {
-        try
-        {
-            await operation();
-            return "ok";
-        }
-        catch (LicensingException e)
-        {
-            return e.Code;
-        }
-        catch (Orleans.Transactions.OrleansTransactionAbortedException e) when (e.InnerException is LicensingException domain)
-        {
-            // A read transaction started by the callee reports the domain error wrapped.
-            return domain.Code;
-        }
-        catch (Orleans.Transactions.OrleansTransactionAbortedException)
-        {
-            // Aborted: the transaction agent guarantees nothing was applied.
-            return "aborted";
-        }
-        catch (Exception e)
-        {
-            // In doubt, timed out, or the silo carrying the call died: the outcome is unknown.
-            return "indeterminate:" + e.GetType().Name;
-        }
     }
 
     public void Dispose()

@@ -19,10 +19,10 @@ public sealed class LedgerRaceTests(SharedCluster shared)
             var key = await _world.KeyAsync(("PBX-Port8*20", 5));
 
             var outcomes = await Task.WhenAll(
-                Outcome(() => _world.Ledger.RedeemKeyAsync(key, companyA, projectA, null)),
-                Outcome(() => _world.Ledger.RedeemKeyAsync(key, companyB, projectB, null)));
+                Outcome.Of(() => _world.Ledger.RedeemKeyAsync(key, companyA, projectA, null)),
+                Outcome.Of(() => _world.Ledger.RedeemKeyAsync(key, companyB, projectB, null)));
 
-            Assert.Single(outcomes, o => o == "ok");
+            Assert.Single(outcomes, o => o == Outcome.Ok);
             Assert.Single(outcomes, o => o == ErrorCodes.KeyAlreadyAssigned);
             var credited = (await _world.BalanceAsync(projectA)).GetValueOrDefault("PBX-Port8*20") + (await _world.BalanceAsync(projectB)).GetValueOrDefault("PBX-Port8*20");
             Assert.Equal(5, credited);
@@ -45,10 +45,10 @@ public sealed class LedgerRaceTests(SharedCluster shared)
             await _world.AddAsync(company, b, [], ("PBX-Port8*20", 2), ("Relay-PRI", 2));
 
             var outcomes = await Task.WhenAll(
-                Outcome(() => _world.Ledger.MoveLicensesAsync(company, a, c)),
-                Outcome(() => _world.Ledger.MoveLicensesAsync(company, b, c)));
+                Outcome.Of(() => _world.Ledger.MoveLicensesAsync(company, a, c)),
+                Outcome.Of(() => _world.Ledger.MoveLicensesAsync(company, b, c)));
 
-            Assert.Single(outcomes, o => o == "ok");
+            Assert.Single(outcomes, o => o == Outcome.Ok);
             Assert.Single(outcomes, o => o == ErrorCodes.TargetHasLicenses);
             var target = await shared.Grains.GetGrain<IDeviceGrain>(c).GetLotsAsync();
             Assert.Equal(4, target.Sum(l => l.Units));
@@ -70,10 +70,10 @@ public sealed class LedgerRaceTests(SharedCluster shared)
             devices.Add((await _world.DeviceAsync(company, project)).Mac);
         }
 
-        var outcomes = await Task.WhenAll(devices.Select(mac => Outcome(() => _world.AddAsync(company, mac, [], ("PBX-Port8*20", 1)))));
+        var outcomes = await Task.WhenAll(devices.Select(mac => Outcome.Of(() => _world.AddAsync(company, mac, [], ("PBX-Port8*20", 1)))));
 
-        var succeeded = outcomes.Count(o => o == "ok");
-        Assert.All(outcomes, o => Assert.Contains(o, new[] { "ok", ErrorCodes.InsufficientBalance, ErrorCodes.TransientConflict }));
+        var succeeded = outcomes.Count(o => o == Outcome.Ok);
+        Assert.All(outcomes, o => Assert.Contains(o, new[] { Outcome.Ok, ErrorCodes.InsufficientBalance, Outcome.Aborted }));
         Assert.Equal(10, succeeded);
         Assert.Empty(await _world.BalanceAsync(project));
         var bound = 0;
@@ -111,28 +111,5 @@ public sealed class LedgerRaceTests(SharedCluster shared)
         var (_, foreign) = await _world.CompanyAsync();
         var forbidden = await Assert.ThrowsAsync<LicensingException>(() => _world.AddAsync(company, mac, [foreign], ("PBX-Port8*20", 9)));
         Assert.Equal(ErrorCodes.Forbidden, forbidden.Code);
-    }
-
-    /// <summary>"ok", the domain error code, or TransientConflict when retries ran out.</summary>
-    internal static async Task<string> Outcome<T>(Func<Task<T>> operation)
-    {
-        try
-        {
-            await operation();
-            return "ok";
-        }
-        catch (LicensingException e)
-        {
-            return e.Code;
-        }
-        catch (Orleans.Transactions.OrleansTransactionAbortedException e) when (e.InnerException is LicensingException domain)
-        {
-            // A read transaction started by the callee reports the domain error wrapped.
-            return domain.Code;
-        }
-        catch (Orleans.Transactions.OrleansTransactionException)
-        {
-            return ErrorCodes.TransientConflict;
-        }
     }
 }
