@@ -39,11 +39,11 @@ public static class OwnKeysApi
         return TypedResults.Ok(Response(updated));
     }
 
-    public static async Task<Ok<OwnKeyResponse>> DeleteAsync(string cid, string pid, string key, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Ok<OwnKeyResponse>> DeleteAsync(string cid, string pid, string key, ClaimsPrincipal user, HttpContext context, IGrainFactory grains)
     {
         var code = Codes.NormalizeActivationKey(key) ?? throw LicensingException.NotFound("The own activation key");
         await Access.ProjectAsync(grains, user, cid, pid);
-        var deleted = await grains.GetGrain<ILedgerGrain>(0).DeleteOwnKeyAsync(cid, code);
+        var deleted = await grains.GetGrain<ILedgerGrain>(0).DeleteOwnKeyAsync(cid, code, Idempotency.From(context, user, new { key = code }));
         return TypedResults.Ok(Response(deleted));
     }
 

@@ -105,6 +105,10 @@ public sealed partial class ObservabilityTests(ITestOutputHelper output)
             Assert.Equal("Healthy", detail["checks"]!["silo"]!["status"]!.GetValue<string>());
             Assert.Equal("Healthy", detail["checks"]!["signing-key"]!["status"]!.GetValue<string>());
 
+            // The SQLite call latency is measured under its provider name.
+            await new Api(client).RegisterAndLoginAsync();
+            Assert.True((await ScrapeAsync(app)).Value("licensing_storage_duration_milliseconds_count", ("provider", "sqlite"), ("operation", "read")) > 0);
+
             Directory.Move(directory, moved);
             var broken = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, broken.StatusCode);

@@ -8,10 +8,16 @@ namespace OrleansLicensing.ClusterTests;
 /// R-C2 as a property: whatever sequence of operations runs — including ones that fail — the
 /// audit balances afterwards and no project balance goes negative.
 /// </summary>
-[Collection(ClusterCollection.Name)]
-public sealed class ConservationPropertyTests(SharedCluster shared)
+public sealed class ConservationPropertyTests : IClassFixture<SingleSiloCluster>
 {
-    private readonly World _world = new(shared.Grains);
+    private readonly SingleSiloCluster shared;
+    private readonly World _world;
+
+    public ConservationPropertyTests(SingleSiloCluster cluster)
+    {
+        shared = cluster;
+        _world = new World(cluster.Grains);
+    }
 
     public enum Op
     {

@@ -40,18 +40,24 @@ public static class LicensingCluster
         cluster.Silos[silo].SiloHost.Services.GetRequiredService<StorageInstrumentation>();
 }
 
-/// <summary>Two silos on in-memory storage, shared by the tests of the "cluster" collection.</summary>
-public sealed class SharedCluster : IAsyncLifetime
+/// <summary>An in-memory cluster of <c>silos</c> silos started once for the tests that share it.</summary>
+public abstract class ClusterFixture(short silos) : IAsyncLifetime
 {
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
 
     public async ValueTask InitializeAsync() =>
-        Cluster = await LicensingCluster.StartAsync(2, new StorageSettings { Provider = StorageProvider.Memory });
+        Cluster = await LicensingCluster.StartAsync(silos, new StorageSettings { Provider = StorageProvider.Memory });
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }
+
+/// <summary>Two silos, shared by the tests of the "cluster" collection, so races cross silos.</summary>
+public sealed class SharedCluster() : ClusterFixture(2);
+
+/// <summary>One silo, for the property test of conservation.</summary>
+public sealed class SingleSiloCluster() : ClusterFixture(1);
 
 [CollectionDefinition(Name)]
 public sealed class ClusterCollection : ICollectionFixture<SharedCluster>
