@@ -30,7 +30,7 @@ public sealed class LedgerGrain(
     LedgerMetrics metrics,
     ILogger<LedgerGrain> logger) : Grain, ILedgerGrain
 {
-    private const int MaxAttempts = 5;
+    private const int MaxAttempts = 6;
 
     private readonly LicenseConsistency _consistency = new(catalog);
 

@@ -72,17 +72,25 @@ public sealed class LedgerRaceTests(SharedCluster shared)
 
         var outcomes = await Task.WhenAll(devices.Select(mac => Outcome.Of(() => _world.AddAsync(company, mac, [], ("PBX-Port8*20", 1)))));
 
-        var succeeded = outcomes.Count(o => o == Outcome.Ok);
+        // Every draw either committed, was refused for want of units, or (under heavy
+        // contention, after the ledger's retries) aborted with nothing applied.
         Assert.All(outcomes, o => Assert.Contains(o, new[] { Outcome.Ok, ErrorCodes.InsufficientBalance, Outcome.Aborted }));
-        Assert.Equal(10, succeeded);
-        Assert.Empty(await _world.BalanceAsync(project));
+        var succeeded = outcomes.Count(o => o == Outcome.Ok);
+        var aborted = outcomes.Count(o => o == Outcome.Aborted);
+        Assert.True(succeeded <= 10, $"{succeeded} draws of 1 succeeded on a balance of 10");
+        if (aborted == 0)
+        {
+            Assert.Equal(10, succeeded);
+        }
+
+        Assert.Equal(10 - succeeded, (await _world.BalanceAsync(project)).GetValueOrDefault("PBX-Port8*20"));
         var bound = 0;
         foreach (var mac in devices)
         {
             bound += (await shared.Grains.GetGrain<IDeviceGrain>(mac).GetLotsAsync()).Sum(l => l.Units);
         }
 
-        Assert.Equal(10, bound);
+        Assert.Equal(succeeded, bound);
         await _world.AssertBalancedAsync();
     }
 
