@@ -41,7 +41,7 @@ public static class DevicePollApi
         if (!Mac.TryParse(macHeader, out var mac))
         {
             metrics.Poll(StatusCodes.Status400BadRequest);
-            Mac.Parse(macHeader);
+            throw new LicensingException(ErrorCodes.InvalidMac, $"'{MacHeader}' is not a valid MAC address.");
         }
 
         var answer = await grains.GetGrain<IDeviceGrain>(mac.ToString()).PollAsync(secret, headers.IfNoneMatch);

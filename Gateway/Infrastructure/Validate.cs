@@ -64,8 +64,6 @@ public static class Validate
 
         return trimmed.ToLowerInvariant();
     }
-
-    public static IGrainFactory Grains(this HttpContext context) => context.RequestServices.GetRequiredService<IGrainFactory>();
 }
 
 /// <summary>Company-scoped authorisation: membership (R-U1) and project ownership.</summary>

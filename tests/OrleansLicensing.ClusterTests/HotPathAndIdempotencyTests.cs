@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansLicensing.Contracts;
 
 namespace OrleansLicensing.ClusterTests;
@@ -40,6 +41,28 @@ public sealed class HotPathAndIdempotencyTests(SharedCluster shared)
         Assert.Equal(DevicePollStatus.Ok, changed.Status);
         Assert.NotEqual(first.ETag, changed.ETag);
         Assert.Contains("\"units\":1", System.Text.Encoding.UTF8.GetString(changed.Body!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task R_C3_a_commit_whose_refresh_notification_is_lost_is_still_seen_by_the_next_poll()
+    {
+        var (company, project) = await _world.CompanyAsync();
+        var (mac, secret) = await _world.DeviceAsync(company, project);
+        var device = shared.Grains.GetGrain<IDeviceGrain>(mac);
+        var before = await device.PollAsync(secret, null);
+
+        // A transaction that writes the device's lots without the ledger's post-commit refresh,
+        // as when the ledger's silo dies right after the commit.
+        var lot = new LicenseLot("Relay-PRI", 1, "V13", new DateOnly(2026, 1, 1), null, null, "Test") { LotId = Guid.NewGuid().ToString("N") };
+        var transactions = shared.Cluster.Client.ServiceProvider.GetRequiredService<Orleans.ITransactionClient>();
+        await transactions.RunTransaction(Orleans.TransactionOption.Create, () => device.AddLotsAsync(company, [lot]));
+
+        var after = await device.PollAsync(secret, before.ETag);
+        Assert.Equal(DevicePollStatus.Ok, after.Status);
+        Assert.Contains("Relay-PRI", System.Text.Encoding.UTF8.GetString(after.Body!), StringComparison.Ordinal);
+
+        // Undo outside the audit's view: this test minted nothing, so take the lot away again.
+        await transactions.RunTransaction(Orleans.TransactionOption.Create, () => device.TakeLotsAsync(company, LotSelection.ByIds, [lot.LotId]));
     }
 
     [Fact]
