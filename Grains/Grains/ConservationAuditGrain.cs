@@ -7,7 +7,8 @@ namespace OrleansLicensing.Grains.Grains;
 /// <summary>
 /// The conservation audit (R-C2): minted units (the mint ledger) against the sum over every
 /// registered holder plus consumed units. Holders are read one by one, each in its own read
-/// transaction, a bounded number at a time; the result is exact when no move is in flight
+/// transaction (retried when it meets contention or a transaction still being recovered after a
+/// silo loss), a bounded number at a time; the result is exact when no move is in flight
 /// (see docs/consistency.md).
 /// </summary>
 [StatelessWorker(1)]
@@ -55,11 +56,11 @@ public sealed class ConservationAuditGrain(TimeProvider time) : Grain, IConserva
         return new AuditReport(lines.All(l => l.Difference == 0), lines, holders.Length, time.GetUtcNow());
     }
 
-    private Task<Holding> ReadAsync(HolderRef holder) => holder.Kind switch
+    private Task<Holding> ReadAsync(HolderRef holder) => TransientFailures.ReadAsync(() => holder.Kind switch
     {
         HolderKinds.Project => GrainFactory.GetGrain<IProjectGrain>(holder.Id).GetHoldingAsync(),
         HolderKinds.Key => GrainFactory.GetGrain<IActivationKeyGrain>(holder.Id).GetHoldingAsync(),
         HolderKinds.Device => GrainFactory.GetGrain<IDeviceGrain>(holder.Id).GetHoldingAsync(),
         _ => throw new InvalidOperationException($"Unknown holder kind '{holder.Kind}'."),
-    };
+    });
 }

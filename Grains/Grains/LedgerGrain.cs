@@ -403,7 +403,7 @@ public sealed class LedgerGrain(
                 metrics.Operation(kind, domain.Code);
                 ExceptionDispatchInfo.Throw(domain);
             }
-            catch (Exception e) when (e is OrleansTransactionTransientFailureException or OrleansTransactionOverloadException)
+            catch (Exception e) when (TransientFailures.IsContention(e))
             {
                 metrics.TransactionAborted(kind);
                 if (attempt >= MaxAttempts)
@@ -414,7 +414,7 @@ public sealed class LedgerGrain(
 
                 metrics.TransactionRetried(kind);
                 logger.LogDebug(e, "{Kind} attempt {Attempt} aborted by contention; retrying", kind, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds((5 << attempt) + Random.Shared.Next(0, 10 << attempt)));
+                await Task.Delay(TransientFailures.Delay(attempt));
                 continue;
             }
 

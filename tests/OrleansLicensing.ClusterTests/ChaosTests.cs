@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.Grains;
 using OrleansLicensing.Silo;
 
 namespace OrleansLicensing.ClusterTests;
@@ -100,7 +101,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         // Every redeem that succeeded is assigned to its project; every definite failure left the key untouched.
         foreach (var redeem in journal.Where(e => e.Kind == "redeem"))
         {
-            var key = await cluster.Client.GetGrain<IActivationKeyGrain>(redeem.Subject).GetAsync();
+            var key = await TransientFailures.ReadAsync(() => cluster.Client.GetGrain<IActivationKeyGrain>(redeem.Subject).GetAsync());
             if (redeem.Outcome == Outcome.Ok)
             {
                 Assert.Equal(redeem.Target, key.AssignedProjectId);
@@ -114,7 +115,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         // Deleted own keys are gone; a failed delete left its key in place.
         foreach (var delete in journal.Where(e => e.Kind == "own-key-delete"))
         {
-            var exists = await Outcome.Of(() => cluster.Client.GetGrain<IActivationKeyGrain>(delete.Subject).GetAsync());
+            var exists = await Outcome.Of(() => TransientFailures.ReadAsync(() => cluster.Client.GetGrain<IActivationKeyGrain>(delete.Subject).GetAsync()));
             if (delete.Outcome == Outcome.Ok)
             {
                 Assert.Equal(ErrorCodes.NotFound, exists);

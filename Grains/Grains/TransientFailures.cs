@@ -1,0 +1,42 @@
+using Orleans.Transactions;
+
+namespace OrleansLicensing.Grains.Grains;
+
+/// <summary>
+/// Which transaction failures are worth another attempt, and the back-off between attempts.
+/// Contention (lock breaks, cascading aborts, prepare timeouts) and overload abort a transaction
+/// without applying anything, so retrying it is always safe.
+/// </summary>
+public static class TransientFailures
+{
+    public static bool IsContention(Exception e) =>
+        e is OrleansTransactionTransientFailureException or OrleansTransactionOverloadException;
+
+    /// <summary>Jittered exponential back-off: 10–30 ms after the first attempt, doubling up to 1.3–3.8 s from the eighth.</summary>
+    public static TimeSpan Delay(int attempt)
+    {
+        var shift = Math.Min(attempt, 8);
+        return TimeSpan.FromMilliseconds((5 << shift) + Random.Shared.Next(0, 10 << shift));
+    }
+
+    /// <summary>
+    /// Runs a read (a grain call that starts its own read transaction) until it succeeds,
+    /// retrying contention and, because a read changes nothing, timeouts too. After a silo
+    /// dies, a read can meet a transaction that is still being resolved by its recovered
+    /// manager; that resolution takes seconds, which the default budget covers.
+    /// </summary>
+    public static async Task<T> ReadAsync<T>(Func<Task<T>> read, int maxAttempts = 10)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await read();
+            }
+            catch (Exception e) when (attempt < maxAttempts && (IsContention(e) || e is TimeoutException))
+            {
+                await Task.Delay(Delay(attempt));
+            }
+        }
+    }
+}
