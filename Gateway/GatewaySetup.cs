@@ -105,31 +105,30 @@ public static class GatewaySetup
         app.Services.GetRequiredService<GatewaySecrets>();
         app.UseExceptionHandler();
 
-        // The device poll is the fleet's hot path (R-C3): it authenticates by device secret in
-        // its handler and needs none of the per-request machinery below, so it skips it.
-        app.UseWhen(context => !DevicePollApi.IsPoll(context.Request), branch =>
+        // The device poll is the fleet's hot path (R-C3): it is served here, before routing and
+        // the per-request machinery below, which it does not need (see DevicePollApi).
+        app.UseDevicePoll();
+        app.UseRouting();
+        app.UseLicensingTelemetry();
+        app.UseStatusCodePages();
+        app.Use((context, next) =>
         {
-            branch.UseLicensingTelemetry();
-            branch.UseStatusCodePages();
-            branch.Use((context, next) =>
+            // Kestrel enforces the limit while reading; this answers early when the length is declared.
+            if (context.Request.ContentLength > settings.MaxRequestBodyBytes)
             {
-                // Kestrel enforces the limit while reading; this answers early when the length is declared.
-                if (context.Request.ContentLength > settings.MaxRequestBodyBytes)
-                {
-                    return Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The request body exceeds {settings.MaxRequestBodyBytes} bytes.").AsTask();
-                }
+                return Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The request body exceeds {settings.MaxRequestBodyBytes} bytes.").AsTask();
+            }
 
-                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-                {
-                    limit.MaxRequestBodySize = settings.MaxRequestBodyBytes;
-                }
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = settings.MaxRequestBodyBytes;
+            }
 
-                return next(context);
-            });
-            branch.UseAuthentication();
-            branch.UseAuthorization();
-            branch.UseRateLimiter();
+            return next(context);
         });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapOpenApi();
         app.MapOperationsEndpoints();

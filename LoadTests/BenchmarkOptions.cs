@@ -19,8 +19,8 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
 
         int Int(string name, int fallback) => values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
         return new BenchmarkOptions(
-            Seconds: Int("seconds", 10),
-            Rounds: Int("rounds", 3),
+            Seconds: Int("seconds", 6),
+            Rounds: Int("rounds", 7),
             Concurrency: Int("concurrency", 64),
             Devices: Int("devices", 1000),
             OutputPath: values.GetValueOrDefault("out") ?? Path.Combine(FindRoot(), "docs", "benchmarks.md"));

@@ -23,7 +23,15 @@ public sealed class GatewayMetrics
         _polls = meter.CreateCounter<long>("licensing.device.polls", description: "Device license polls by outcome (200, 304, 400, 401)");
     }
 
-    public void Poll(int status) => _polls.Add(1, new KeyValuePair<string, object?>("outcome", status));
+    // Boxed once: the poll counter is bumped on every request of the hot path.
+    private static readonly object Ok = StatusCodes.Status200OK, NotModified = StatusCodes.Status304NotModified;
+
+    public void Poll(int status) => _polls.Add(1, new KeyValuePair<string, object?>("outcome", status switch
+    {
+        StatusCodes.Status200OK => Ok,
+        StatusCodes.Status304NotModified => NotModified,
+        _ => status,
+    }));
 }
 
 /// <summary>

@@ -103,8 +103,20 @@ public static class Codes
 
     public static byte[] HashSecret(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
-    public static bool SecretMatches(string? secret, byte[] hash) =>
-        !string.IsNullOrEmpty(secret) && secret.Length <= 128 && CryptographicOperations.FixedTimeEquals(HashSecret(secret), hash);
+    /// <summary>Checked on every device poll, so it hashes on the stack.</summary>
+    public static bool SecretMatches(string? secret, byte[] hash)
+    {
+        if (string.IsNullOrEmpty(secret) || secret.Length > 128)
+        {
+            return false;
+        }
+
+        Span<byte> utf8 = stackalloc byte[128 * 3];
+        Span<byte> computed = stackalloc byte[SHA256.HashSizeInBytes];
+        var length = Encoding.UTF8.GetBytes(secret, utf8);
+        SHA256.HashData(utf8[..length], computed);
+        return CryptographicOperations.FixedTimeEquals(computed, hash);
+    }
 
     private static char[] RandomChars(int count)
     {
