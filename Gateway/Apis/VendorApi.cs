@@ -38,7 +38,12 @@ public static class VendorApi
             report.At));
     }
 
-    public static async Task<Created<RegisterHardwareResponse>> RegisterHardwareAsync(RegisterHardwareRequest request, IGrainFactory grains, Catalog catalog)
+    /// <remarks>
+    /// With an <c>Idempotency-Key</c> each device's secret is derived from the key and the MAC,
+    /// so a retry — after a lost response or a failure half-way through the batch — registers
+    /// what is missing and answers the same secrets (decision D18).
+    /// </remarks>
+    public static async Task<Created<RegisterHardwareResponse>> RegisterHardwareAsync(RegisterHardwareRequest request, HttpContext context, IGrainFactory grains, Catalog catalog, GatewaySecrets secrets)
     {
         if (request.Devices is null || request.Devices.Count == 0 || request.Devices.Count > MaxHardwareBatch)
         {
@@ -73,9 +78,13 @@ public static class VendorApi
             throw LicensingException.Validation($"{duplicate.Key} is listed more than once.");
         }
 
+        var idempotency = Idempotency.From(context, context.User, request);
+        string? SecretFor(string mac) => idempotency is null ? null : Codes.DeviceSecretFor(secrets.TokenKey, idempotency.Scope, mac);
+
         foreach (var registration in registrations)
         {
-            if (await grains.GetGrain<IHardwareGrain>(registration.Mac).GetAsync() is not null)
+            if (await grains.GetGrain<IHardwareGrain>(registration.Mac).GetAsync() is { } existing
+                && !HardwareRegistrations.IsReplay(existing.Registration, registration, SecretFor(registration.Mac), existing.SecretHash))
             {
                 throw new LicensingException(ErrorCodes.HardwareAlreadyRegistered, $"{registration.Mac} is already registered; nothing was registered.");
             }
@@ -84,7 +93,7 @@ public static class VendorApi
         var registered = new List<RegisteredDevice>(registrations.Count);
         foreach (var registration in registrations)
         {
-            var secret = await grains.GetGrain<IHardwareGrain>(registration.Mac).RegisterAsync(registration);
+            var secret = await grains.GetGrain<IHardwareGrain>(registration.Mac).RegisterAsync(registration, SecretFor(registration.Mac));
             registered.Add(new RegisteredDevice(registration.Mac, secret));
         }
 

@@ -101,6 +101,18 @@ public static class Codes
     /// <summary>A device secret (128 bits) shown to the vendor once, stored only as a hash.</summary>
     public static string NewDeviceSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
+    /// <summary>
+    /// The secret of <paramref name="mac"/> registered under an idempotent request: derived
+    /// (HMAC-SHA256 under a node secret) from the request's idempotency scope, so a retried
+    /// registration hands out the same secret without any secret being stored in clear.
+    /// Same format as <see cref="NewDeviceSecret"/>.
+    /// </summary>
+    public static string DeviceSecretFor(byte[] key, string idempotencyScope, string mac)
+    {
+        var mac256 = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("device-secret\n" + idempotencyScope + "\n" + mac));
+        return Convert.ToHexStringLower(mac256.AsSpan(0, 16));
+    }
+
     public static byte[] HashSecret(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
     /// <summary>Checked on every device poll, so it hashes on the stack.</summary>

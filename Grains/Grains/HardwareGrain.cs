@@ -7,14 +7,21 @@ namespace OrleansLicensing.Grains.Grains;
 public sealed class HardwareGrain(
     [PersistentState("hardware", StorageNames.Licensing)] IPersistentState<HardwareState> hardware) : Grain, IHardwareGrain
 {
-    public async Task<string> RegisterAsync(HardwareRegistration registration)
+    public async Task<string> RegisterAsync(HardwareRegistration registration, string? secret = null)
     {
-        if (hardware.State.Registration is not null)
+        if (hardware.State.Registration is { } existing)
         {
-            throw new LicensingException(ErrorCodes.HardwareAlreadyRegistered, $"{registration.Mac} is already registered.");
+            if (!HardwareRegistrations.IsReplay(existing, registration, secret, hardware.State.SecretHash))
+            {
+                throw new LicensingException(ErrorCodes.HardwareAlreadyRegistered, $"{registration.Mac} is already registered.");
+            }
+
+            // A retry of the registration that made this entry: finish what it may not have.
+            await GrainFactory.GetGrain<IHardwareOrderGrain>(registration.OrderNumber).AddAsync(registration.Mac);
+            return secret!;
         }
 
-        var secret = Codes.NewDeviceSecret();
+        secret ??= Codes.NewDeviceSecret();
         hardware.State.Registration = registration;
         hardware.State.SecretHash = Codes.HashSecret(secret);
         await hardware.WriteStateAsync();

@@ -111,6 +111,20 @@ public sealed partial class CodesTests
     }
 
     [Fact]
+    public void DeviceSecretFor_is_stable_per_key_scope_and_mac_and_shaped_like_a_random_secret()
+    {
+        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var secret = Codes.DeviceSecretFor(key, "idem-a", "00-90-33-00-00-01");
+
+        Assert.Matches(SecretShape(), secret);
+        Assert.Equal(secret, Codes.DeviceSecretFor(key, "idem-a", "00-90-33-00-00-01"));
+        Assert.NotEqual(secret, Codes.DeviceSecretFor(key, "idem-b", "00-90-33-00-00-01"));
+        Assert.NotEqual(secret, Codes.DeviceSecretFor(key, "idem-a", "00-90-33-00-00-02"));
+        Assert.NotEqual(secret, Codes.DeviceSecretFor(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), "idem-a", "00-90-33-00-00-01"));
+        Assert.True(Codes.SecretMatches(secret, Codes.HashSecret(secret)));
+    }
+
+    [Fact]
     public void SecretMatches_accepts_the_secret_that_was_hashed()
     {
         var secret = Codes.NewDeviceSecret();
