@@ -14,8 +14,9 @@ namespace OrleansLicensing.Gateway.Apis;
 /// machinery the other routes need (authentication, rate limiting, request logging, status
 /// pages): the device authenticates by its secret inside the grain call. The mapped endpoint
 /// runs the same code; it documents the route in OpenAPI and serves polls when the middleware
-/// is not in the pipeline. Errors are thrown as <see cref="LicensingException"/> and answered
-/// as problem+json by the exception handler, which runs before this middleware.
+/// is not in the pipeline. Refusals are written as problem+json directly rather than thrown: a
+/// misconfigured fleet polling with wrong secrets must not cost an exception per request.
+/// Failures of the grain call reach the exception handler, which runs before this middleware.
 /// </remarks>
 public static class DevicePollApi
 {
@@ -65,13 +66,15 @@ public static class DevicePollApi
         if (string.IsNullOrEmpty(macHeader) || string.IsNullOrEmpty(secret))
         {
             metrics.Poll(StatusCodes.Status401Unauthorized);
-            throw new LicensingException(ErrorCodes.Unauthorized, $"Send the device's {MacHeader} and {SecretHeader} headers.");
+            await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, $"Send the device's {MacHeader} and {SecretHeader} headers.");
+            return;
         }
 
         if (!Mac.TryParse(macHeader, out var mac))
         {
             metrics.Poll(StatusCodes.Status400BadRequest);
-            throw new LicensingException(ErrorCodes.InvalidMac, $"'{MacHeader}' is not a valid MAC address.");
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidMac, $"'{MacHeader}' is not a valid MAC address.");
+            return;
         }
 
         var answer = await grains.GetGrain<IDeviceGrain>(mac.ToString()).PollAsync(secret, headers.IfNoneMatch);
@@ -95,7 +98,8 @@ public static class DevicePollApi
                 return;
             default:
                 metrics.Poll(StatusCodes.Status401Unauthorized);
-                throw new LicensingException(ErrorCodes.Unauthorized, "The device MAC or secret is wrong.");
+                await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "The device MAC or secret is wrong.");
+                return;
         }
     }
 }

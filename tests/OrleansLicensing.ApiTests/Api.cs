@@ -99,6 +99,7 @@ public sealed class Api(HttpClient http)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var body = JsonNode.Parse(text)!;
         Assert.Equal(code, body["code"]?.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(body["traceId"]?.GetValue<string>()), $"problem without traceId: {text}");
         return body;
     }
 }
