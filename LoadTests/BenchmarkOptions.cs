@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace OrleansLicensing.LoadTests;
 
-public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, int Devices, string OutputPath)
+public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, int Devices, string? OutputPath, string? Only)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -23,7 +23,9 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
             Rounds: Int("rounds", 7),
             Concurrency: Int("concurrency", 64),
             Devices: Int("devices", 1000),
-            OutputPath: values.GetValueOrDefault("out") ?? Path.Combine(FindRoot(), "docs", "benchmarks.md"));
+            // A partial run (--only poll|ledger) prints its section and writes a file only when asked.
+            OutputPath: values.GetValueOrDefault("out") ?? (values.ContainsKey("only") ? null : Path.Combine(FindRoot(), "docs", "benchmarks.md")),
+            Only: values.GetValueOrDefault("only"));
     }
 
     private static string FindRoot()

@@ -17,12 +17,10 @@ namespace OrleansLicensing.LoadTests;
 /// </summary>
 public static class PollBenchmark
 {
-    private const string VendorKey = "load-test-vendor-key-0000000000";
-
-    public static async Task<string> RunAsync(BenchmarkOptions options)
+        public static async Task<string> RunAsync(BenchmarkOptions options)
     {
         var duration = TimeSpan.FromSeconds(options.Seconds);
-        var node = await StartNodeAsync();
+        var node = await BenchmarkNode.StartAsync("Memory", dataDirectory: null);
         var nodeUrl = node.Urls.Single();
         using var setup = new HttpClient();
         setup.BaseAddress = new Uri(nodeUrl);
@@ -59,8 +57,8 @@ public static class PollBenchmark
             rounds.Add((plain, poll));
         }
 
-        var medianBaseline = Median(rounds.Select(r => r.Baseline.RequestsPerSecond));
-        var medianPoll = Median(rounds.Select(r => r.Poll.RequestsPerSecond));
+        var medianBaseline = BenchmarkNode.Median(rounds.Select(r => r.Baseline.RequestsPerSecond));
+        var medianPoll = BenchmarkNode.Median(rounds.Select(r => r.Poll.RequestsPerSecond));
         var halfRate = medianPoll / 2;
         var paced = new List<LoadResult>();
         for (var round = 1; round <= 3; round++)
@@ -78,32 +76,11 @@ public static class PollBenchmark
         return Report(options, sample.Body.Length, rounds, medianBaseline, medianPoll, halfRate, paced);
     }
 
-    private static async Task<WebApplication> StartNodeAsync()
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["urls"] = $"http://127.0.0.1:{FreePort()}",
-            ["Storage:Provider"] = "Memory",
-            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Licensing:VendorApiKey"] = VendorKey,
-            ["Gateway:AnonymousPermitsPerMinute"] = "1000000",
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
-        builder.AddLicensingSilo();
-        builder.AddLicensingGateway();
-        var app = builder.Build();
-        app.UseLicensingGateway();
-        await app.StartAsync();
-        return app;
-    }
-
     private static async Task<WebApplication> StartBaselineAsync(byte[] body, string etag)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort()}");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{BenchmarkNode.FreePort()}");
         var app = builder.Build();
         app.MapGet("/constant", async context =>
         {
@@ -119,31 +96,12 @@ public static class PollBenchmark
     /// <summary>One company and project; devices registered, added and each given licenses.</summary>
     private static async Task<List<(string Mac, string Secret)>> SeedAsync(HttpClient http, int count)
     {
-        var email = $"load-{Guid.NewGuid():N}@example.com";
-        await Expect(http.PostAsJsonAsync("/api/v1/accounts", new { email, password = "load test password", displayName = "Load", language = "en" }), HttpStatusCode.Created);
-        var token = (await Json(await Expect(http.PostAsJsonAsync("/api/v1/auth/token", new { email, password = "load test password" }), HttpStatusCode.OK)))["accessToken"]!.GetValue<string>();
-        var company = await Json(await Expect(Send(http, HttpMethod.Post, "/api/v1/companies", token, new { name = "Load" }), HttpStatusCode.Created));
-        var companyId = company["companyId"]!.GetValue<string>();
-        var projectId = company["defaultProjectId"]!.GetValue<string>();
-
-        var key = (await Json(await Expect(Send(http, HttpMethod.Post, "/api/v1/vendor/activation-keys", VendorKey, new { licenses = new Dictionary<string, int> { ["PBX-Port8*20"] = count }, orderNumber = "LOAD" }), HttpStatusCode.Created)))["key"]!.GetValue<string>();
-        await Expect(Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/projects/{projectId}/activations", token, new { key }), HttpStatusCode.Created);
-
-        var devices = new List<(string, string)>(count);
-        foreach (var batch in Enumerable.Range(0x100000, count).Chunk(500))
-        {
-            var registration = new { devices = batch.Select(suffix => new { mac = suffix.ToString("x6", CultureInfo.InvariantCulture), deviceType = "IP6000", orderNumber = "LOAD", shipDate = "2026-01-01" }).ToArray() };
-            var registered = await Json(await Expect(Send(http, HttpMethod.Post, "/api/v1/vendor/hardware", VendorKey, registration), HttpStatusCode.Created));
-            devices.AddRange(registered["devices"]!.AsArray().Select(d => (d!["mac"]!.GetValue<string>(), d["deviceSecret"]!.GetValue<string>())));
-        }
-
-        foreach (var batch in devices.Chunk(50))
-        {
-            await Expect(Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/projects/{projectId}/devices", token, new { macs = batch.Select(d => d.Item1).ToArray() }), HttpStatusCode.OK);
-        }
-
+        var token = await BenchmarkNode.RegisterUserAsync(http);
+        var (companyId, projectId) = await BenchmarkNode.CreateCompanyAsync(http, token, "Load");
+        await BenchmarkNode.FundAsync(http, token, companyId, projectId, "PBX-Port8*20", count);
+        var devices = await BenchmarkNode.AddDevicesAsync(http, token, companyId, projectId, 0x100000, count);
         await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (device, _) =>
-            await Expect(Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/devices/{device.Item1}/licenses", token, new { version = "V13", licenses = new Dictionary<string, int> { ["PBX-Port8*20"] = 1 } }), HttpStatusCode.OK));
+            await BenchmarkNode.Expect(BenchmarkNode.Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/devices/{device.Mac}/licenses", token, new { version = "V13", licenses = new Dictionary<string, int> { ["PBX-Port8*20"] = 1 } }), HttpStatusCode.OK));
         return devices;
     }
 
@@ -152,41 +110,8 @@ public static class PollBenchmark
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/device/license");
         request.Headers.Add("X-Device-Mac", device.Mac);
         request.Headers.Add("X-Device-Secret", device.Secret);
-        var response = await Expect(http.SendAsync(request), HttpStatusCode.OK);
+        var response = await BenchmarkNode.Expect(http.SendAsync(request), HttpStatusCode.OK);
         return (await response.Content.ReadAsByteArrayAsync(), response.Headers.ETag!.Tag);
-    }
-
-    private static Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string path, string bearer, object body)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        return http.SendAsync(request);
-    }
-
-    private static async Task<HttpResponseMessage> Expect(Task<HttpResponseMessage> call, HttpStatusCode status)
-    {
-        var response = await call;
-        if (response.StatusCode != status)
-        {
-            throw new InvalidOperationException($"Seeding got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
-
-        return response;
-    }
-
-    private static async Task<JsonNode> Json(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string Report(BenchmarkOptions options, int bodyBytes, List<(LoadResult Baseline, LoadResult Poll)> rounds, double baseline, double poll, double halfRate, List<LoadResult> paced)
@@ -211,7 +136,7 @@ public static class PollBenchmark
             text.AppendLine(CultureInfo.InvariantCulture, $"| {i + 1} | {b.RequestsPerSecond:F0} | {p.RequestsPerSecond:F0} | {p.RequestsPerSecond / b.RequestsPerSecond:P0} | {p.PercentileMs(99):F2} ms |");
         }
 
-        var ratio = Median(rounds.Select(r => r.Poll.RequestsPerSecond / r.Baseline.RequestsPerSecond));
+        var ratio = BenchmarkNode.Median(rounds.Select(r => r.Poll.RequestsPerSecond / r.Baseline.RequestsPerSecond));
         text.AppendLine(CultureInfo.InvariantCulture, $"| **median** | **{baseline:F0}** | **{poll:F0}** | **{ratio:P0}** (median of the rounds' ratios; target ≥ 60 %) | |");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"At half the poll saturation rate ({halfRate:F0} req/s, open loop over {options.Concurrency} connections, latency from the scheduled start, {options.Seconds} s per round):");
@@ -224,7 +149,7 @@ public static class PollBenchmark
             text.AppendLine(CultureInfo.InvariantCulture, $"| {i + 1} | {p.PercentileMs(50):F2} ms | {p.PercentileMs(99):F2} ms | {p.PercentileMs(99.9):F2} ms | {p.Failures} of {p.Requests} |");
         }
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"| **median** | **{Median(paced.Select(p => p.PercentileMs(50))):F2} ms** | **{Median(paced.Select(p => p.PercentileMs(99))):F2} ms** (target < 10 ms) | **{Median(paced.Select(p => p.PercentileMs(99.9))):F2} ms** | |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| **median** | **{BenchmarkNode.Median(paced.Select(p => p.PercentileMs(50))):F2} ms** | **{BenchmarkNode.Median(paced.Select(p => p.PercentileMs(99))):F2} ms** (target < 10 ms) | **{BenchmarkNode.Median(paced.Select(p => p.PercentileMs(99.9))):F2} ms** | |");
         return text.ToString();
     }
 }

@@ -1,9 +1,24 @@
 using OrleansLicensing.LoadTests;
 
-// Device-poll benchmark (SPEC §6): the licensing hot path against plain Kestrel returning a
-// constant body of the same size, measured in one run on this machine, medians of rounds.
-//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md]
+// Benchmarks of SPEC §6, measured in one run on this machine, medians of rounds:
+// the device poll against plain Kestrel, and license operations with cross-project debits on SQLite.
+//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger]
 var options = BenchmarkOptions.Parse(args);
-var report = await PollBenchmark.RunAsync(options);
-await File.WriteAllTextAsync(options.OutputPath, report);
+var sections = new List<string>();
+if (options.Only is null or "poll")
+{
+    sections.Add(await PollBenchmark.RunAsync(options));
+}
+
+if (options.Only is null or "ledger")
+{
+    sections.Add(await LedgerBenchmark.RunAsync(options));
+}
+
+var report = string.Join(Environment.NewLine, sections.Select(s => s.TrimEnd() + Environment.NewLine));
+if (options.OutputPath is not null)
+{
+    await File.WriteAllTextAsync(options.OutputPath, report);
+}
+
 Console.WriteLine(report);

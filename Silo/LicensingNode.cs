@@ -122,14 +122,25 @@ public static class LicensingNode
     private static T Bind<T>(IConfiguration configuration, string section)
         where T : new()
     {
+        T settings;
         try
         {
-            return configuration.GetSection(section).Get<T>() ?? new T();
+            settings = configuration.GetSection(section).Get<T>() ?? new T();
         }
         catch (InvalidOperationException e)
         {
             throw new OptionsValidationException(section, typeof(T), [$"Configuration section '{section}' is invalid: {e.Message}"]);
         }
+
+        // The silo is built from these values before the options pipeline validates them, so a
+        // bad value is refused here, by name, instead of failing somewhere inside the start.
+        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(settings, new(settings), errors, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(section, typeof(T), [.. errors.Select(e => $"{section}:{string.Join(",", e.MemberNames)}: {e.ErrorMessage}")]);
+        }
+
+        return settings;
     }
 
     private static LicenseSigningKey CreateSigningKey(StorageSettings storage, LicensingSettings licensing, ILoggerFactory loggers)

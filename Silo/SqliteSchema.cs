@@ -13,7 +13,7 @@ public static class SqliteSchema
 
     public static string ConnectionString(StorageSettings settings) => new SqliteConnectionStringBuilder
     {
-        DataSource = settings.DatabasePath,
+        DataSource = settings.DatabasePath(),
         Mode = SqliteOpenMode.ReadWriteCreate,
         Pooling = true,
         DefaultTimeout = settings.SqliteBusyTimeoutSeconds,

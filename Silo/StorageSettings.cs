@@ -26,7 +26,8 @@ public sealed class StorageSettings
     [Range(1, 600)]
     public int SqliteBusyTimeoutSeconds { get; set; } = 30;
 
-    public string DatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "licensing.db");
+    /// <summary>The SQLite file (a method, so options validation does not evaluate it before <see cref="DataDirectory"/> is known to be set).</summary>
+    public string DatabasePath() => Path.Combine(Path.GetFullPath(DataDirectory), "licensing.db");
 }
 
 /// <summary>Configuration section <c>Orleans</c>: the silo's identity and ports.</summary>

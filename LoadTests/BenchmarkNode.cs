@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using OrleansLicensing.Gateway;
+using OrleansLicensing.Silo;
+
+namespace OrleansLicensing.LoadTests;
+
+/// <summary>
+/// A single licensing node (silo + gateway) started in this process for a benchmark, and the
+/// HTTP calls that seed it through the public API.
+/// </summary>
+public static class BenchmarkNode
+{
+    public const string VendorKey = "load-test-vendor-key-0000000000";
+    private const string Password = "load test password";
+
+    /// <summary>Starts a node on free loopback ports; <paramref name="storageProvider"/> is "Memory" or "Sqlite".</summary>
+    public static async Task<WebApplication> StartAsync(string storageProvider, string? dataDirectory)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["urls"] = $"http://127.0.0.1:{FreePort()}",
+            ["Storage:Provider"] = storageProvider,
+            ["Storage:DataDirectory"] = dataDirectory ?? Path.Combine(Path.GetTempPath(), "orleans-licensing-bench", "memory"),
+            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Licensing:VendorApiKey"] = VendorKey,
+            ["Gateway:AnonymousPermitsPerMinute"] = "1000000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.AddLicensingSilo();
+        builder.AddLicensingGateway();
+        var app = builder.Build();
+        app.UseLicensingGateway();
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>A new account; returns its bearer token.</summary>
+    public static async Task<string> RegisterUserAsync(HttpClient http)
+    {
+        var email = $"load-{Guid.NewGuid():N}@example.com";
+        await Expect(http.PostAsJsonAsync("/api/v1/accounts", new { email, password = Password, displayName = "Load", language = "en" }), HttpStatusCode.Created);
+        return (await Json(await Expect(http.PostAsJsonAsync("/api/v1/auth/token", new { email, password = Password }), HttpStatusCode.OK)))["accessToken"]!.GetValue<string>();
+    }
+
+    public static async Task<(string CompanyId, string DefaultProjectId)> CreateCompanyAsync(HttpClient http, string token, string name)
+    {
+        var company = await Json(await Expect(Send(http, HttpMethod.Post, "/api/v1/companies", token, new { name }), HttpStatusCode.Created));
+        return (company["companyId"]!.GetValue<string>(), company["defaultProjectId"]!.GetValue<string>());
+    }
+
+    public static async Task<string> CreateProjectAsync(HttpClient http, string token, string companyId, string name) =>
+        (await Json(await Expect(Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/projects", token, new { name }), HttpStatusCode.Created)))["projectId"]!.GetValue<string>();
+
+    /// <summary>The vendor mints a key of <paramref name="units"/> and the user redeems it into the project.</summary>
+    public static async Task FundAsync(HttpClient http, string token, string companyId, string projectId, string licenseType, int units)
+    {
+        var key = (await Json(await Expect(Send(http, HttpMethod.Post, "/api/v1/vendor/activation-keys", VendorKey, new { licenses = new Dictionary<string, int> { [licenseType] = units }, orderNumber = "LOAD" }), HttpStatusCode.Created)))["key"]!.GetValue<string>();
+        await Expect(Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/projects/{projectId}/activations", token, new { key }), HttpStatusCode.Created);
+    }
+
+    /// <summary>Registers <paramref name="count"/> IP6000 devices from MAC suffix <paramref name="firstSuffix"/> and adds them to the project.</summary>
+    public static async Task<List<(string Mac, string Secret)>> AddDevicesAsync(HttpClient http, string token, string companyId, string projectId, int firstSuffix, int count)
+    {
+        var devices = new List<(string, string)>(count);
+        foreach (var batch in Enumerable.Range(firstSuffix, count).Chunk(500))
+        {
+            var registration = new { devices = batch.Select(suffix => new { mac = suffix.ToString("x6", CultureInfo.InvariantCulture), deviceType = "IP6000", orderNumber = "LOAD", shipDate = "2026-01-01" }).ToArray() };
+            var registered = await Json(await Expect(Send(http, HttpMethod.Post, "/api/v1/vendor/hardware", VendorKey, registration), HttpStatusCode.Created));
+            devices.AddRange(registered["devices"]!.AsArray().Select(d => (d!["mac"]!.GetValue<string>(), d["deviceSecret"]!.GetValue<string>())));
+        }
+
+        foreach (var batch in devices.Chunk(50))
+        {
+            await Expect(Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/projects/{projectId}/devices", token, new { macs = batch.Select(d => d.Item1).ToArray() }), HttpStatusCode.OK);
+        }
+
+        return devices;
+    }
+
+    public static Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string path, string bearer, object? body)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return http.SendAsync(request);
+    }
+
+    public static async Task<HttpResponseMessage> Expect(Task<HttpResponseMessage> call, HttpStatusCode status)
+    {
+        var response = await call;
+        if (response.StatusCode != status)
+        {
+            throw new InvalidOperationException($"Seeding got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return response;
+    }
+
+    public static async Task<JsonNode> Json(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
