@@ -94,7 +94,7 @@ public static class LicensingNode
             case StorageProvider.Sqlite:
                 Directory.CreateDirectory(Path.GetFullPath(storage.DataDirectory));
                 var connectionString = SqliteSchema.ConnectionString(storage);
-                var dataSource = SqliteFactory.Instance.CreateDataSource(connectionString);
+                var dataSource = new SqliteDataSource(connectionString, TimeSpan.FromSeconds(storage.SqliteBusyTimeoutSeconds));
                 silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
                     new SqliteSchemaParticipant(connectionString, sp.GetRequiredService<ILogger<SqliteSchemaParticipant>>()));
                 silo.AddAdoNetGrainStorage(InnerStorageName, options => options.Configure<Serializer>((o, serializer) =>

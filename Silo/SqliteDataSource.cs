@@ -1,0 +1,37 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace OrleansLicensing.Silo;
+
+/// <summary>
+/// The data source the AdoNet providers open their SQLite connections from. Every connection
+/// gets SQLite's own busy handler (<c>PRAGMA busy_timeout</c>): when another connection holds
+/// the write lock, SQLite waits inside the call in steps of a few milliseconds and proceeds as
+/// soon as the lock is free. Without it the driver sees SQLITE_BUSY and retries on its own,
+/// far more coarsely, which made every write collision cost a long sleep.
+/// </summary>
+public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeout) : DbDataSource
+{
+    private readonly string _busyTimeoutPragma = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+
+    public override string ConnectionString => connectionString;
+
+    protected override DbConnection CreateDbConnection()
+    {
+        var connection = new SqliteConnection(connectionString);
+        connection.StateChange += ConfigureOnOpen;
+        return connection;
+    }
+
+    private void ConfigureOnOpen(object sender, StateChangeEventArgs change)
+    {
+        if (change.CurrentState == ConnectionState.Open && change.OriginalState != ConnectionState.Open)
+        {
+            using var command = ((SqliteConnection)sender).CreateCommand();
+            command.CommandText = _busyTimeoutPragma;
+            command.ExecuteNonQuery();
+        }
+    }
+}
