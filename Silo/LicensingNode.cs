@@ -83,7 +83,15 @@ public static class LicensingNode
         silo.Services.TryAddSingleton(sp => CreateSigningKey(storage, licensing, sp.GetRequiredService<ILoggerFactory>()));
         silo.Services.TryAddSingleton(sp => new StorageInstrumentation(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), storage.Provider.ToString().ToLowerInvariant()));
         silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Licensing, (sp, _) =>
-            new InstrumentedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName), sp.GetRequiredService<StorageInstrumentation>()));
+        {
+            var inner = sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName);
+            if (storage.Provider == StorageProvider.Sqlite)
+            {
+                inner = new SingleWriterGrainStorage(inner);
+            }
+
+            return new InstrumentedGrainStorage(inner, sp.GetRequiredService<StorageInstrumentation>());
+        });
 
         switch (storage.Provider)
         {
