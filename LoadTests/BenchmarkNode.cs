@@ -19,7 +19,7 @@ public static class BenchmarkNode
     private const string Password = "load test password";
 
     /// <summary>Starts a node on free loopback ports; <paramref name="storageProvider"/> is "Memory" or "Sqlite".</summary>
-    public static async Task<WebApplication> StartAsync(string storageProvider, string? dataDirectory)
+    public static async Task<WebApplication> StartAsync(string storageProvider, string? dataDirectory, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -33,6 +33,7 @@ public static class BenchmarkNode
             ["Gateway:AnonymousPermitsPerMinute"] = "1000000",
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddLicensingSilo();
         builder.AddLicensingGateway();
         var app = builder.Build();

@@ -20,10 +20,26 @@ public static class LedgerBenchmark
     private const int Concurrency = 16;
     private const string LicenseType = "PBX-Port8";
 
+    /// <summary>Runs the load with SQLite's default full durability, then with synchronous NORMAL for comparison.</summary>
     public static async Task<string> RunAsync(BenchmarkOptions options)
     {
+        var full = await RunAsync(options, "Full");
+        var normal = await RunAsync(options, "Normal");
+        var text = new StringBuilder();
+        text.AppendLine("## License operations with cross-project debits (SPEC §6, R-P6, R-C1)");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Same command and machine as above. Setup: single node on SQLite (a fresh data directory), {Companies} companies, each with {DevicesPerCompany} IP6000 devices in a project holding no units and two other projects holding {LicenseType}; every operation is `POST /api/v1/companies/{{cid}}/devices/{{mac}}/licenses` binding 1 {LicenseType} with `fromProjects` naming the two others, so each one debits another project in the same transaction as the device write. {Concurrency} concurrent HTTP clients, {options.Seconds} s per round (the rate counts successes inside the window), after a 3 s warm-up.");
+        text.AppendLine();
+        text.Append(full);
+        text.AppendLine();
+        text.Append(normal);
+        return text.ToString();
+    }
+
+    private static async Task<string> RunAsync(BenchmarkOptions options, string synchronous)
+    {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "orleans-licensing-bench", Guid.NewGuid().ToString("N"));
-        var node = await BenchmarkNode.StartAsync("Sqlite", dataDirectory);
+        var node = await BenchmarkNode.StartAsync("Sqlite", dataDirectory, new Dictionary<string, string?> { ["Storage:SqliteSynchronous"] = synchronous });
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(node.Urls.Single()), Timeout = TimeSpan.FromSeconds(60) };
@@ -49,7 +65,7 @@ public static class LedgerBenchmark
             for (var round = 1; round <= 3; round++)
             {
                 var result = await RunRoundAsync(http, token, companies, TimeSpan.FromSeconds(options.Seconds));
-                Console.WriteLine($"ledger round {round}: {result.PerSecond:F0} ops/s, p99 {result.PercentileMs(99):F1} ms, {string.Join(", ", result.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"))}");
+                Console.WriteLine($"ledger ({synchronous}) round {round}: {result.PerSecond:F0} ops/s, p99 {result.PercentileMs(99):F1} ms, {string.Join(", ", result.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"))}");
                 rounds.Add(result);
             }
 
@@ -70,7 +86,7 @@ public static class LedgerBenchmark
             var succeeded = rounds.Sum(r => r.Succeeded) + warmup.Succeeded;
             var debited = ((long)Companies * 2 * Funded) - left;
             Console.WriteLine($"audit balanced: {balanced}; units debited {debited}, successful operations {succeeded}");
-            return Report(options, rounds, balanced, debited, succeeded);
+            return Report(synchronous, rounds, balanced, debited, succeeded);
         }
         finally
         {
@@ -118,12 +134,12 @@ public static class LedgerBenchmark
         return new Round(statuses.ToDictionary(), inWindow, late, duration.TotalSeconds, histogram);
     }
 
-    private static string Report(BenchmarkOptions options, List<Round> rounds, bool balanced, long debited, long succeeded)
+    private static string Report(string synchronous, List<Round> rounds, bool balanced, long debited, long succeeded)
     {
         var text = new StringBuilder();
-        text.AppendLine("## License operations with cross-project debits (SPEC §6, R-P6, R-C1)");
-        text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Same command and machine as above. Setup: single node on SQLite (a fresh data directory), {Companies} companies, each with {DevicesPerCompany} IP6000 devices in a project holding no units and two other projects holding {LicenseType}; every operation is `POST /api/v1/companies/{{cid}}/devices/{{mac}}/licenses` binding 1 {LicenseType} with `fromProjects` naming the two others, so each one debits another project in the same transaction as the device write. {Concurrency} concurrent HTTP clients, {options.Seconds} s per round, after a 3 s warm-up.");
+        text.AppendLine(synchronous == "Full"
+            ? "`Storage:SqliteSynchronous` = `Full` (the default: every commit on disk before it is acknowledged):"
+            : "`Storage:SqliteSynchronous` = `" + synchronous + "` (commits reach the disk at checkpoints; see decision D19):");
         text.AppendLine();
         text.AppendLine("| round | operations/s | p50 | p99 | max | answers | of them after the window |");
         text.AppendLine("|---|---|---|---|---|---|---|");

@@ -102,7 +102,7 @@ public static class LicensingNode
             case StorageProvider.Sqlite:
                 Directory.CreateDirectory(Path.GetFullPath(storage.DataDirectory));
                 var connectionString = SqliteSchema.ConnectionString(storage);
-                var dataSource = new SqliteDataSource(connectionString, TimeSpan.FromSeconds(storage.SqliteBusyTimeoutSeconds));
+                var dataSource = new SqliteDataSource(connectionString, TimeSpan.FromSeconds(storage.SqliteBusyTimeoutSeconds), storage.SqliteSynchronous);
                 silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
                     new SqliteSchemaParticipant(connectionString, sp.GetRequiredService<ILogger<SqliteSchemaParticipant>>()));
                 silo.AddAdoNetGrainStorage(InnerStorageName, options => options.Configure<Serializer>((o, serializer) =>

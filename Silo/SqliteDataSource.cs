@@ -10,11 +10,13 @@ namespace OrleansLicensing.Silo;
 /// gets SQLite's own busy handler (<c>PRAGMA busy_timeout</c>): when another connection holds
 /// the write lock, SQLite waits inside the call in steps of a few milliseconds and proceeds as
 /// soon as the lock is free. Without it the driver sees SQLITE_BUSY and retries on its own,
-/// far more coarsely, which made every write collision cost a long sleep.
+/// far more coarsely, which made every write collision cost a long sleep. The connection's
+/// <c>synchronous</c> level is set too (<see cref="StorageSettings.SqliteSynchronous"/>).
 /// </summary>
-public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeout) : DbDataSource
+public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeout, SqliteSynchronous synchronous = SqliteSynchronous.Full) : DbDataSource
 {
-    private readonly string _busyTimeoutPragma = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+    private readonly string _pragmas = string.Create(CultureInfo.InvariantCulture,
+        $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")};");
 
     public override string ConnectionString => connectionString;
 
@@ -30,7 +32,7 @@ public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeo
         if (change.CurrentState == ConnectionState.Open && change.OriginalState != ConnectionState.Open)
         {
             using var command = ((SqliteConnection)sender).CreateCommand();
-            command.CommandText = _busyTimeoutPragma;
+            command.CommandText = _pragmas;
             command.ExecuteNonQuery();
         }
     }

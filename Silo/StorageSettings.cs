@@ -11,6 +11,16 @@ public enum StorageProvider
     Memory,
 }
 
+/// <summary>How SQLite makes a commit durable (its <c>synchronous</c> setting in WAL mode).</summary>
+public enum SqliteSynchronous
+{
+    /// <summary>Every commit is on disk before it is acknowledged: nothing committed is lost, even on power loss.</summary>
+    Full,
+
+    /// <summary>Commits reach the disk at checkpoints: safe across process crashes, the last commits can be lost on power loss or an OS crash.</summary>
+    Normal,
+}
+
 /// <summary>Configuration section <c>Storage</c>.</summary>
 public sealed class StorageSettings
 {
@@ -25,6 +35,9 @@ public sealed class StorageSettings
     /// <summary>Seconds an SQLite command waits for a lock before failing.</summary>
     [Range(1, 600)]
     public int SqliteBusyTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Durability of a commit; <see cref="SqliteSynchronous.Full"/> unless the operator accepts the risk (decision D19).</summary>
+    public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Full;
 
     /// <summary>The SQLite file (a method, so options validation does not evaluate it before <see cref="DataDirectory"/> is known to be set).</summary>
     public string DatabasePath() => Path.Combine(Path.GetFullPath(DataDirectory), "licensing.db");
