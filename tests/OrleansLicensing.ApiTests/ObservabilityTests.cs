@@ -10,7 +10,16 @@ using YamlDotNet.RepresentationModel;
 
 namespace OrleansLicensing.ApiTests;
 
+/// <summary>
+/// Metric and activity listeners are process-wide (they match meters and sources by name), so
+/// a node of another test running at the same time would add its polls and redeems to the
+/// counters asserted here. These tests therefore run alone, after the parallel ones.
+/// </summary>
+[CollectionDefinition(nameof(ObservabilityCollection), DisableParallelization = true)]
+public sealed class ObservabilityCollection;
+
 /// <summary>Traces, metrics, readiness and the shipped dashboards are real and consistent.</summary>
+[Collection(nameof(ObservabilityCollection))]
 public sealed partial class ObservabilityTests(ITestOutputHelper output)
 {
     [Fact]
