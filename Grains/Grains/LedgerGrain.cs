@@ -14,7 +14,7 @@ namespace OrleansLicensing.Grains.Grains;
 /// over the grains it touches, run by <see cref="RunAsync{T}"/>, which also
 /// <list type="bullet">
 /// <item>records the result under the caller's idempotency key in the same transaction,</item>
-/// <item>retries contention aborts with jittered back-off (then the caller sees TransientConflict),</item>
+/// <item>retries aborts caused by contention or an unreachable participant with jittered back-off (then the caller sees TransientConflict),</item>
 /// <item>surfaces domain errors as themselves, and</item>
 /// <item>after commit, tells the devices it changed to rebuild their poll answers (R-C3).</item>
 /// </list>
@@ -403,7 +403,7 @@ public sealed class LedgerGrain(
                 metrics.Operation(kind, domain.Code);
                 ExceptionDispatchInfo.Throw(domain);
             }
-            catch (Exception e) when (TransientFailures.IsContention(e))
+            catch (Exception e) when (TransientFailures.IsRetryableAbort(e))
             {
                 metrics.TransactionAborted(kind);
                 if (attempt >= MaxAttempts)
@@ -413,7 +413,7 @@ public sealed class LedgerGrain(
                 }
 
                 metrics.TransactionRetried(kind);
-                logger.LogDebug(e, "{Kind} attempt {Attempt} aborted by contention; retrying", kind, attempt);
+                logger.LogDebug(e, "{Kind} attempt {Attempt} aborted (contention or an unreachable participant); retrying", kind, attempt);
                 await Task.Delay(TransientFailures.Delay(attempt));
                 continue;
             }

@@ -12,6 +12,17 @@ public static class TransientFailures
     public static bool IsContention(Exception e) =>
         e is OrleansTransactionTransientFailureException or OrleansTransactionOverloadException;
 
+    /// <summary>
+    /// A transaction that aborted because a participant could not be reached (its silo died or
+    /// the call timed out). The abort is definite — nothing was applied — so, like contention,
+    /// it is safe to try again; after a silo loss the next attempt finds the grain reactivated.
+    /// </summary>
+    public static bool IsUnreachableParticipant(Exception e) =>
+        e is OrleansTransactionAbortedException { InnerException: SiloUnavailableException or TimeoutException or OrleansMessageRejectionException };
+
+    /// <summary>Aborts a unit move may retry: contention, overload, or an unreachable participant.</summary>
+    public static bool IsRetryableAbort(Exception e) => IsContention(e) || IsUnreachableParticipant(e);
+
     /// <summary>Jittered exponential back-off: 10–30 ms after the first attempt, doubling up to 1.3–3.8 s from the eighth.</summary>
     public static TimeSpan Delay(int attempt)
     {

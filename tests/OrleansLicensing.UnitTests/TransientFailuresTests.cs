@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using Orleans.Transactions;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Grains;
@@ -40,6 +41,21 @@ public sealed class TransientFailuresTests
         await Assert.ThrowsAsync<OrleansOrphanCallException>(() =>
             TransientFailures.ReadAsync<int>(() => { calls++; throw new OrleansOrphanCallException("tx", 1); }));
         Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public void A_unit_move_retries_contention_and_aborts_caused_by_an_unreachable_participant_only()
+    {
+        Assert.True(TransientFailures.IsRetryableAbort(new OrleansCascadingAbortException("tx", "dependent")));
+        Assert.True(TransientFailures.IsRetryableAbort(new OrleansTransactionOverloadException()));
+        Assert.True(TransientFailures.IsRetryableAbort(new OrleansTransactionAbortedException("tx", new SiloUnavailableException())));
+        Assert.True(TransientFailures.IsRetryableAbort(new OrleansTransactionAbortedException("tx", new TimeoutException())));
+
+        // A domain refusal, an in-doubt outcome or a plain timeout of the whole call is not an abort to retry.
+        Assert.False(TransientFailures.IsRetryableAbort(new OrleansTransactionAbortedException("tx", new LicensingException(ErrorCodes.InsufficientBalance, "short"))));
+        Assert.False(TransientFailures.IsRetryableAbort(new OrleansTransactionInDoubtException("tx")));
+        Assert.False(TransientFailures.IsRetryableAbort(new TimeoutException()));
+        Assert.False(TransientFailures.IsRetryableAbort(new OrleansOrphanCallException("tx", 1)));
     }
 
     [Theory]
