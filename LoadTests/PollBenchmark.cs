@@ -1,12 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
-using System.Text.Json.Nodes;
-using OrleansLicensing.Gateway;
-using OrleansLicensing.Silo;
 
 namespace OrleansLicensing.LoadTests;
 
