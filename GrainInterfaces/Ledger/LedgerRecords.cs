@@ -2,38 +2,10 @@ using System.Collections.Immutable;
 
 namespace OrleansLicensing.Contracts;
 
-/// <summary>
-/// One lot of licenses on a device (R-L1). Lots keep these attributes when they travel.
-/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record LicenseLot(
-    [property: Id(0)] string Type,
-    [property: Id(1)] int Units,
-    [property: Id(2)] string Version,
-    [property: Id(3)] DateOnly BindDate,
-    [property: Id(4)] DateOnly? SsaEndDate,
-    [property: Id(5)] string? ExternalKey,
-    [property: Id(6)] string Source)
-{
-    /// <summary>Identifies the lot while it travels (free pool, moves), so callers can pick lots.</summary>
-    [Id(7)]
-    public string LotId { get; init; } = string.Empty;
-}
-
-/// <summary>Units taken from one project while adding licenses to a device.</summary>
-[GenerateSerializer, Immutable]
-public sealed record ProjectDebit(
-    [property: Id(0)] string ProjectId,
-    [property: Id(1)] ImmutableSortedDictionary<string, int> Licenses);
-
-/// <summary>Where units come from when minted (R-C2).</summary>
-public static class LotSources
-{
-    public const string ActivationKey = "ActivationKey";
-    public const string Import = "Import";
-    public const string Credit = "Credit";
-    public const string Balance = "Balance";
-}
+public sealed record HolderRef(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string Id);
 
 /// <summary>Kinds of unit holders the conservation audit sums over (R-C2).</summary>
 public static class HolderKinds

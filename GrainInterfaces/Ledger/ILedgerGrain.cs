@@ -1,0 +1,43 @@
+using System.Collections.Immutable;
+
+namespace OrleansLicensing.Contracts;
+
+/// <summary>
+/// Runs every move of license units between holders as one Orleans transaction (R-C1), then
+/// tells the holders whose poll answers changed. Stateless: any silo runs it next to the caller.
+/// </summary>
+public interface ILedgerGrain : IGrainWithIntegerKey
+{
+    /// <summary>Mints a key (R-K1) and records the minted units (R-C2) in one transaction.</summary>
+    Task<ActivationKeyView> MintKeyAsync(ImmutableSortedDictionary<string, int> licenses, string? orderNumber, IdempotencyToken? idempotency = null);
+
+    /// <summary>Moves a key's units into a project's balance, exactly once (R-K2).</summary>
+    Task<RedeemResult> RedeemKeyAsync(string code, string companyId, string projectId, string? comment, IdempotencyToken? idempotency = null);
+
+    /// <summary>Binds units from project balances to a device (R-L2, R-P6); all or nothing.</summary>
+    Task<AddLicensesResult> AddLicensesFromBalanceAsync(AddLicensesCommand command, IdempotencyToken? idempotency = null);
+
+    /// <summary>Device → its project's free pool (the PBX lots, or the named ones).</summary>
+    Task<ImmutableArray<LicenseLot>> ReturnToFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
+
+    /// <summary>Free pool → device, lots keep bind date, SSA end and external key (R-L4).</summary>
+    Task<ImmutableArray<LicenseLot>> AddFromFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
+
+    /// <summary>Free pool → balance, paying one year of SSC per unit, consumed (R-V6).</summary>
+    Task<ImmutableSortedDictionary<string, int>> ConvertFreePoolAsync(string companyId, string projectId, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
+
+    /// <summary>Device → device: all but warranty lots, only to a device without licenses (R-L5).</summary>
+    Task<ImmutableArray<LicenseLot>> MoveLicensesAsync(string companyId, string fromMac, string toMac, IdempotencyToken? idempotency = null);
+
+    /// <summary>Project → project of the same company.</summary>
+    Task TransferBalanceAsync(string companyId, string fromProjectId, string toProjectId, ImmutableSortedDictionary<string, int> licenses, IdempotencyToken? idempotency = null);
+
+    /// <summary>Balance → new own key (R-K3).</summary>
+    Task<ActivationKeyView> CreateOwnKeyAsync(OwnKeyDraft draft, IdempotencyToken? idempotency = null);
+
+    /// <summary>Balance ↔ own key: positive units leave the balance, negative ones return (R-K3).</summary>
+    Task<ActivationKeyView> UpdateOwnKeyAsync(string companyId, string code, ImmutableSortedDictionary<string, int> delta, IdempotencyToken? idempotency = null);
+
+    /// <summary>Own key → balance, deleting the key (R-K3).</summary>
+    Task<ActivationKeyView> DeleteOwnKeyAsync(string companyId, string code, IdempotencyToken? idempotency = null);
+}

@@ -1,0 +1,9 @@
+namespace OrleansLicensing.Contracts;
+
+[GenerateSerializer, Immutable]
+public sealed record ProjectView(
+    [property: Id(0)] string ProjectId,
+    [property: Id(1)] string CompanyId,
+    [property: Id(2)] string Name,
+    [property: Id(3)] string? Description,
+    [property: Id(4)] DateOnly? SsaEndDate);

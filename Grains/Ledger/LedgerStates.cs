@@ -1,0 +1,27 @@
+using System.Collections.Immutable;
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Grains.State;
+
+/// <summary>Minted and consumed units per type (R-C2); changed only inside transactions.</summary>
+[GenerateSerializer]
+public sealed class MintLedgerState
+{
+    [Id(0)] public ImmutableSortedDictionary<string, long> Minted { get; set; } = ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal);
+    [Id(1)] public ImmutableSortedDictionary<string, long> Consumed { get; set; } = ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal);
+}
+
+[GenerateSerializer]
+public sealed class HolderRegistryState
+{
+    /// <summary>Entries "kind|id", kept sorted so listings are stable.</summary>
+    [Id(0)] public ImmutableSortedSet<string> Holders { get; set; } = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
+}
+
+/// <summary>The first outcome of an idempotent request; changed only inside transactions.</summary>
+[GenerateSerializer]
+public sealed class IdempotencyState
+{
+    [Id(0)] public string? Fingerprint { get; set; }
+    [Id(1)] public object? Result { get; set; }
+}
