@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Gateway.Apis;
 using OrleansLicensing.Gateway.Infrastructure;
@@ -58,6 +59,9 @@ public static class GatewaySetup
         });
         builder.Services.AddExceptionHandler<LicensingExceptionHandler>();
 
+        builder.Services.AddOptions<CredentialSettings>().BindConfiguration(CredentialSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(Catalog.Default);
         builder.Services.AddSingleton<GatewaySecrets>();
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
@@ -132,15 +136,16 @@ public static class GatewaySetup
 
         app.MapOpenApi();
         app.MapOperationsEndpoints();
-        app.MapAccountsApi();
-        app.MapCompaniesApi();
-        app.MapActivationsApi();
-        app.MapDevicesApi();
-        app.MapFreePoolApi();
-        app.MapOwnKeysApi();
-        app.MapVendorApi();
-        app.MapDevicePollApi();
-        app.MapCatalogApi();
+        ApiGroups.Map(app)
+            .MapAccountsApi()
+            .MapCompaniesApi()
+            .MapActivationsApi()
+            .MapDevicesApi()
+            .MapFreePoolApi()
+            .MapOwnKeysApi()
+            .MapVendorApi()
+            .MapDevicePollApi()
+            .MapCatalogApi();
         return app;
     }
 }

@@ -1,14 +1,22 @@
-using OrleansLicensing.Gateway;
-using OrleansLicensing.Silo;
+using OrleansLicensing.Gateway.Hosting;
 
-// Single node: the silo and the HTTP gateway share one process (SPEC §2).
-var builder = WebApplication.CreateBuilder(args);
-builder.AddLicensingSilo();
-builder.AddLicensingGateway();
+namespace OrleansLicensing.Gateway;
 
-var app = builder.Build();
-app.UseLicensingGateway();
-app.Run();
+/// <summary>
+/// A gateway process: the HTTP API as a stateless Orleans client of the silos (SPEC §2). The
+/// single-node process is the silo host with the gateway co-hosted (see Silo/Program.cs).
+/// </summary>
+internal static class Program
+{
+    public static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(NodeDefaults.Options(args));
+        builder.AddLicensingDefaults();
+        builder.AddLicensingClusterClient();
+        builder.AddLicensingGateway();
 
-/// <summary>Entry point, public for <c>WebApplicationFactory</c> in the HTTP tests.</summary>
-public partial class Program;
+        var app = builder.Build();
+        app.UseLicensingGateway();
+        app.Run();
+    }
+}

@@ -19,33 +19,24 @@ public sealed class AuditMonitor : BackgroundService
     private readonly IClusterMembershipService _membership;
     private readonly IOptions<LicensingSettings> _settings;
     private readonly ILogger<AuditMonitor> _logger;
+    private readonly AuditReports _reports;
     private readonly Meter _meter;
-    private AuditReport? _last;
 
-    public AuditMonitor(IGrainFactory grains, IClusterMembershipService membership, IOptions<LicensingSettings> settings, IMeterFactory meters, ILogger<AuditMonitor> logger)
+    public AuditMonitor(IGrainFactory grains, IClusterMembershipService membership, IOptions<LicensingSettings> settings, AuditReports reports, IMeterFactory meters, ILogger<AuditMonitor> logger)
     {
         _grains = grains;
         _membership = membership;
         _settings = settings;
         _logger = logger;
+        _reports = reports;
         _meter = meters.Create(LedgerMetrics.MeterName);
         _meter.CreateObservableGauge("licensing.audit.difference", ObserveDifferences, unit: "{unit}", description: "Minted minus held minus consumed units per license type at the last audit; must be 0");
-        _meter.CreateObservableGauge<double>("licensing.audit.age", () => _last is null ? [] : [new Measurement<double>((DateTimeOffset.UtcNow - _last.At).TotalSeconds)], unit: "s", description: "Seconds since the last conservation audit");
+        _meter.CreateObservableGauge<double>("licensing.audit.age", () => _reports.Last is not { } last ? [] : [new Measurement<double>((DateTimeOffset.UtcNow - last.At).TotalSeconds)], unit: "s", description: "Seconds since the last conservation audit");
         _meter.CreateObservableGauge("licensing.cluster.silos", ObserveSilos, unit: "{silo}", description: "Silos in the cluster membership by status");
     }
 
-    /// <summary>Runs an audit now and publishes it.</summary>
-    public async Task<AuditReport> RunAsync()
-    {
-        var report = await _grains.GetGrain<IConservationAuditGrain>(0).RunAsync();
-        _last = report;
-        if (!report.Balanced)
-        {
-            _logger.LogError("Conservation audit found differences: {Differences}", string.Join(", ", report.LicenseTypes.Where(l => l.Difference != 0).Select(l => $"{l.Type}={l.Difference}")));
-        }
-
-        return report;
-    }
+    /// <summary>Runs an audit now; the audit grain publishes it to <see cref="AuditReports"/>.</summary>
+    public Task<AuditReport> RunAsync() => _grains.GetGrain<IConservationAuditGrain>(0).RunAsync();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -84,7 +75,7 @@ public sealed class AuditMonitor : BackgroundService
 
     private IEnumerable<Measurement<long>> ObserveDifferences()
     {
-        var report = _last;
+        var report = _reports.Last;
         return report is null
             ? []
             : report.LicenseTypes.Select(line => new Measurement<long>(line.Difference, new KeyValuePair<string, object?>("license_type", line.Type)));

@@ -10,7 +10,7 @@ namespace OrleansLicensing.Silo;
 /// </summary>
 public sealed class StorageInstrumentation : IDisposable
 {
-    public const string ActivitySourceName = "OrleansLicensing.Storage";
+    public const string ActivitySourceName = Contracts.TelemetryNames.StorageActivitySource;
 
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
@@ -23,7 +23,7 @@ public sealed class StorageInstrumentation : IDisposable
     public StorageInstrumentation(IMeterFactory meters, string provider)
     {
         Provider = provider;
-        _meter = meters.Create(Grains.LedgerMetrics.MeterName + ".Storage");
+        _meter = meters.Create(Contracts.TelemetryNames.StorageMeter);
         _duration = _meter.CreateHistogram<double>("licensing.storage.duration", unit: "ms", description: "Latency of grain storage calls by operation and provider");
     }
 

@@ -11,6 +11,7 @@ using Orleans.Dashboard;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansLicensing.Grains;
+using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Silo;
@@ -32,6 +33,16 @@ public static class LicensingNode
     {
         var configuration = builder.Configuration;
         var storage = Bind<StorageSettings>(configuration, StorageSettings.Section);
+
+        // A relative data directory lives under the content root (the binary's directory), not
+        // wherever the process happened to be started (docs/operations.md).
+        if (!Path.IsPathRooted(storage.DataDirectory))
+        {
+            storage.DataDirectory = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, storage.DataDirectory));
+            configuration[$"{StorageSettings.Section}:{nameof(StorageSettings.DataDirectory)}"] = storage.DataDirectory;
+        }
+
+        LocalSecrets.FillUnconfigured(builder, storage);
         var licensing = Bind<LicensingSettings>(configuration, LicensingSettings.Section);
         var siloSettings = Bind<SiloSettings>(configuration, SiloSettings.Section);
 
@@ -43,7 +54,7 @@ public static class LicensingNode
         {
             silo.UseLocalhostClustering(siloSettings.SiloPort, siloSettings.GatewayPort, serviceId: siloSettings.ServiceId, clusterId: siloSettings.ClusterId);
             silo.AddLicensing(storage, licensing);
-            if (configuration.GetValue("Dashboard:Enabled", builder.Environment.IsDevelopment()))
+            if (DashboardEnabled(builder))
             {
                 silo.AddDashboard();
             }
@@ -58,6 +69,9 @@ public static class LicensingNode
 
         return builder;
     }
+
+    public static bool DashboardEnabled(IHostApplicationBuilder builder) =>
+        builder.Configuration.GetValue("Dashboard:Enabled", builder.Environment.IsDevelopment());
 
     /// <summary>How often a stalled transaction is pushed towards resolution after a silo loss.</summary>
     public static readonly TimeSpan RecoveryInterval = TimeSpan.FromSeconds(5);
@@ -80,6 +94,10 @@ public static class LicensingNode
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton(Catalog.Default);
         silo.Services.TryAddSingleton<LedgerMetrics>();
+        silo.Services.TryAddSingleton<AuditReports>();
+        silo.Services.TryAddSingleton(licensing.DeviceSecretKey is { Length: > 0 } deviceSecretKey
+            ? new HardwareSecrets(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(deviceSecretKey)))
+            : EphemeralHardwareSecrets.Value);
         silo.Services.TryAddSingleton(sp => CreateSigningKey(storage, licensing, sp.GetRequiredService<ILoggerFactory>()));
         silo.Services.TryAddSingleton(sp => new StorageInstrumentation(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), storage.Provider.ToString().ToLowerInvariant()));
         silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Licensing, (sp, _) =>
@@ -127,6 +145,9 @@ public static class LicensingNode
         return silo;
     }
 
+    /// <summary>One key per process when none is configured (memory-only tests): every silo of a test cluster derives alike.</summary>
+    private static readonly Lazy<HardwareSecrets> EphemeralHardwareSecrets = new(() => new HardwareSecrets(RandomNumberGenerator.GetBytes(32)));
+
     private static T Bind<T>(IConfiguration configuration, string section)
         where T : new()
     {
@@ -160,11 +181,11 @@ public static class LicensingNode
         }
         else if (storage.Provider == StorageProvider.Sqlite)
         {
-            pem = LocalSecrets.GetOrCreate(storage.DataDirectory, "license-signing-key.pem", "license signing key", () =>
+            pem = LocalSecrets.GetOrCreate(storage.DataDirectory, "license-signing-key.pem", () =>
             {
                 using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
                 return fresh.ExportPkcs8PrivateKeyPem();
-            }, loggers.CreateLogger(typeof(LicensingNode)));
+            }, path => loggers.CreateLogger(typeof(LicensingNode)).LogWarning("Generated the {Description} and stored it in {Path}", "license signing key", path));
         }
 
         if (pem is null)

@@ -1,4 +1,7 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace OrleansLicensing.Silo;
@@ -10,7 +13,35 @@ namespace OrleansLicensing.Silo;
 /// </summary>
 public static class LocalSecrets
 {
-    public static string GetOrCreate(string dataDirectory, string fileName, string description, Func<string> create, ILogger logger)
+    /// <summary>
+    /// Fills the keys a single node needs and the operator did not configure: from files in the
+    /// data directory (created on first start) with durable storage, fresh per process otherwise.
+    /// </summary>
+    public static void FillUnconfigured(IHostApplicationBuilder builder, StorageSettings storage)
+    {
+        var created = new List<(string Description, string Path)>();
+        foreach (var (key, file, description) in new[]
+        {
+            ("Licensing:VendorApiKey", "vendor-api-key", "vendor API key (Licensing:VendorApiKey)"),
+            ("Licensing:TokenSigningKey", "token-signing-key", "access-token signing key (Licensing:TokenSigningKey)"),
+            ("Licensing:DeviceSecretKey", "device-secret-key", "device-secret derivation key (Licensing:DeviceSecretKey)"),
+        })
+        {
+            if (string.IsNullOrEmpty(builder.Configuration[key]))
+            {
+                builder.Configuration[key] = storage.Provider == StorageProvider.Memory
+                    ? NewRandomKey()
+                    : GetOrCreate(storage.DataDirectory, file, NewRandomKey, path => created.Add((description, path)));
+            }
+        }
+
+        if (created.Count > 0)
+        {
+            builder.Services.AddHostedService(sp => new CreatedNotice(created, sp.GetRequiredService<ILogger<CreatedNotice>>()));
+        }
+    }
+
+    public static string GetOrCreate(string dataDirectory, string fileName, Func<string> create, Action<string> created)
     {
         var path = Path.Combine(Path.GetFullPath(dataDirectory), fileName);
         if (File.Exists(path))
@@ -37,9 +68,25 @@ public static class LocalSecrets
             return File.ReadAllText(path).Trim();
         }
 
-        logger.LogWarning("Generated the {Description} and stored it in {Path}", description, path);
+        created(path);
         return value;
     }
 
     public static string NewRandomKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>Logs where new secrets were stored, once the host's logging is up.</summary>
+    private sealed class CreatedNotice(List<(string Description, string Path)> created, ILogger<CreatedNotice> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            foreach (var (description, path) in created)
+            {
+                logger.LogWarning("Generated the {Description} and stored it in {Path}", description, path);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

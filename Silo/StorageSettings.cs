@@ -61,22 +61,16 @@ public sealed class SiloSettings
     public int GatewayPort { get; set; } = 30000;
 }
 
-/// <summary>Configuration section <c>Licensing</c>: keys and secrets.</summary>
+/// <summary>Configuration section <c>Licensing</c> as a silo reads it (the gateway reads its own keys from the same section).</summary>
 public sealed class LicensingSettings
 {
     public const string Section = "Licensing";
 
-    /// <summary>Bearer key of the vendor API; generated into the data directory when unset (single node).</summary>
-    public string? VendorApiKey { get; set; }
-
-    /// <summary>Secret that signs access tokens; generated into the data directory when unset (single node).</summary>
-    public string? TokenSigningKey { get; set; }
-
     /// <summary>PEM file with the ECDSA P-256 key that signs license files; generated when unset (single node).</summary>
     public string? SigningKeyPath { get; set; }
 
-    [Range(60, 7 * 24 * 3600)]
-    public int AccessTokenLifetimeSeconds { get; set; } = 3600;
+    /// <summary>Key that derives the device secrets of idempotent hardware registrations (decision D18); generated when unset (single node).</summary>
+    public string? DeviceSecretKey { get; set; }
 
     /// <summary>How often the conservation audit runs for the <c>licensing.audit.difference</c> gauge.</summary>
     [Range(10, 24 * 3600)]

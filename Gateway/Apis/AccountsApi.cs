@@ -1,25 +1,24 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Gateway.Infrastructure;
-using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Gateway.Apis;
 
+/// <summary>Accounts and access tokens (R-F3, R-U5).</summary>
 public static class AccountsApi
 {
-    public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder routes)
+    public static ApiGroups MapAccountsApi(this ApiGroups groups)
     {
-        var anonymous = routes.MapGroup("/api/v1").WithTags("Accounts").RequireRateLimiting(GatewaySetup.AnonymousRateLimit);
-        anonymous.MapPost("/accounts", RegisterAsync).WithName("RegisterAccount").WithProblems(400, 409, 413, 415, 429);
-        anonymous.MapPost("/auth/token", IssueTokenAsync).WithName("IssueToken").WithProblems(400, 401, 413, 415, 429);
-
-        routes.MapGet("/api/v1/me", GetMeAsync).WithTags("Accounts").WithName("GetMe")
-            .RequireAuthorization(BearerAuthenticationHandler.UserPolicy).WithProblems(401, 404);
-        return routes;
+        groups.Anonymous.MapPost("/accounts", RegisterAsync).WithTags("Accounts").WithName("RegisterAccount")
+            .WithSummary("Register a user account").ProducesErrors(ErrorCodes.InvalidEmail, ErrorCodes.AccountExists);
+        groups.Anonymous.MapPost("/auth/token", IssueTokenAsync).WithTags("Accounts").WithName("IssueToken")
+            .WithSummary("Exchange e-mail and password for an access token").ProducesErrors(ErrorCodes.Unauthorized);
+        groups.User.MapGet("/me", GetMeAsync).WithTags("Accounts").WithName("GetMe")
+            .WithSummary("The signed-in user's account and companies");
+        return groups;
     }
 
-    public static async Task<Created<AccountResponse>> RegisterAsync(RegisterAccountRequest request, HttpContext context, IGrainFactory grains)
+    public static async Task<Created<AccountResponse>> RegisterAsync(RegisterAccountRequest request, IdempotencyKey? idempotency, IGrainFactory grains)
     {
         var email = Email.Normalize(request.Email);
         var password = Validate.Password(request.Password);
@@ -31,7 +30,7 @@ public static class AccountsApi
         {
             account = await user.RegisterAsync(password, displayName, language);
         }
-        catch (LicensingException e) when (e.Code == ErrorCodes.AccountExists && context.Request.Headers.ContainsKey(Idempotency.Header))
+        catch (LicensingException e) when (e.Code == ErrorCodes.AccountExists && idempotency is not null)
         {
             // A retried registration (same key, same data, right password) gets its first answer.
             var existing = await user.VerifyPasswordAsync(password);
@@ -48,7 +47,7 @@ public static class AccountsApi
 
     public static async Task<Ok<TokenResponse>> IssueTokenAsync(TokenRequest request, IGrainFactory grains, AccessTokens tokens)
     {
-        if (!Email.TryNormalize(request.Email, out var email) || string.IsNullOrEmpty(request.Password) || request.Password.Length > PasswordHasher.MaxLength)
+        if (!Email.TryNormalize(request.Email, out var email) || string.IsNullOrEmpty(request.Password) || request.Password.Length > PasswordRules.MaxLength)
         {
             throw new LicensingException(ErrorCodes.Unauthorized, "The e-mail address or password is wrong.");
         }
@@ -58,7 +57,7 @@ public static class AccountsApi
         return TypedResults.Ok(new TokenResponse(tokens.Issue(account.Email), tokens.LifetimeSeconds));
     }
 
-    public static async Task<Ok<MeResponse>> GetMeAsync(ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Ok<MeResponse>> GetMeAsync(System.Security.Claims.ClaimsPrincipal user, IGrainFactory grains)
     {
         var account = await grains.GetGrain<IUserGrain>(user.Email()).GetAsync();
         return TypedResults.Ok(new MeResponse(account.Email, account.DisplayName, account.Language, account.CompanyIds));

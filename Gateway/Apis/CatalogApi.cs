@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Gateway.Infrastructure;
-using OrleansLicensing.Grains;
-using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Gateway.Apis;
 
@@ -11,17 +9,18 @@ public static class CatalogApi
 {
     public const int MaxQuoteLots = 1000;
 
-    public static IEndpointRouteBuilder MapCatalogApi(this IEndpointRouteBuilder routes)
+    public static ApiGroups MapCatalogApi(this ApiGroups groups)
     {
-        var catalog = routes.MapGroup("/api/v1/catalog").WithTags("Catalog").RequireRateLimiting(GatewaySetup.AnonymousRateLimit);
-        catalog.MapGet("/license-types", GetLicenseTypes).WithName("GetLicenseTypes").WithProblems(429);
-        catalog.MapGet("/device-types", GetDeviceTypes).WithName("GetDeviceTypes").WithProblems(429);
-        catalog.MapGet("/versions", GetVersions).WithName("GetVersions").WithProblems(429);
-        catalog.MapGet("/signing-key", GetSigningKey).WithName("GetSigningKey").WithProblems(429);
+        var catalog = groups.Anonymous.MapGroup("/catalog").WithTags("Catalog");
+        catalog.MapGet("/license-types", GetLicenseTypes).WithName("GetLicenseTypes").WithSummary("License types with their SSC rates");
+        catalog.MapGet("/device-types", GetDeviceTypes).WithName("GetDeviceTypes").WithSummary("Device types with their per-type maxima");
+        catalog.MapGet("/versions", GetVersions).WithName("GetVersions").WithSummary("Software versions with release dates; the current one marked");
+        catalog.MapGet("/signing-key", GetSigningKeyAsync).WithName("GetSigningKey").WithSummary("The public key that verifies license files");
 
-        routes.MapPost("/api/v1/ssc/quote", QuoteSsc).WithTags("Catalog").WithName("QuoteSsc")
-            .RequireRateLimiting(GatewaySetup.AnonymousRateLimit).WithProblems(400, 413, 415, 422, 429);
-        return routes;
+        groups.Anonymous.MapPost("/ssc/quote", QuoteSscAsync).WithTags("Catalog").WithName("QuoteSsc")
+            .WithSummary("Quote the SSC for bringing lots under SSA until an end date")
+            .ProducesErrors(ErrorCodes.UnknownLicenseType, ErrorCodes.InvalidUnits, ErrorCodes.VersionNotOffered, ErrorCodes.SsaEndInPast);
+        return groups;
     }
 
     public static Ok<LicenseTypeResponse[]> GetLicenseTypes(Catalog catalog) =>
@@ -36,10 +35,13 @@ public static class CatalogApi
         return TypedResults.Ok(catalog.Versions.Select(v => new VersionResponse(v.Version, v.ReleaseDate, v == current)).ToArray());
     }
 
-    public static Ok<SigningKeyResponse> GetSigningKey(LicenseSigningKey key) =>
-        TypedResults.Ok(new SigningKeyResponse(LicenseDocument.SignatureAlgorithm, key.PublicKeyPem));
+    public static async Task<Ok<SigningKeyResponse>> GetSigningKeyAsync(IGrainFactory grains)
+    {
+        var key = await grains.GetGrain<ISigningKeyGrain>(0).GetPublicKeyAsync();
+        return TypedResults.Ok(new SigningKeyResponse(key.Algorithm, key.PublicKeyPem));
+    }
 
-    public static Ok<SscQuoteResponse> QuoteSsc(SscQuoteRequest request, Catalog catalog)
+    public static async Task<Ok<SscQuoteResponse>> QuoteSscAsync(SscQuoteRequest request, IGrainFactory grains, Catalog catalog)
     {
         if (request.Lots is null || request.Lots.Count == 0 || request.Lots.Count > MaxQuoteLots)
         {
@@ -57,7 +59,7 @@ public static class CatalogApi
             return new SscLot(Validate.Text(lot.Type, "type", 64), lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate);
         }).ToList();
 
-        var quote = new SscCalculator(catalog).Quote(lots, request.CalculationDate, request.EndDate);
+        var quote = await grains.GetGrain<ISscQuoteGrain>(0).QuoteAsync([.. lots], request.CalculationDate, request.EndDate);
         return TypedResults.Ok(new SscQuoteResponse(
             quote.Lots.Select(q => new SscLotResponse(q.Type, q.Units, q.CoverageStart, q.DaysTwice, q.DaysOnce, q.Multiplier, q.Ssc)).ToArray(),
             quote.TotalSsc));

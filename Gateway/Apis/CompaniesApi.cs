@@ -5,59 +5,55 @@ using OrleansLicensing.Gateway.Infrastructure;
 
 namespace OrleansLicensing.Gateway.Apis;
 
+/// <summary>Companies and their projects (R-U2, R-P1).</summary>
 public static class CompaniesApi
 {
-    public static IEndpointRouteBuilder MapCompaniesApi(this IEndpointRouteBuilder routes)
+    public static ApiGroups MapCompaniesApi(this ApiGroups groups)
     {
-        var companies = routes.MapGroup("/api/v1/companies").WithTags("Companies").RequireAuthorization(BearerAuthenticationHandler.UserPolicy);
-        companies.MapPost("/", CreateCompanyAsync).WithName("CreateCompany").WithProblems(400, 401, 404, 413, 415);
-        companies.MapGet("/{cid}", GetCompanyAsync).WithName("GetCompany").WithProblems(401, 403, 404);
-        companies.MapGet("/{cid}/projects", ListProjectsAsync).WithName("ListProjects").WithProblems(401, 403, 404);
-        companies.MapPost("/{cid}/projects", CreateProjectAsync).WithName("CreateProject").WithProblems(400, 401, 403, 404, 409, 413, 415);
-        companies.MapGet("/{cid}/projects/{pid}", GetProjectAsync).WithName("GetProject").WithProblems(401, 403, 404);
-        return routes;
+        groups.User.MapPost("/companies", CreateCompanyAsync).WithTags("Companies").WithName("CreateCompany")
+            .WithSummary("Create a company with the caller as its admin and a DEFAULT project").ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
+
+        var company = groups.Company.MapGroup(string.Empty).WithTags("Companies");
+        company.MapGet(string.Empty, GetCompanyAsync).WithName("GetCompany").WithSummary("A company the caller belongs to");
+        company.MapGet("/projects", ListProjectsAsync).WithName("ListProjects").WithSummary("The company's projects");
+        company.MapPost("/projects", CreateProjectAsync).WithName("CreateProject")
+            .WithSummary("Create a project (names are unique per company)").ProducesErrors(ErrorCodes.DuplicateProjectName, ErrorCodes.Conflict);
+        company.MapGet("/projects/{pid}", GetProjectAsync).WithName("GetProject").WithSummary("One project of the company");
+        return groups;
     }
 
-    public static async Task<Created<CompanyResponse>> CreateCompanyAsync(CreateCompanyRequest request, ClaimsPrincipal user, HttpContext context, IGrainFactory grains)
+    public static async Task<Created<CompanyResponse>> CreateCompanyAsync(CreateCompanyRequest request, ClaimsPrincipal user, IdempotencyKey? idempotency, IGrainFactory grains)
     {
         var name = Validate.Text(request.Name, "name", 200);
         var email = user.Email();
         await grains.GetGrain<IUserGrain>(email).GetAsync();
 
         // With an Idempotency-Key the company id derives from it, so a retry meets the same company.
-        var idempotency = Idempotency.From(context, user, request);
-        var companyId = idempotency is null ? Grains.Domain.Codes.NewId() : Grains.Domain.Codes.IdFrom(idempotency.Scope);
+        var companyId = idempotency is null ? Codes.NewId() : Codes.IdFrom(idempotency.Scope);
         var company = await grains.GetGrain<ICompanyGrain>(companyId).CreateAsync(name, email);
         return TypedResults.Created($"/api/v1/companies/{company.CompanyId}", new CompanyResponse(company.CompanyId, company.Name, company.DefaultProjectId));
     }
 
-    public static async Task<Ok<CompanyResponse>> GetCompanyAsync(string cid, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Ok<CompanyResponse>> GetCompanyAsync(CompanyCaller caller, IGrainFactory grains)
     {
-        var company = await Access.CompanyAsync(grains, user, cid);
-        var view = await company.GetAsync();
+        var view = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).GetAsync();
         return TypedResults.Ok(new CompanyResponse(view.CompanyId, view.Name, view.DefaultProjectId));
     }
 
-    public static async Task<Ok<ProjectResponse[]>> ListProjectsAsync(string cid, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Ok<ProjectResponse[]>> ListProjectsAsync(CompanyCaller caller, IGrainFactory grains)
     {
-        var company = await Access.CompanyAsync(grains, user, cid);
-        var projects = await company.ListProjectsAsync();
+        var projects = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).ListProjectsAsync();
         return TypedResults.Ok(projects.Select(ProjectResponse.From).ToArray());
     }
 
-    public static async Task<Created<ProjectResponse>> CreateProjectAsync(string cid, CreateProjectRequest request, ClaimsPrincipal user, HttpContext context, IGrainFactory grains)
+    public static async Task<Created<ProjectResponse>> CreateProjectAsync(CreateProjectRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
     {
         var name = Validate.Text(request.Name, "name", 100);
         var description = Validate.OptionalText(request.Description, "description", 1000);
-        var company = await Access.CompanyAsync(grains, user, cid);
-        var idempotency = Idempotency.From(context, user, request);
-        var project = await company.CreateProjectAsync(name, description, idempotency is null ? null : Grains.Domain.Codes.IdFrom(idempotency.Scope));
-        return TypedResults.Created($"/api/v1/companies/{cid}/projects/{project.ProjectId}", ProjectResponse.From(project));
+        var project = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).CreateProjectAsync(name, description, idempotency is null ? null : Codes.IdFrom(idempotency.Scope));
+        return TypedResults.Created($"/api/v1/companies/{caller.CompanyId}/projects/{project.ProjectId}", ProjectResponse.From(project));
     }
 
-    public static async Task<Ok<ProjectResponse>> GetProjectAsync(string cid, string pid, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        var project = await Access.ProjectAsync(grains, user, cid, pid);
-        return TypedResults.Ok(ProjectResponse.From(await project.GetAsync()));
-    }
+    public static async Task<Ok<ProjectResponse>> GetProjectAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok(ProjectResponse.From(await grains.GetGrain<IProjectGrain>(caller.ProjectId!).GetAsync()));
 }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Gateway.Infrastructure;
-using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Gateway.Apis;
 
@@ -29,14 +28,15 @@ public static class DevicePollApi
     public static bool IsPoll(HttpRequest request) =>
         HttpMethods.IsGet(request.Method) && request.Path.Equals(Route, StringComparison.OrdinalIgnoreCase);
 
-    public static IEndpointRouteBuilder MapDevicePollApi(this IEndpointRouteBuilder routes)
+    public static ApiGroups MapDevicePollApi(this ApiGroups groups)
     {
-        routes.MapGet(Route, PollAsync)
+        groups.Device.MapGet("/license", PollAsync)
             .WithTags("Device").WithName("PollDeviceLicense")
+            .WithSummary("The device's signed license document (304 when unchanged)")
             .Produces<DeviceLicenseResponse>(StatusCodes.Status200OK)
             .Produces(StatusCodes.Status304NotModified)
-            .WithProblems(400, 401);
-        return routes;
+            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.Unauthorized);
+        return groups;
     }
 
     /// <summary>Serves every poll before routing; other requests go on down the pipeline.</summary>

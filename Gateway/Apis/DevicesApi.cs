@@ -1,29 +1,35 @@
 using System.Collections.Immutable;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Gateway.Infrastructure;
-using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Gateway.Apis;
 
-/// <summary>Devices in projects (R-D*) and licenses bound to them (R-L2, R-P6).</summary>
+/// <summary>Devices in projects (R-D*) and licenses bound to them (R-L2, R-L5, R-P6).</summary>
 public static class DevicesApi
 {
-    public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder routes)
+    public static ApiGroups MapDevicesApi(this ApiGroups groups)
     {
-        var project = routes.MapGroup("/api/v1/companies/{cid}/projects/{pid}/devices").WithTags("Devices").RequireAuthorization(BearerAuthenticationHandler.UserPolicy);
-        project.MapPost("/", AddDevicesAsync).WithName("AddDevices").WithProblems(400, 401, 403, 404, 413, 415);
-        project.MapGet("/", ListDevicesAsync).WithName("ListDevices").WithProblems(401, 403, 404);
+        var project = groups.Company.MapGroup("/projects/{pid}/devices").WithTags("Devices");
+        project.MapPost(string.Empty, AddDevicesAsync).WithName("AddDevices")
+            .WithSummary("Add devices to the project by MAC list, MAC range or order number (a result per device)")
+            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.TooManyDevices);
+        project.MapGet(string.Empty, ListDevicesAsync).WithName("ListDevices").WithSummary("MACs of the project's devices");
 
-        var device = routes.MapGroup("/api/v1/companies/{cid}/devices/{mac}").WithTags("Devices").RequireAuthorization(BearerAuthenticationHandler.UserPolicy);
-        device.MapGet("/", GetDeviceAsync).WithName("GetDevice").WithProblems(400, 401, 403, 404);
-        device.MapPost("/licenses", AddLicensesAsync).WithName("AddLicensesFromBalance").WithProblems(400, 401, 403, 404, 409, 413, 415, 422, 503);
-        device.MapPost("/licenses/move", MoveLicensesAsync).WithName("MoveLicenses").WithProblems(400, 401, 403, 404, 409, 413, 415, 422, 503);
-        return routes;
+        var device = groups.Company.MapGroup("/devices/{mac}").WithTags("Devices");
+        device.MapGet(string.Empty, GetDeviceAsync).WithName("GetDevice").WithSummary("A device of the company and its licenses")
+            .ProducesErrors(ErrorCodes.InvalidMac);
+        device.MapPost("/licenses", AddLicensesAsync).WithName("AddLicensesFromBalance")
+            .WithSummary("Bind licenses from project balances to the device (all or nothing)")
+            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.UnknownLicenseType, ErrorCodes.InvalidUnits, ErrorCodes.VersionNotOffered, ErrorCodes.InsufficientBalance,
+                ErrorCodes.ConsistencyViolation, ErrorCodes.DeviceNotInProject, ErrorCodes.TransientConflict);
+        device.MapPost("/licenses/move", MoveLicensesAsync).WithName("MoveLicenses").RequireCompanyRight(CompanyRights.MoveLicenses)
+            .WithSummary("Move all but warranty licenses to a device without licenses")
+            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.ConsistencyViolation, ErrorCodes.TargetHasLicenses, ErrorCodes.Conflict, ErrorCodes.TransientConflict);
+        return groups;
     }
 
-    public static async Task<Ok<AddDevicesResponse>> AddDevicesAsync(string cid, string pid, AddDevicesRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Ok<AddDevicesResponse>> AddDevicesAsync(AddDevicesRequest request, CompanyCaller caller, IGrainFactory grains)
     {
         var forms = (request.Macs is not null ? 1 : 0) + (request.Range is not null ? 1 : 0) + (request.OrderNumber is not null ? 1 : 0) + (request.Devices is not null ? 1 : 0);
         if (forms != 1)
@@ -51,66 +57,43 @@ public static class DevicesApi
             throw new LicensingException(ErrorCodes.TooManyDevices, $"At most {Validate.MaxBatchDevices} devices can be added at once; the request names {wanted.Count}.");
         }
 
-        if (wanted.Count == 0 && request.OrderNumber is null)
+        var orderNumber = request.OrderNumber is null ? null : Validate.Text(request.OrderNumber, "orderNumber", 100);
+        if (wanted.Count == 0 && orderNumber is null)
         {
             throw LicensingException.Validation("The request names no device.");
         }
 
-        await Access.ProjectAsync(grains, user, cid, pid);
-        if (request.OrderNumber is { } orderNumber)
-        {
-            var order = await grains.GetGrain<IHardwareOrderGrain>(Validate.Text(orderNumber, "orderNumber", 100)).ListAsync();
-            if (order.IsEmpty)
-            {
-                throw LicensingException.NotFound($"Order '{orderNumber}'");
-            }
-
-            wanted.AddRange(order.Select(mac => new DeviceAddRequest(mac, null)));
-        }
-
-        var results = new List<DeviceAddResultResponse>(wanted.Count);
-        foreach (var device in wanted.DistinctBy(d => d.Mac))
-        {
-            var result = await grains.GetGrain<IDeviceGrain>(device.Mac).AddToProjectAsync(cid, pid, device.DeviceSecret);
-            results.Add(new DeviceAddResultResponse(result.Mac, result.Status, result.Code));
-        }
-
-        return TypedResults.Ok(new AddDevicesResponse(results));
+        var results = await grains.GetGrain<IDeviceEnrollmentGrain>(0).AddAsync(caller.CompanyId, caller.ProjectId!, [.. wanted], orderNumber);
+        return TypedResults.Ok(new AddDevicesResponse([.. results.Select(r => new DeviceAddResultResponse(r.Mac, r.Status, r.Code))]));
     }
 
-    public static async Task<Ok<string[]>> ListDevicesAsync(string cid, string pid, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        var project = await Access.ProjectAsync(grains, user, cid, pid);
-        return TypedResults.Ok((await project.ListDevicesAsync()).ToArray());
-    }
+    public static async Task<Ok<string[]>> ListDevicesAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<IProjectGrain>(caller.ProjectId!).ListDevicesAsync()).ToArray());
 
-    public static async Task<Ok<DeviceResponse>> GetDeviceAsync(string cid, string mac, ClaimsPrincipal user, IGrainFactory grains)
+    public static Ok<DeviceResponse> GetDeviceAsync(CompanyCaller caller)
     {
-        var (_, view) = await Access.DeviceAsync(grains, user, cid, mac);
+        var view = caller.Device;
         return TypedResults.Ok(new DeviceResponse(view.Mac, view.DeviceType, view.ProjectId, view.Name, view.Comment, view.Lots.Select(LotResponse.From).ToArray(), view.Rma));
     }
 
     /// <summary>R-L5: everything but warranty lots to a device without licenses; needs the MoveLicenses right.</summary>
-    public static async Task<Ok<LotResponse[]>> MoveLicensesAsync(string cid, string mac, MoveLicensesRequest request, ClaimsPrincipal user, HttpContext context, IGrainFactory grains)
+    public static async Task<Ok<LotResponse[]>> MoveLicensesAsync(MoveLicensesRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
     {
         var target = Mac.Parse(request.TargetMac).ToString();
-        await Access.CompanyAsync(grains, user, cid, CompanyRights.MoveLicenses);
-        var (_, source) = await Access.DeviceAsync(grains, user, cid, mac);
-        var moved = await grains.GetGrain<ILedgerGrain>(0).MoveLicensesAsync(cid, source.Mac, target, Idempotency.From(context, user, request));
+        var moved = await grains.GetGrain<ILedgerGrain>(0).MoveLicensesAsync(caller.CompanyId, caller.Device.Mac, target, idempotency?.For(request));
         return TypedResults.Ok(moved.Select(LotResponse.From).ToArray());
     }
 
-    public static async Task<Ok<AddLicensesResponse>> AddLicensesAsync(string cid, string mac, AddLicensesRequest request, ClaimsPrincipal user, HttpContext context, IGrainFactory grains, Catalog catalog)
+    public static async Task<Ok<AddLicensesResponse>> AddLicensesAsync(AddLicensesRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains, Catalog catalog)
     {
         var licenses = catalog.ValidateLicenseMap(request.Licenses);
         var version = Validate.Text(request.Version, "version", 8);
         catalog.GetVersion(version);
         var fromProjects = (request.FromProjects ?? []).Select(p => Validate.Id(p ?? string.Empty, "The project")).ToImmutableArray();
-        var (_, device) = await Access.DeviceAsync(grains, user, cid, mac);
 
         var result = await grains.GetGrain<ILedgerGrain>(0).AddLicensesFromBalanceAsync(
-            new AddLicensesCommand(cid, device.Mac, version, licenses, fromProjects, request.DryRun ?? false),
-            Idempotency.From(context, user, request));
+            new AddLicensesCommand(caller.CompanyId, caller.Device.Mac, version, licenses, fromProjects, request.DryRun ?? false),
+            idempotency?.For(request));
         return TypedResults.Ok(new AddLicensesResponse(
             result.Mac,
             result.Lots.Select(LotResponse.From).ToArray(),

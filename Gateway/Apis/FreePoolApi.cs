@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Gateway.Infrastructure;
@@ -11,37 +10,35 @@ public static class FreePoolApi
 {
     public const int MaxLots = 200;
 
-    public static IEndpointRouteBuilder MapFreePoolApi(this IEndpointRouteBuilder routes)
+    public static ApiGroups MapFreePoolApi(this ApiGroups groups)
     {
-        var project = routes.MapGroup("/api/v1/companies/{cid}/projects/{pid}/free-licenses").WithTags("Free licenses").RequireAuthorization(BearerAuthenticationHandler.UserPolicy);
-        project.MapGet("/", ListAsync).WithName("ListFreeLicenses").WithProblems(401, 403, 404, 503);
-        project.MapPost("/convert", ConvertAsync).WithName("ConvertFreeLicenses").WithProblems(400, 401, 403, 404, 409, 413, 415, 503);
+        var pool = groups.Company.MapGroup("/projects/{pid}/free-licenses").WithTags("Free licenses");
+        pool.MapGet(string.Empty, ListAsync).WithName("ListFreeLicenses").WithSummary("Lots waiting in the project's free pool")
+            .ProducesErrors(ErrorCodes.TransientConflict);
+        pool.MapPost("/convert", ConvertAsync).WithName("ConvertFreeLicenses")
+            .WithSummary("Convert free-pool lots to balance, paying one year of SSC per unit")
+            .ProducesErrors(ErrorCodes.Forbidden, ErrorCodes.InsufficientBalance, ErrorCodes.TransientConflict);
 
-        routes.MapPost("/api/v1/companies/{cid}/devices/{mac}/licenses/from-free", AddFromFreeAsync)
-            .WithTags("Free licenses").WithName("AddLicensesFromFreePool")
-            .RequireAuthorization(BearerAuthenticationHandler.UserPolicy).WithProblems(400, 401, 403, 404, 409, 413, 415, 422, 503);
-        return routes;
+        groups.Company.MapPost("/devices/{mac}/licenses/from-free", AddFromFreeAsync).WithTags("Free licenses").WithName("AddLicensesFromFreePool")
+            .WithSummary("Bind free-pool lots to the device, keeping bind date, SSA end and external key")
+            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.ConsistencyViolation, ErrorCodes.DeviceNotInProject, ErrorCodes.TransientConflict);
+        return groups;
     }
 
-    public static async Task<Ok<LotResponse[]>> ListAsync(string cid, string pid, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        var project = await Access.ProjectAsync(grains, user, cid, pid);
-        return TypedResults.Ok((await project.GetFreePoolAsync()).Select(LotResponse.From).ToArray());
-    }
+    public static async Task<Ok<LotResponse[]>> ListAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<IProjectGrain>(caller.ProjectId!).GetFreePoolAsync()).Select(LotResponse.From).ToArray());
 
-    public static async Task<Ok<ConvertResponse>> ConvertAsync(string cid, string pid, LotSelectionRequest request, ClaimsPrincipal user, HttpContext context, IGrainFactory grains)
+    public static async Task<Ok<ConvertResponse>> ConvertAsync(LotSelectionRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
     {
         var lotIds = LotIds(request);
-        await Access.ProjectAsync(grains, user, cid, pid);
-        var credited = await grains.GetGrain<ILedgerGrain>(0).ConvertFreePoolAsync(cid, pid, lotIds, Idempotency.From(context, user, request));
-        return TypedResults.Ok(new ConvertResponse(pid, credited));
+        var credited = await grains.GetGrain<ILedgerGrain>(0).ConvertFreePoolAsync(caller.CompanyId, caller.ProjectId!, lotIds, idempotency?.For(request));
+        return TypedResults.Ok(new ConvertResponse(caller.ProjectId!, credited));
     }
 
-    public static async Task<Ok<LotResponse[]>> AddFromFreeAsync(string cid, string mac, LotSelectionRequest request, ClaimsPrincipal user, HttpContext context, IGrainFactory grains)
+    public static async Task<Ok<LotResponse[]>> AddFromFreeAsync(LotSelectionRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
     {
         var lotIds = LotIds(request);
-        var (_, device) = await Access.DeviceAsync(grains, user, cid, mac);
-        var lots = await grains.GetGrain<ILedgerGrain>(0).AddFromFreePoolAsync(cid, device.Mac, lotIds, Idempotency.From(context, user, request));
+        var lots = await grains.GetGrain<ILedgerGrain>(0).AddFromFreePoolAsync(caller.CompanyId, caller.Device.Mac, lotIds, idempotency?.For(request));
         return TypedResults.Ok(lots.Select(LotResponse.From).ToArray());
     }
 

@@ -1,36 +1,38 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Gateway.Infrastructure;
-using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Gateway.Apis;
 
-/// <summary>The vendor's API: minting keys (R-K1) and registering shipped hardware (R-D1).</summary>
+/// <summary>The vendor's API: minting keys (R-K1), registering shipped hardware (R-D1), the audit (R-C2).</summary>
 public static class VendorApi
 {
     public const int MaxHardwareBatch = 1000;
 
-    public static IEndpointRouteBuilder MapVendorApi(this IEndpointRouteBuilder routes)
+    public static ApiGroups MapVendorApi(this ApiGroups groups)
     {
-        var vendor = routes.MapGroup("/api/v1/vendor").WithTags("Vendor").RequireAuthorization(BearerAuthenticationHandler.VendorPolicy);
-        vendor.MapPost("/activation-keys", MintKeyAsync).WithName("MintActivationKey").WithProblems(400, 401, 403, 413, 415, 503);
-        vendor.MapPost("/hardware", RegisterHardwareAsync).WithName("RegisterHardware").WithProblems(400, 401, 403, 409, 413, 415);
-        vendor.MapGet("/audit", AuditAsync).WithName("ConservationAudit").WithProblems(401, 403, 503);
-        return routes;
+        var vendor = groups.Vendor.WithTags("Vendor");
+        vendor.MapPost("/activation-keys", MintKeyAsync).WithName("MintActivationKey")
+            .WithSummary("Mint an activation key").ProducesErrors(ErrorCodes.UnknownLicenseType, ErrorCodes.InvalidUnits, ErrorCodes.TransientConflict);
+        vendor.MapPost("/hardware", RegisterHardwareAsync).WithName("RegisterHardware")
+            .WithSummary("Register shipped devices and receive their secrets (all or nothing)")
+            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.UnknownDeviceType, ErrorCodes.HardwareAlreadyRegistered, ErrorCodes.Conflict);
+        vendor.MapGet("/audit", AuditAsync).WithName("ConservationAudit")
+            .WithSummary("Conservation audit: minted against held plus consumed units per license type");
+        return groups;
     }
 
-    public static async Task<Created<ActivationKeyResponse>> MintKeyAsync(MintKeyRequest request, HttpContext context, IGrainFactory grains, Catalog catalog)
+    public static async Task<Created<ActivationKeyResponse>> MintKeyAsync(MintKeyRequest request, IdempotencyKey? idempotency, IGrainFactory grains, Catalog catalog)
     {
         var licenses = catalog.ValidateLicenseMap(request.Licenses);
         var orderNumber = Validate.OptionalText(request.OrderNumber, "orderNumber", 100);
-        var key = await grains.GetGrain<ILedgerGrain>(0).MintKeyAsync(licenses, orderNumber, Idempotency.From(context, context.User, request));
+        var key = await grains.GetGrain<ILedgerGrain>(0).MintKeyAsync(licenses, orderNumber, idempotency?.For(request));
         return TypedResults.Created($"/api/v1/vendor/activation-keys/{key.Key}", new ActivationKeyResponse(key.Key, key.Licenses, key.OrderNumber));
     }
 
-    /// <summary>R-C2: minted against held plus consumed, per license type.</summary>
-    public static async Task<Ok<AuditResponse>> AuditAsync(OrleansLicensing.Silo.AuditMonitor monitor)
+    public static async Task<Ok<AuditResponse>> AuditAsync(IGrainFactory grains)
     {
-        var report = await monitor.RunAsync();
+        var report = await grains.GetGrain<IConservationAuditGrain>(0).RunAsync();
         return TypedResults.Ok(new AuditResponse(
             report.Balanced,
             report.LicenseTypes.Select(l => new AuditLineResponse(l.Type, l.Minted, l.Held, l.Consumed, l.Difference, l.HeldBy)).ToArray(),
@@ -39,18 +41,17 @@ public static class VendorApi
     }
 
     /// <remarks>
-    /// With an <c>Idempotency-Key</c> each device's secret is derived from the key and the MAC,
-    /// so a retry — after a lost response or a failure half-way through the batch — registers
-    /// what is missing and answers the same secrets (decision D18).
+    /// Every entry is validated here; the registrar grain then registers the batch all or
+    /// nothing with respect to concurrent requests (D6). With an <c>Idempotency-Key</c> each
+    /// device's secret derives from the key and the MAC, so a retry answers the same secrets (D18).
     /// </remarks>
-    public static async Task<Created<RegisterHardwareResponse>> RegisterHardwareAsync(RegisterHardwareRequest request, HttpContext context, IGrainFactory grains, Catalog catalog, GatewaySecrets secrets)
+    public static async Task<Created<RegisterHardwareResponse>> RegisterHardwareAsync(RegisterHardwareRequest request, IdempotencyKey? idempotency, IGrainFactory grains, Catalog catalog)
     {
         if (request.Devices is null || request.Devices.Count == 0 || request.Devices.Count > MaxHardwareBatch)
         {
             throw LicensingException.Validation($"'devices' must list 1 to {MaxHardwareBatch} devices.");
         }
 
-        // Everything is validated before the first device is registered.
         var registrations = request.Devices.Select(item =>
         {
             if (item is null)
@@ -78,25 +79,7 @@ public static class VendorApi
             throw LicensingException.Validation($"{duplicate.Key} is listed more than once.");
         }
 
-        var idempotency = Idempotency.From(context, context.User, request);
-        string? SecretFor(string mac) => idempotency is null ? null : Codes.DeviceSecretFor(secrets.TokenKey, idempotency.Scope, mac);
-
-        foreach (var registration in registrations)
-        {
-            if (await grains.GetGrain<IHardwareGrain>(registration.Mac).GetAsync() is { } existing
-                && !HardwareRegistrations.IsReplay(existing.Registration, registration, SecretFor(registration.Mac), existing.SecretHash))
-            {
-                throw new LicensingException(ErrorCodes.HardwareAlreadyRegistered, $"{registration.Mac} is already registered; nothing was registered.");
-            }
-        }
-
-        var registered = new List<RegisteredDevice>(registrations.Count);
-        foreach (var registration in registrations)
-        {
-            var secret = await grains.GetGrain<IHardwareGrain>(registration.Mac).RegisterAsync(registration, SecretFor(registration.Mac));
-            registered.Add(new RegisteredDevice(registration.Mac, secret));
-        }
-
-        return TypedResults.Created("/api/v1/vendor/hardware", new RegisterHardwareResponse(registered));
+        var registered = await grains.GetGrain<IHardwareRegistrarGrain>(0).RegisterAsync([.. registrations], idempotency?.For(request).Scope);
+        return TypedResults.Created("/api/v1/vendor/hardware", new RegisterHardwareResponse([.. registered.Select(r => new RegisteredDevice(r.Mac, r.DeviceSecret))]));
     }
 }

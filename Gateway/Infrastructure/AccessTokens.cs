@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OrleansLicensing.Silo;
+
 
 namespace OrleansLicensing.Gateway.Infrastructure;
 
@@ -12,7 +12,7 @@ namespace OrleansLicensing.Gateway.Infrastructure;
 /// the expiry and the mac is HMAC-SHA256 under the cluster's token key. Stateless, so any
 /// gateway instance that shares the key accepts them.
 /// </summary>
-public sealed class AccessTokens(GatewaySecrets secrets, TimeProvider time, IOptions<LicensingSettings> settings)
+public sealed class AccessTokens(GatewaySecrets secrets, TimeProvider time, IOptions<CredentialSettings> settings)
 {
     private const string Prefix = "v1.";
 

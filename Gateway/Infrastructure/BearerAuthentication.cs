@@ -62,10 +62,3 @@ public sealed class BearerAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "The caller may not use this operation.").AsTask();
 }
-
-public static class CallerExtensions
-{
-    /// <summary>The canonical e-mail of the signed-in user.</summary>
-    public static string Email(this ClaimsPrincipal user) =>
-        user.FindFirstValue(ClaimTypes.Email) ?? throw new LicensingException(ErrorCodes.Unauthorized, "A user access token is required.");
-}

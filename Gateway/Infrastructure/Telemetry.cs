@@ -7,8 +7,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Diagnostics;
-using OrleansLicensing.Grains;
-using OrleansLicensing.Silo;
+using OrleansLicensing.Contracts;
 
 namespace OrleansLicensing.Gateway.Infrastructure;
 
@@ -19,7 +18,7 @@ public sealed class GatewayMetrics
 
     public GatewayMetrics(IMeterFactory meters)
     {
-        var meter = meters.Create(LedgerMetrics.MeterName);
+        var meter = meters.Create(TelemetryNames.Meter);
         _polls = meter.CreateCounter<long>("licensing.device.polls", description: "Device license polls by outcome (200, 304, 400, 401)");
     }
 
@@ -46,8 +45,8 @@ public static class Telemetry
     public static readonly string[] Meters =
     [
         "Microsoft.Orleans",
-        LedgerMetrics.MeterName,
-        LedgerMetrics.MeterName + ".Storage",
+        TelemetryNames.Meter,
+        TelemetryNames.StorageMeter,
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
         "Microsoft.AspNetCore.RateLimiting",
@@ -58,7 +57,7 @@ public static class Telemetry
         Orleans.Diagnostics.ActivitySources.RuntimeActivitySourceName,
         Orleans.Diagnostics.ActivitySources.ApplicationGrainActivitySourceName,
         Orleans.Diagnostics.ActivitySources.StorageActivitySourceName,
-        StorageInstrumentation.ActivitySourceName,
+        TelemetryNames.StorageActivitySource,
     ];
 
     public static WebApplicationBuilder AddLicensingTelemetry(this WebApplicationBuilder builder)
@@ -137,17 +136,6 @@ public static class Telemetry
             ResponseWriter = WriteHealthJson,
         }).WithTags("Operations");
         app.MapPrometheusScrapingEndpoint("/metrics");
-
-        var dashboard = app.Configuration.GetSection("Dashboard");
-        if (dashboard.GetValue("Enabled", app.Environment.IsDevelopment()))
-        {
-            var group = Orleans.Dashboard.ServiceCollectionExtensions.MapOrleansDashboard(app, dashboard["Path"] ?? "/dashboard");
-            if (dashboard.GetValue<int?>("Port") is { } port)
-            {
-                group.RequireHost($"*:{port}");
-            }
-        }
-
         return app;
     }
 

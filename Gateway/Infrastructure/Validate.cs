@@ -1,6 +1,4 @@
-using System.Security.Claims;
 using OrleansLicensing.Contracts;
-using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Gateway.Infrastructure;
 
@@ -41,9 +39,9 @@ public static class Validate
 
     public static string Password(string? password)
     {
-        if (password is null || password.Length < PasswordHasher.MinLength || password.Length > PasswordHasher.MaxLength)
+        if (password is null || password.Length < PasswordRules.MinLength || password.Length > PasswordRules.MaxLength)
         {
-            throw LicensingException.Validation($"'password' must have {PasswordHasher.MinLength} to {PasswordHasher.MaxLength} characters.");
+            throw LicensingException.Validation($"'password' must have {PasswordRules.MinLength} to {PasswordRules.MaxLength} characters.");
         }
 
         return password;
@@ -63,33 +61,5 @@ public static class Validate
         }
 
         return trimmed.ToLowerInvariant();
-    }
-}
-
-/// <summary>Company-scoped authorisation: membership (R-U1) and project ownership.</summary>
-public static class Access
-{
-    public static async Task<ICompanyGrain> CompanyAsync(IGrainFactory grains, ClaimsPrincipal user, string companyId, string? right = null)
-    {
-        var company = grains.GetGrain<ICompanyGrain>(Validate.Id(companyId, "The company"));
-        await company.AuthorizeAsync(user.Email(), right);
-        return company;
-    }
-
-    public static async Task<IProjectGrain> ProjectAsync(IGrainFactory grains, ClaimsPrincipal user, string companyId, string projectId)
-    {
-        var company = await CompanyAsync(grains, user, companyId);
-        await company.EnsureOwnsProjectAsync(Validate.Id(projectId, "The project"));
-        return grains.GetGrain<IProjectGrain>(projectId);
-    }
-
-    /// <summary>A device of the company, addressed by any accepted MAC form (R-F1).</summary>
-    public static async Task<(IDeviceGrain Grain, DeviceView View)> DeviceAsync(IGrainFactory grains, ClaimsPrincipal user, string companyId, string mac)
-    {
-        await CompanyAsync(grains, user, companyId);
-        var canonical = Mac.Parse(mac).ToString();
-        var device = grains.GetGrain<IDeviceGrain>(canonical);
-        var view = await device.GetAsync();
-        return view.CompanyId == companyId ? (device, view) : throw LicensingException.NotFound("The device");
     }
 }

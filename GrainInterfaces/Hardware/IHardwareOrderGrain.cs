@@ -5,7 +5,8 @@ namespace OrleansLicensing.Contracts;
 /// <summary>Devices shipped under one order number, for adds by order (R-D1).</summary>
 public interface IHardwareOrderGrain : IGrainWithStringKey
 {
-    Task AddAsync(string mac);
+    /// <summary>Adds the MACs (already listed ones are ignored) with one storage write.</summary>
+    Task AddAsync(ImmutableArray<string> macs);
 
     Task<ImmutableArray<string>> ListAsync();
 }

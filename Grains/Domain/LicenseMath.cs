@@ -1,12 +1,14 @@
 using System.Collections.Immutable;
 
+using OrleansLicensing.Contracts;
+
 namespace OrleansLicensing.Grains.Domain;
 
 /// <summary>Arithmetic on license maps (type → units); amounts never go negative (R-P5).</summary>
 public static class LicenseMath
 {
     /// <summary>The largest amount one request may name for one type; keeps sums far from overflow.</summary>
-    public const int MaxUnitsPerEntry = 1_000_000;
+    public const int MaxUnitsPerEntry = Catalog.MaxUnitsPerEntry;
 
     public static readonly ImmutableSortedDictionary<string, int> Empty = ImmutableSortedDictionary.Create<string, int>(StringComparer.Ordinal);
 

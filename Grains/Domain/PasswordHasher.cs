@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
+using OrleansLicensing.Contracts;
+
 namespace OrleansLicensing.Grains.Domain;
 
 /// <summary>Salted slow hashes for passwords (R-U5): PBKDF2-SHA256, stored with its parameters.</summary>
 public static class PasswordHasher
 {
-    public const int MinLength = 8;
-    public const int MaxLength = 256;
+    public const int MinLength = PasswordRules.MinLength;
+    public const int MaxLength = PasswordRules.MaxLength;
     private const int Iterations = 100_000;
     private const int MinIterations = 10_000;
     private const int MaxIterations = 1_000_000;

@@ -3,21 +3,6 @@ using OrleansLicensing.Contracts;
 
 namespace OrleansLicensing.Grains.Domain;
 
-/// <summary>A lot to be put under SSA (R-S1).</summary>
-public sealed record SscLot(string Type, int Units, string Version, DateOnly BindDate, DateOnly? SsaEndDate);
-
-/// <summary>The price of bringing one lot to the new SSA end date (R-S1..R-S3).</summary>
-public sealed record SscLotQuote(
-    string Type,
-    int Units,
-    DateOnly CoverageStart,
-    int DaysTwice,
-    int DaysOnce,
-    decimal Multiplier,
-    long Ssc);
-
-public sealed record SscQuote(ImmutableArray<SscLotQuote> Lots, long TotalSsc);
-
 /// <summary>
 /// SSC arithmetic of the SSA guide. Exact: the amount per lot is
 /// ceil(units × rate × (2·daysTwice + daysOnce) / 365), computed in integers.

@@ -7,11 +7,12 @@ namespace OrleansLicensing.Grains.Grains;
 public sealed class HardwareOrderGrain(
     [PersistentState("hardwareOrder", StorageNames.Licensing)] IPersistentState<HardwareOrderState> order) : Grain, IHardwareOrderGrain
 {
-    public async Task AddAsync(string mac)
+    public async Task AddAsync(ImmutableArray<string> macs)
     {
-        if (!order.State.Macs.Contains(mac))
+        var after = order.State.Macs.Union(macs);
+        if (after.Count != order.State.Macs.Count)
         {
-            order.State.Macs = order.State.Macs.Add(mac);
+            order.State.Macs = after;
             await order.WriteStateAsync();
         }
     }

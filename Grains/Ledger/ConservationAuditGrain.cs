@@ -12,7 +12,7 @@ namespace OrleansLicensing.Grains.Grains;
 /// (see docs/consistency.md).
 /// </summary>
 [StatelessWorker(1)]
-public sealed class ConservationAuditGrain(TimeProvider time) : Grain, IConservationAuditGrain
+public sealed class ConservationAuditGrain(TimeProvider time, AuditReports reports) : Grain, IConservationAuditGrain
 {
     private const int Parallelism = 32;
 
@@ -53,7 +53,9 @@ public sealed class ConservationAuditGrain(TimeProvider time) : Grain, IConserva
             return new AuditLine(type, mintedTotal, heldTotal, consumed, mintedTotal - heldTotal - consumed, byKind.ToImmutableSortedDictionary(StringComparer.Ordinal));
         }).ToImmutableArray();
 
-        return new AuditReport(lines.All(l => l.Difference == 0), lines, holders.Length, time.GetUtcNow());
+        var report = new AuditReport(lines.All(l => l.Difference == 0), lines, holders.Length, time.GetUtcNow());
+        reports.Publish(report);
+        return report;
     }
 
     private Task<Holding> ReadAsync(HolderRef holder) => TransientFailures.ReadAsync(() => holder.Kind switch

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using OrleansLicensing.Contracts;
 
 namespace OrleansLicensing.Grains;
 
@@ -8,7 +9,7 @@ namespace OrleansLicensing.Grains;
 /// </summary>
 public sealed class LedgerMetrics : IDisposable
 {
-    public const string MeterName = "OrleansLicensing";
+    public const string MeterName = TelemetryNames.Meter;
 
     private readonly Meter _meter;
     private readonly Counter<long> _operations;

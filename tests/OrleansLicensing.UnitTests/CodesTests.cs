@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.UnitTests;

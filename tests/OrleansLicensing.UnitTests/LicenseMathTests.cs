@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.UnitTests;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.UnitTests;

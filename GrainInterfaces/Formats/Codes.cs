@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace OrleansLicensing.Grains.Domain;
+namespace OrleansLicensing.Contracts;
 
 /// <summary>
 /// Unguessable identifiers. Activation keys carry 125 random bits (R-K1) in five groups of five

@@ -2,9 +2,8 @@ using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using OrleansLicensing.Contracts;
 
-namespace OrleansLicensing.Grains.Domain;
+namespace OrleansLicensing.Contracts;
 
 public enum LicenseCategory
 {
@@ -49,6 +48,9 @@ public sealed record DeviceType(string Code, string Description, string Source, 
 /// </summary>
 public sealed class Catalog
 {
+    /// <summary>The largest amount one request may name for one type; keeps sums far from overflow.</summary>
+    public const int MaxUnitsPerEntry = 1_000_000;
+
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },
@@ -150,9 +152,9 @@ public sealed class Catalog
                 throw new LicensingException(ErrorCodes.InvalidUnits, $"Units for '{code}' must be a positive whole number, not {units}.");
             }
 
-            if (Math.Abs((long)units) > LicenseMath.MaxUnitsPerEntry)
+            if (Math.Abs((long)units) > MaxUnitsPerEntry)
             {
-                throw new LicensingException(ErrorCodes.InvalidUnits, $"Units for '{code}' must not exceed {LicenseMath.MaxUnitsPerEntry}.");
+                throw new LicensingException(ErrorCodes.InvalidUnits, $"Units for '{code}' must not exceed {MaxUnitsPerEntry}.");
             }
 
             builder[code] = units;

@@ -1,6 +1,6 @@
 using System.Net.Mail;
 
-namespace OrleansLicensing.Grains.Domain;
+namespace OrleansLicensing.Contracts;
 
 /// <summary>E-mail addresses compare case-insensitively; the canonical form is lower case (R-F3).</summary>
 public static class Email
@@ -52,5 +52,5 @@ public static class Email
     public static string Normalize(string? input) =>
         TryNormalize(input, out var canonical)
             ? canonical
-            : throw new Contracts.LicensingException(Contracts.ErrorCodes.InvalidEmail, "The e-mail address is not valid.");
+            : throw new LicensingException(ErrorCodes.InvalidEmail, "The e-mail address is not valid.");
 }

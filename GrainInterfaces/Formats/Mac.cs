@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace OrleansLicensing.Grains.Domain;
+namespace OrleansLicensing.Contracts;
 
 /// <summary>
 /// A device's hardware address in the vendor's address block (R-F1). The canonical text
@@ -103,7 +103,7 @@ public readonly record struct Mac
     public static Mac Parse(string? input) =>
         TryParse(input, out var mac)
             ? mac
-            : throw new Contracts.LicensingException(Contracts.ErrorCodes.InvalidMac, $"'{input}' is not a valid MAC address; use 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx or xxxxxx.");
+            : throw new LicensingException(ErrorCodes.InvalidMac, $"'{input}' is not a valid MAC address; use 00-90-33-xx-xx-xx, 00:90:33:xx:xx:xx, 009033xxxxxx or xxxxxx.");
 
     /// <summary>The canonical form, e.g. <c>00-90-33-0a-1b-2c</c>.</summary>
     public override string ToString() => string.Create(17, Value, static (span, value) =>
@@ -128,13 +128,13 @@ public readonly record struct Mac
     {
         if (to.Value < from.Value)
         {
-            throw Contracts.LicensingException.Validation($"The range {from} to {to} is reversed: 'from' must not be after 'to'.");
+            throw LicensingException.Validation($"The range {from} to {to} is reversed: 'from' must not be after 'to'.");
         }
 
         var count = to.Value - from.Value + 1;
         if (count > max)
         {
-            throw new Contracts.LicensingException(Contracts.ErrorCodes.TooManyDevices, $"The range {from} to {to} holds {count} devices; at most {max} can be added at once.");
+            throw new LicensingException(ErrorCodes.TooManyDevices, $"The range {from} to {to} holds {count} devices; at most {max} can be added at once.");
         }
 
         var result = new Mac[count];

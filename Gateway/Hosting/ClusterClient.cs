@@ -1,0 +1,72 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Gateway.Hosting;
+
+/// <summary>Configuration section <c>Orleans</c> as a gateway process reads it: where the silos are.</summary>
+public sealed class ClusterClientSettings
+{
+    public const string Section = "Orleans";
+
+    [Required]
+    public string ServiceId { get; set; } = "orleans-licensing";
+
+    [Required]
+    public string ClusterId { get; set; } = "single-node";
+
+    /// <summary>Silo gateway ports on this host (localhost clustering) the client connects to.</summary>
+    [Required, MinLength(1)]
+    public int[] GatewayPorts { get; set; } = [30000];
+}
+
+/// <summary>The gateway process: a stateless Orleans client of the licensing cluster.</summary>
+public static class ClusterClient
+{
+    public static WebApplicationBuilder AddLicensingClusterClient(this WebApplicationBuilder builder)
+    {
+        ClusterClientSettings settings;
+        try
+        {
+            settings = builder.Configuration.GetSection(ClusterClientSettings.Section).Get<ClusterClientSettings>() ?? new();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new OptionsValidationException(ClusterClientSettings.Section, typeof(ClusterClientSettings), [$"Configuration section '{ClusterClientSettings.Section}' is invalid: {e.Message}"]);
+        }
+
+        var errors = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(settings, new(settings), errors, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(ClusterClientSettings.Section, typeof(ClusterClientSettings), [.. errors.Select(e => $"{ClusterClientSettings.Section}:{string.Join(",", e.MemberNames)}: {e.ErrorMessage}")]);
+        }
+
+        builder.UseOrleansClient(client =>
+        {
+            client.UseLocalhostClustering(settings.GatewayPorts, settings.ServiceId, settings.ClusterId);
+
+            // Balance reads are transactional ([Transaction(CreateOrJoin)]); the client starts them.
+            client.UseTransactions();
+        });
+        builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>Ready when a silo answers a stateless grain call within two seconds.</summary>
+    private sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await grains.GetGrain<ISigningKeyGrain>(0).GetPublicKeyAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                return HealthCheckResult.Healthy("A silo answered.");
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return HealthCheckResult.Unhealthy("No silo answered in time.", e);
+            }
+        }
+    }
+}

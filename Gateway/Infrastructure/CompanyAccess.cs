@@ -1,0 +1,126 @@
+using System.Security.Claims;
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Gateway.Infrastructure;
+
+/// <summary>Marks the endpoints of the company route group, which its filter authorizes.</summary>
+public sealed class CompanyScopeMetadata
+{
+    public static readonly CompanyScopeMetadata Instance = new();
+
+    private CompanyScopeMetadata()
+    {
+    }
+}
+
+/// <summary>The company right (R-U1) a company route needs; admins hold every right.</summary>
+public sealed record CompanyRightMetadata(string Right);
+
+/// <summary>
+/// The caller of a company route, authorized once by the group's filter (R-U1, R-U2, R-P2):
+/// a member of the company, not locked there, holding the route's right; the project of a
+/// <c>{pid}</c> route belongs to the company; the device of a <c>{mac}</c> route is in it.
+/// Handlers take it as a parameter and read what the filter established.
+/// </summary>
+public sealed class CompanyCaller
+{
+    private Membership? _membership;
+    private DeviceView? _device;
+
+    private CompanyCaller(string email)
+    {
+        Email = email;
+    }
+
+    public string Email { get; }
+
+    /// <summary>The company id from the route (valid once authorized).</summary>
+    public string CompanyId { get; private set; } = string.Empty;
+
+    /// <summary>The project id from the route, when the route has one.</summary>
+    public string? ProjectId { get; private set; }
+
+    public Membership Membership => _membership ?? throw new InvalidOperationException("A company route ran without the company group's filter.");
+
+    /// <summary>The device of a <c>{mac}</c> route, in this company.</summary>
+    public DeviceView Device => _device ?? throw new InvalidOperationException("The route has no {mac} the filter checked.");
+
+    /// <summary>Binds the caller; the group's filter (which runs after binding) authorizes it.</summary>
+    public static ValueTask<CompanyCaller?> BindAsync(HttpContext context) => ValueTask.FromResult<CompanyCaller?>(For(context));
+
+    internal static CompanyCaller For(HttpContext context)
+    {
+        if (context.Features.Get<CompanyCaller>() is { } caller)
+        {
+            return caller;
+        }
+
+        caller = new CompanyCaller(context.User.Email());
+        context.Features.Set(caller);
+        return caller;
+    }
+
+    internal void Authorize(string companyId, string? projectId, Membership membership, DeviceView? device)
+    {
+        CompanyId = companyId;
+        ProjectId = projectId;
+        _membership = membership;
+        _device = device;
+    }
+}
+
+/// <summary>The route group <c>/api/v1/companies/{cid}</c> and the filter that authorizes all of it.</summary>
+public static class CompanyAccess
+{
+    public static RouteGroupBuilder MapCompanyGroup(this IEndpointRouteBuilder api, string policy) =>
+        api.MapGroup("/companies/{cid}")
+            .RequireAuthorization(policy)
+            .WithMetadata(CompanyScopeMetadata.Instance)
+            .AddEndpointFilter(AuthorizeAsync);
+
+    /// <summary>Declares the company right a route needs (checked by the group's filter).</summary>
+    public static TBuilder RequireCompanyRight<TBuilder>(this TBuilder builder, string right)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new CompanyRightMetadata(right));
+
+    private static async ValueTask<object?> AuthorizeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var http = invocation.HttpContext;
+        var routeValues = http.Request.RouteValues;
+        var companyId = Validate.Id(routeValues["cid"] as string ?? string.Empty, "The company");
+        var right = http.GetEndpoint()?.Metadata.GetMetadata<CompanyRightMetadata>()?.Right;
+        var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
+        var caller = CompanyCaller.For(http);
+
+        var company = grains.GetGrain<ICompanyGrain>(companyId);
+        var membership = await company.AuthorizeAsync(caller.Email, right);
+
+        string? projectId = null;
+        if (routeValues.TryGetValue("pid", out var pid))
+        {
+            projectId = Validate.Id(pid as string ?? string.Empty, "The project");
+            await company.EnsureOwnsProjectAsync(projectId);
+        }
+
+        DeviceView? device = null;
+        if (routeValues.TryGetValue("mac", out var mac))
+        {
+            var canonical = Mac.Parse(mac as string).ToString();
+            device = await grains.GetGrain<IDeviceGrain>(canonical).GetAsync();
+            if (device.CompanyId != companyId)
+            {
+                throw LicensingException.NotFound("The device");
+            }
+        }
+
+        caller.Authorize(companyId, projectId, membership, device);
+        return await next(invocation);
+    }
+}
+
+public static class CallerExtensions
+{
+    /// <summary>The canonical e-mail of the signed-in user.</summary>
+    public static string Email(this ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.Email) ?? throw new LicensingException(ErrorCodes.Unauthorized, "A user access token is required.");
+}

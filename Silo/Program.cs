@@ -1,0 +1,36 @@
+using OrleansLicensing.Gateway;
+using OrleansLicensing.Gateway.Hosting;
+using OrleansLicensing.Gateway.Infrastructure;
+using OrleansLicensing.Silo;
+
+// A silo process. With Gateway:CoHosted (the single-node default, decision D20) it also serves
+// the HTTP API in this process; otherwise it serves health and metrics only and gateways
+// reach it as Orleans clients.
+var builder = WebApplication.CreateBuilder(NodeDefaults.Options(args));
+builder.AddLicensingDefaults();
+builder.AddLicensingSilo();
+var coHosted = builder.Configuration.GetValue(SiloHost.CoHostedKey, true);
+if (coHosted)
+{
+    builder.AddLicensingGateway();
+}
+else
+{
+    builder.AddSiloOperations();
+}
+
+var app = builder.Build();
+if (coHosted)
+{
+    app.UseLicensingGateway();
+}
+else
+{
+    app.MapOperationsEndpoints();
+}
+
+app.MapSiloDashboard();
+app.Run();
+
+/// <summary>Entry point of the single-node process, public for <c>WebApplicationFactory</c> in the HTTP tests.</summary>
+public partial class Program;
