@@ -71,6 +71,37 @@ public sealed class HardwareRegistrationTests(SharedApp shared)
         Assert.Matches("^[0-9a-f]{32}$", Secrets(await Body(first)).Single().Value);
     }
 
+    [Fact]
+    public async Task Two_concurrent_registrations_of_overlapping_MACs_one_wins_and_the_other_changes_nothing()
+    {
+        var token = await _api.RegisterAndLoginAsync();
+        var (companyId, projectId) = await _api.CreateCompanyAsync(token);
+        for (var round = 0; round < 8; round++)
+        {
+            var shared = Enumerable.Range(0, 5).Select(_ => Api.NewMacSuffix()).ToArray();
+            var onlyA = Enumerable.Range(0, 20).Select(_ => Api.NewMacSuffix()).ToArray();
+            var onlyB = Enumerable.Range(0, 20).Select(_ => Api.NewMacSuffix()).ToArray();
+            var orderA = $"SO-A-{Guid.NewGuid():N}";
+            var orderB = $"SO-B-{Guid.NewGuid():N}";
+            HardwareItem[] batchA = [.. onlyA.Concat(shared).Select(m => new HardwareItem(m, "IP6000", orderA, "2026-11-01"))];
+            HardwareItem[] batchB = [.. shared.Concat(onlyB).Select(m => new HardwareItem(m, "IP6000", orderB, "2026-11-01"))];
+
+            var answers = await Task.WhenAll(Register(batchA, null), Register(batchB, null));
+            var statuses = answers.Select(a => a.StatusCode).ToArray();
+            Assert.Single(statuses, HttpStatusCode.Created);
+            var loser = answers.Single(a => a.StatusCode != HttpStatusCode.Created);
+            var code = (await Api.Json(loser))["code"]!.GetValue<string>();
+            Assert.Contains(code, new[] { "HardwareAlreadyRegistered", "Conflict" });
+            await Api.AssertProblem(loser, HttpStatusCode.Conflict, code);
+
+            // The loser's own devices were not registered and its order does not exist.
+            var (loserOnly, loserOrder) = loser == answers[0] ? (onlyA, orderA) : (onlyB, orderB);
+            var added = await Api.Json(await _api.SendAsync(HttpMethod.Post, $"/api/v1/companies/{companyId}/projects/{projectId}/devices", new { macs = loserOnly.Take(10) }, token));
+            Assert.All(added["results"]!.AsArray(), r => Assert.Equal("NotFound", r!["code"]!.GetValue<string>()));
+            await Api.AssertProblem(await _api.SendAsync(HttpMethod.Post, $"/api/v1/companies/{companyId}/projects/{projectId}/devices", new { orderNumber = loserOrder }, token), HttpStatusCode.NotFound, "NotFound");
+        }
+    }
+
     private static HardwareItem Device(string mac) => new(mac, "IP6000", "SO-IDEM", "2026-11-01");
 
     private Task<HttpResponseMessage> Register(HardwareItem[] devices, string? idempotencyKey)
