@@ -94,6 +94,7 @@ public static class GatewaySetup
 
             return Task.CompletedTask;
         }));
+        builder.Services.AddLicensingOpenApiConventions();
         return builder;
     }
 
@@ -131,6 +132,7 @@ public static class GatewaySetup
         app.UseRateLimiter();
 
         app.MapOpenApi();
+        app.MapLicensingApiReference();
         app.MapOperationsEndpoints();
         app.MapAccountsApi();
         app.MapCompaniesApi();

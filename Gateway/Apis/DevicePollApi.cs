@@ -33,6 +33,7 @@ public static class DevicePollApi
     {
         routes.MapGet(Route, PollAsync)
             .WithTags("Device").WithName("PollDeviceLicense")
+            .RequireDeviceCredentials()
             .Produces<DeviceLicenseResponse>(StatusCodes.Status200OK)
             .Produces(StatusCodes.Status304NotModified)
             .WithProblems(400, 401);
