@@ -98,6 +98,7 @@ public static class GatewaySetup
 
             return Task.CompletedTask;
         }));
+        builder.Services.AddLicensingOpenApiConventions();
         return builder;
     }
 
@@ -135,6 +136,7 @@ public static class GatewaySetup
         app.UseRateLimiter();
 
         app.MapOpenApi();
+        app.MapLicensingApiReference();
         app.MapOperationsEndpoints();
         ApiGroups.Map(app)
             .MapAccountsApi()

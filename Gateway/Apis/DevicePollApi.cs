@@ -33,6 +33,7 @@ public static class DevicePollApi
         groups.Device.MapGet("/license", PollAsync)
             .WithTags("Device").WithName("PollDeviceLicense")
             .WithSummary("The device's signed license document (304 when unchanged)")
+            .RequireDeviceCredentials()
             .Produces<DeviceLicenseResponse>(StatusCodes.Status200OK)
             .Produces(StatusCodes.Status304NotModified)
             .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.Unauthorized);

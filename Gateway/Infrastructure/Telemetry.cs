@@ -129,7 +129,7 @@ public static class Telemetry
 
     public static WebApplication MapOperationsEndpoints(this WebApplication app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new Apis.HealthResponse("alive"))).WithTags("Operations").WithName("Healthz");
+        app.MapGet("/healthz", () => TypedResults.Ok(new Apis.HealthResponse("alive"))).WithTags("Operations").WithName("Healthz").WithSummary("Liveness: the process answers");
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
