@@ -29,6 +29,10 @@ public sealed class LicensingExceptionHandler(ILogger<LicensingExceptionHandler>
                 await Problems.WriteAsync(context, code, detail, errors);
                 return true;
 
+            case InvalidOperationException invalid when RequestErrors.Describe(context, invalid) is { } charset:
+                await Problems.WriteAsync(context, charset.Code, charset.Detail);
+                return true;
+
             case OrleansTransactionTransientFailureException or OrleansTransactionOverloadException or OrleansTransactionInDoubtException or OrleansTransactionAbortedException:
                 logger.LogWarning(exception, "Transaction did not commit after retries");
                 context.Response.Headers.RetryAfter = "1";

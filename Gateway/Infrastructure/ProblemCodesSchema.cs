@@ -20,6 +20,12 @@ public static class ProblemCodesSchema
             {
                 schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
                 schema.Properties["code"] = Code;
+                schema.Properties["errors"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                    Description = "With ValidationFailed for a request that could not be bound: what is wrong, by JSON path of the body member ($.devices[0].shipDate) or by parameter name.",
+                };
                 schema.Properties["traceId"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.String,

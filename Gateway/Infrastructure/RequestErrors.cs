@@ -61,6 +61,30 @@ public static partial class RequestErrors
         return new(ErrorCodes.ValidationFailed, "The request body is malformed or incomplete.");
     }
 
+    /// <summary>
+    /// The framework's refusal to read a body whose declared charset .NET does not know (an
+    /// <see cref="InvalidOperationException"/>, not a bad request); null for any other exception.
+    /// </summary>
+    public static Description? Describe(HttpContext context, InvalidOperationException exception)
+    {
+        if (exception.InnerException is not ArgumentException
+            || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var mediaType)
+            || mediaType.Charset is not { HasValue: true } charset)
+        {
+            return null;
+        }
+
+        try
+        {
+            System.Text.Encoding.GetEncoding(charset.ToString());
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return new(ErrorCodes.UnsupportedMediaType, "The request body's charset is not supported: send application/json in UTF-8.");
+        }
+    }
+
     private static Description DescribeJson(HttpContext context, JsonException json)
     {
         var path = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
@@ -153,12 +177,17 @@ public static partial class RequestErrors
             return ("path segment", route.Name ?? name);
         }
 
-        if (endpoint?.RoutePattern.GetParameter(name) is not null || source.StartsWith("route", StringComparison.Ordinal))
+        // Inferred: a route parameter when the pattern has it, else what the framework says it read.
+        if (endpoint is not null)
         {
-            return ("path segment", name);
+            return endpoint.RoutePattern.GetParameter(name) is not null ? ("path segment", name)
+                : source.StartsWith("header", StringComparison.Ordinal) ? ("header", name)
+                : ("query parameter", name);
         }
 
-        return source.StartsWith("header", StringComparison.Ordinal) ? ("header", name) : ("query parameter", name);
+        return source.StartsWith("route", StringComparison.Ordinal) ? ("path segment", name)
+            : source.StartsWith("header", StringComparison.Ordinal) ? ("header", name)
+            : ("query parameter", name);
     }
 
     /// <summary>The endpoint that failed; the exception handler has already cleared it from the context.</summary>
