@@ -39,6 +39,7 @@ public static class GatewaySetup
         var settings = builder.Configuration.GetSection(GatewaySettings.Section).Get<GatewaySettings>() ?? new GatewaySettings();
         builder.Services.AddSingleton(settings);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
+        builder.AddLicensingErrors();
 
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -83,21 +84,7 @@ public static class GatewaySetup
         });
 
         builder.AddLicensingTelemetry();
-        builder.Services.AddOpenApi(options => options.AddSchemaTransformer((schema, context, _) =>
-        {
-            // Every error body carries the machine-readable code distributors switch on.
-            if (context.JsonTypeInfo.Type == typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))
-            {
-                schema.Properties ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSchema>();
-                schema.Properties["code"] = new Microsoft.OpenApi.OpenApiSchema
-                {
-                    Type = Microsoft.OpenApi.JsonSchemaType.String,
-                    Description = "Stable error code, e.g. KeyAlreadyAssigned (see ErrorCodes).",
-                };
-            }
-
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddOpenApi(options => options.AddProblemCodes());
         builder.Services.AddLicensingOpenApiConventions();
         return builder;
     }

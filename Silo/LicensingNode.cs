@@ -105,7 +105,7 @@ public static class LicensingNode
             var inner = sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName);
             if (storage.Provider == StorageProvider.Sqlite)
             {
-                inner = new SingleWriterGrainStorage(inner);
+                inner = new SingleWriterGrainStorage(new FormatSafeGrainKeyStorage(inner));
             }
 
             return new InstrumentedGrainStorage(inner, sp.GetRequiredService<StorageInstrumentation>());

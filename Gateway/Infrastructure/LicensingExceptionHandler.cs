@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Orleans.Transactions;
 using OrleansLicensing.Contracts;
@@ -15,13 +14,23 @@ public sealed class LicensingExceptionHandler(ILogger<LicensingExceptionHandler>
     {
         switch (Unwrap(exception))
         {
-            case LicensingException domain:
-                await Problems.WriteAsync(context, Problems.StatusFor(domain.Code), domain.Code, domain.Message, domain.Extensions);
+            case LicensingException domain when Problems.TryGetStatus(domain.Code, out var status):
+                await Problems.WriteAsync(context, status, domain.Code, domain.Message, domain.Extensions);
+                return true;
+
+            case LicensingException unmapped:
+                // Impossible while ErrorTableTests pass: a code without a status is a bug, not a client error.
+                logger.LogError(unmapped, "Error code {Code} has no HTTP status in Problems.StatusByCode", unmapped.Code);
+                await Problems.WriteAsync(context, ErrorCodes.InternalError, "An unexpected error occurred.");
                 return true;
 
             case BadHttpRequestException bad:
-                var code = Problems.CodeFor(bad.StatusCode);
-                await Problems.WriteAsync(context, bad.StatusCode, code, DescribeBadRequest(bad));
+                var (code, detail, errors) = RequestErrors.Describe(context, bad);
+                await Problems.WriteAsync(context, code, detail, errors);
+                return true;
+
+            case InvalidOperationException invalid when RequestErrors.Describe(context, invalid) is { } charset:
+                await Problems.WriteAsync(context, charset.Code, charset.Detail);
                 return true;
 
             case OrleansTransactionTransientFailureException or OrleansTransactionOverloadException or OrleansTransactionInDoubtException or OrleansTransactionAbortedException:
@@ -48,11 +57,5 @@ public sealed class LicensingExceptionHandler(ILogger<LicensingExceptionHandler>
         OrleansTransactionAbortedException { InnerException: LicensingException inner } => inner,
         AggregateException { InnerExceptions.Count: 1 } aggregate => Unwrap(aggregate.InnerExceptions[0]),
         _ => exception,
-    };
-
-    private static string DescribeBadRequest(BadHttpRequestException bad) => bad.InnerException switch
-    {
-        JsonException json => $"The request body is not valid: {json.Message}",
-        _ => bad.Message,
     };
 }

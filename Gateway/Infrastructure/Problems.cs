@@ -4,9 +4,17 @@ using OrleansLicensing.Contracts;
 namespace OrleansLicensing.Gateway.Infrastructure;
 
 /// <summary>The one mapping from error codes to HTTP statuses (SPEC §4).</summary>
+/// <remarks>
+/// Every constant of <see cref="ErrorCodes"/> has exactly one status here; <c>ErrorTableTests</c>
+/// fails when a constant is missing, and the OpenAPI document lists the codes from this table
+/// (<see cref="ProblemCodesSchema"/>). An unmapped code therefore cannot reach a caller; should
+/// one anyway, it is treated as the bug it is: 500 <c>InternalError</c> and an error log naming
+/// the code (<see cref="LicensingExceptionHandler"/>), rather than a guessed 4xx a client might act on.
+/// </remarks>
 public static class Problems
 {
-    private static readonly FrozenDictionary<string, int> StatusByCode = new Dictionary<string, int>
+    /// <summary>Error code → HTTP status. Per-device result codes (R-D3) are listed too: they are thrown elsewhere.</summary>
+    public static readonly FrozenDictionary<string, int> StatusByCode = new Dictionary<string, int>
     {
         [ErrorCodes.ValidationFailed] = StatusCodes.Status400BadRequest,
         [ErrorCodes.InvalidMac] = StatusCodes.Status400BadRequest,
@@ -23,6 +31,7 @@ public static class Problems
         [ErrorCodes.NotFound] = StatusCodes.Status404NotFound,
         [ErrorCodes.UserNotFound] = StatusCodes.Status404NotFound,
         [ErrorCodes.MethodNotAllowed] = StatusCodes.Status405MethodNotAllowed,
+        [ErrorCodes.RequestTimeout] = StatusCodes.Status408RequestTimeout,
         [ErrorCodes.Conflict] = StatusCodes.Status409Conflict,
         [ErrorCodes.AccountExists] = StatusCodes.Status409Conflict,
         [ErrorCodes.LastAdmin] = StatusCodes.Status409Conflict,
@@ -35,18 +44,24 @@ public static class Problems
         [ErrorCodes.DeviceNotInProject] = StatusCodes.Status409Conflict,
         [ErrorCodes.AlreadyInCompany] = StatusCodes.Status409Conflict,
         [ErrorCodes.DeviceInOtherCompany] = StatusCodes.Status409Conflict,
+        [ErrorCodes.SeveralCompanies] = StatusCodes.Status409Conflict,
         [ErrorCodes.IdempotencyKeyReused] = StatusCodes.Status409Conflict,
         [ErrorCodes.PayloadTooLarge] = StatusCodes.Status413PayloadTooLarge,
+        [ErrorCodes.UriTooLong] = StatusCodes.Status414UriTooLong,
         [ErrorCodes.UnsupportedMediaType] = StatusCodes.Status415UnsupportedMediaType,
         [ErrorCodes.ConsistencyViolation] = StatusCodes.Status422UnprocessableEntity,
         [ErrorCodes.VersionNotOffered] = StatusCodes.Status422UnprocessableEntity,
         [ErrorCodes.RateLimited] = StatusCodes.Status429TooManyRequests,
+        [ErrorCodes.HeadersTooLarge] = StatusCodes.Status431RequestHeaderFieldsTooLarge,
         [ErrorCodes.InternalError] = StatusCodes.Status500InternalServerError,
         [ErrorCodes.StorageUnavailable] = StatusCodes.Status503ServiceUnavailable,
         [ErrorCodes.TransientConflict] = StatusCodes.Status503ServiceUnavailable,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    public static int StatusFor(string code) => StatusByCode.GetValueOrDefault(code, StatusCodes.Status400BadRequest);
+    public static bool TryGetStatus(string code, out int status) => StatusByCode.TryGetValue(code, out status);
+
+    /// <summary>The status of a code; 500 for a code missing from the table (a bug the tests rule out).</summary>
+    public static int StatusFor(string code) => TryGetStatus(code, out var status) ? status : StatusCodes.Status500InternalServerError;
 
     /// <summary>The code for a response that has a status but no code yet (404 from routing, 401 from auth...).</summary>
     public static string CodeFor(int status) => status switch
@@ -56,27 +71,37 @@ public static class Problems
         StatusCodes.Status403Forbidden => ErrorCodes.Forbidden,
         StatusCodes.Status404NotFound => ErrorCodes.NotFound,
         StatusCodes.Status405MethodNotAllowed => ErrorCodes.MethodNotAllowed,
+        StatusCodes.Status408RequestTimeout => ErrorCodes.RequestTimeout,
         StatusCodes.Status409Conflict => ErrorCodes.Conflict,
         StatusCodes.Status413PayloadTooLarge => ErrorCodes.PayloadTooLarge,
+        StatusCodes.Status414UriTooLong => ErrorCodes.UriTooLong,
         StatusCodes.Status415UnsupportedMediaType => ErrorCodes.UnsupportedMediaType,
         StatusCodes.Status429TooManyRequests => ErrorCodes.RateLimited,
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => ErrorCodes.HeadersTooLarge,
         StatusCodes.Status503ServiceUnavailable => ErrorCodes.StorageUnavailable,
+
+        // Kestrel's refusal of an unknown HTTP version is the client's error: 400 ValidationFailed.
+        StatusCodes.Status505HttpVersionNotsupported => ErrorCodes.ValidationFailed,
         >= 500 => ErrorCodes.InternalError,
         _ => ErrorCodes.ValidationFailed,
     };
 
+    /// <summary>Writes a problem+json response whose status comes from the table.</summary>
+    public static ValueTask WriteAsync(HttpContext context, string code, string detail, IReadOnlyDictionary<string, string[]>? errors = null) =>
+        WriteAsync(context, StatusFor(code), code, detail, errors is null ? null : new Dictionary<string, object?> { ["errors"] = errors });
+
     /// <summary>Writes a problem+json response with a code through the registered problem-details service.</summary>
-    public static ValueTask WriteAsync(HttpContext context, int status, string code, string detail, IReadOnlyDictionary<string, string[]>? extensions = null)
+    public static ValueTask WriteAsync(HttpContext context, int status, string code, string detail, IReadOnlyDictionary<string, string[]>? extensions = null) =>
+        WriteAsync(context, status, code, detail, extensions?.ToDictionary(e => e.Key, e => (object?)e.Value));
+
+    private static ValueTask WriteAsync(HttpContext context, int status, string code, string detail, Dictionary<string, object?>? extensions)
     {
         context.Response.StatusCode = status;
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Detail = detail };
         problem.Extensions["code"] = code;
-        if (extensions is not null)
+        foreach (var (key, value) in extensions ?? [])
         {
-            foreach (var (key, value) in extensions)
-            {
-                problem.Extensions[key] = value;
-            }
+            problem.Extensions[key] = value;
         }
 
         var service = context.RequestServices.GetRequiredService<IProblemDetailsService>();

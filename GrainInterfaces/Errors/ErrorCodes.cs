@@ -3,6 +3,8 @@ namespace OrleansLicensing.Contracts;
 /// <summary>
 /// Machine-readable error codes carried in the <c>code</c> member of every problem+json
 /// response (SPEC §4). Distributor integrations switch on these strings; never rename one.
+/// Every constant has exactly one HTTP status in the gateway's table (<c>Problems</c>); a test
+/// fails when one is added without it, or without it being listed in the OpenAPI document.
 /// </summary>
 public static class ErrorCodes
 {
@@ -18,6 +20,11 @@ public static class ErrorCodes
     public const string StorageUnavailable = nameof(StorageUnavailable);
     public const string TransientConflict = nameof(TransientConflict);
     public const string InternalError = nameof(InternalError);
+
+    // Refusals of the HTTP layer itself (Kestrel rejects these before the app runs).
+    public const string RequestTimeout = nameof(RequestTimeout);
+    public const string UriTooLong = nameof(UriTooLong);
+    public const string HeadersTooLarge = nameof(HeadersTooLarge);
 
     public const string InvalidMac = nameof(InvalidMac);
     public const string InvalidEmail = nameof(InvalidEmail);
