@@ -26,6 +26,15 @@ public sealed record DeviceView(
     [property: Id(6)] ImmutableArray<LicenseLot> Lots,
     [property: Id(7)] bool Rma = false);
 
+/// <summary>
+/// The outcome of a change to a device's lots inside a transaction: the lots (after an add, or
+/// the ones taken) and the project the device is in, read under the same lock.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record DeviceLotChange(
+    [property: Id(0)] string? ProjectId,
+    [property: Id(1)] ImmutableArray<LicenseLot> Lots);
+
 public static class DeviceAddStatus
 {
     public const string Added = "added";

@@ -6,22 +6,46 @@ namespace OrleansLicensing.Contracts;
 /// <summary>A device as a license holder and a member of at most one project (R-D2, R-L*).</summary>
 public interface IDeviceGrain : IGrainWithStringKey
 {
-    /// <summary>Adds the device to a project of a company, enforcing R-D2.</summary>
+    /// <summary>
+    /// Adds the device to a project of a company, enforcing R-D2. The membership is part of the
+    /// device's transactional state and changes in a transaction of its own, so every unit move
+    /// that checks it is ordered before or after the change, never across it.
+    /// </summary>
     Task<DeviceAddResult> AddToProjectAsync(string companyId, string projectId, string? deviceSecret);
+
+    /// <summary>
+    /// Moves the device to another project of its company (R-D6; the SSA extension of a move
+    /// into a project under SSA is not part of this call). NotFound unless both the device and the
+    /// project belong to the company; moving it to the project it is in changes nothing.
+    /// </summary>
+    Task<DeviceView> MoveToProjectAsync(string companyId, string projectId);
 
     Task<DeviceView> GetAsync();
 
     /// <summary>
-    /// Appends lots inside the caller's transaction; the device must be in the company. With
-    /// <paramref name="requireEmpty"/> the device may hold nothing but warranty lots
-    /// (<see cref="ErrorCodes.TargetHasLicenses"/>), checked under the same lock as the write (R-L5).
+    /// Appends lots inside the caller's transaction and returns the device's lots after it and
+    /// its project. Checked under the same write lock, so a concurrent change cannot slip in
+    /// between check and write: the device is in the company (NotFound); with
+    /// <paramref name="requireEmpty"/> it holds nothing but warranty lots
+    /// (<see cref="ErrorCodes.TargetHasLicenses"/>, R-L5); with <paramref name="requiredProjectId"/>
+    /// it is in that project (else <see cref="ErrorCodes.TransientConflict"/>: it moved since the
+    /// caller looked, so the caller may look again and retry); the lots together pass the device
+    /// type's consistency rules (<see cref="ErrorCodes.ConsistencyViolation"/>, R-L2, R-L4).
     /// </summary>
     [Transaction(TransactionOption.Join)]
-    Task<ImmutableArray<LicenseLot>> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> lots, bool requireEmpty = false);
+    Task<DeviceLotChange> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> lots, bool requireEmpty = false, string? requiredProjectId = null);
 
-    /// <summary>Removes the selected lots; moving everything but warranty marks the device RMA (R-L5).</summary>
+    /// <summary>What <see cref="AddLotsAsync"/> would do, with the same checks, under a read lock and without writing (a dry run).</summary>
     [Transaction(TransactionOption.Join)]
-    Task<ImmutableArray<LicenseLot>> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds);
+    Task<DeviceLotChange> PreviewLotsAsync(string companyId, ImmutableArray<LicenseLot> lots);
+
+    /// <summary>
+    /// Removes the selected lots and returns them with the device's project at this moment, read
+    /// under the same write lock, so the caller sends them to the pool of the project the device
+    /// is in when the transaction commits. Moving everything but warranty marks the device RMA (R-L5).
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task<DeviceLotChange> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds);
 
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<Holding> GetHoldingAsync();

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Runtime.ExceptionServices;
+using Orleans.Transactions;
 using Orleans.Transactions.Abstractions;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
@@ -7,10 +9,18 @@ using OrleansLicensing.Grains.State;
 namespace OrleansLicensing.Grains.Grains;
 
 /// <summary>
-/// A device: its membership (persistent state), its lots (transactional state) and, in memory,
-/// the ready-made answer to its poll (R-C3). The poll answer is rebuilt from committed state at
-/// activation and whenever the ledger or the vendor tells the grain that its state changed.
+/// A device: its lots and its membership (company, project) in transactional state, its name in
+/// persistent state and, in memory, the ready-made answer to its poll (R-C3). The poll answer is
+/// rebuilt from committed state at activation and whenever the ledger or the vendor tells the
+/// grain that its state changed.
 /// </summary>
+/// <remarks>
+/// The membership shares the lots' lock so that a unit move that depends on it (which pool, which
+/// balance, whether the device is the company's at all) is checked serializably: membership
+/// changes run as transactions of their own, inside this grain's turn. Because such a change waits
+/// for the lock in this (non-reentrant) grain, a transaction must call this grain at most once
+/// while it holds the lock — a second call would queue behind the change that waits for it.
+/// </remarks>
 public sealed class DeviceGrain(
     [PersistentState("device", StorageNames.Licensing)] IPersistentState<DeviceState> device,
     [TransactionalState("deviceLots", StorageNames.Licensing)] ITransactionalState<DeviceLotsState> lots,
@@ -19,6 +29,9 @@ public sealed class DeviceGrain(
     Catalog catalog,
     TimeProvider time) : Grain, IDeviceGrain
 {
+    private const int MaxMembershipAttempts = 6;
+
+    private readonly LicenseConsistency _consistency = new(catalog);
     private Task _ready = Task.CompletedTask;
 
     // Set when a transaction wrote the lots: the cached answer may be stale until a read of
@@ -26,6 +39,7 @@ public sealed class DeviceGrain(
     // (its silo died), the next poll refreshes instead, so a commit is never missed.
     private bool _lotsMayHaveChanged;
     private bool _rma;
+    private DeviceMembership _membership = DeviceMembership.None;
     private HardwareView? _hardware;
     private ImmutableArray<LicenseLot> _committedLots = [];
     private string? _etag;
@@ -62,39 +76,59 @@ public sealed class DeviceGrain(
     public async Task<DeviceAddResult> AddToProjectAsync(string companyId, string projectId, string? deviceSecret)
     {
         await ReadyAsync();
-        if (await HardwareAsync() is null)
+        if (await HardwareAsync() is not { } hardware)
         {
             return new DeviceAddResult(Mac, DeviceAddStatus.Error, ErrorCodes.NotFound);
         }
 
-        if (device.State.CompanyId == companyId)
+        string? refusal = null;
+        var (before, changed) = await ChangeMembershipAsync(state =>
         {
-            return new DeviceAddResult(Mac, DeviceAddStatus.Error, ErrorCodes.AlreadyInCompany);
+            var current = MembershipOf(state);
+            if (current.CompanyId == companyId)
+            {
+                refusal = ErrorCodes.AlreadyInCompany;
+                return null;
+            }
+
+            // R-D2: a device that is in another company, or holds licenses, changes hands only
+            // with proof of possession — its secret.
+            var needsProof = current.CompanyId is not null || !state.Lots.IsEmpty;
+            if (needsProof && !Codes.SecretMatches(deviceSecret, hardware.SecretHash))
+            {
+                refusal = ErrorCodes.DeviceInOtherCompany;
+                return null;
+            }
+
+            refusal = null;
+            return new DeviceMembership(companyId, projectId);
+        });
+
+        if (!changed)
+        {
+            return new DeviceAddResult(Mac, DeviceAddStatus.Error, refusal);
         }
 
-        // R-D2: a device that is in another company, or holds licenses, changes hands only
-        // with proof of possession — its secret.
-        var previousCompany = device.State.CompanyId;
-        var needsProof = previousCompany is not null || !_committedLots.IsEmpty;
-        if (needsProof && !Codes.SecretMatches(deviceSecret, _hardware!.SecretHash))
-        {
-            return new DeviceAddResult(Mac, DeviceAddStatus.Error, ErrorCodes.DeviceInOtherCompany);
-        }
-
-        var previousProject = device.State.ProjectId;
-        device.State.CompanyId = companyId;
-        device.State.ProjectId = projectId;
-        await device.WriteStateAsync();
-
-        if (previousProject is not null)
-        {
-            await GrainFactory.GetGrain<IProjectGrain>(previousProject).DetachDeviceAsync(Mac);
-        }
-
-        await GrainFactory.GetGrain<IProjectGrain>(projectId).AttachDeviceAsync(Mac);
-        return previousCompany is null
+        return before.CompanyId is null
             ? new DeviceAddResult(Mac, DeviceAddStatus.Added, null)
             : new DeviceAddResult(Mac, DeviceAddStatus.Warning, ErrorCodes.SeveralCompanies);
+    }
+
+    public async Task<DeviceView> MoveToProjectAsync(string companyId, string projectId)
+    {
+        await ReadyAsync();
+        var target = await GrainFactory.GetGrain<IProjectGrain>(projectId).GetAsync();
+        if (target.CompanyId != companyId)
+        {
+            throw LicensingException.NotFound("The project");
+        }
+
+        await ChangeMembershipAsync(state =>
+        {
+            var current = InCompany(state, companyId);
+            return current.ProjectId == projectId ? null : current with { ProjectId = projectId };
+        });
+        return View(_committedLots);
     }
 
     public async Task<DeviceView> GetAsync()
@@ -104,28 +138,30 @@ public sealed class DeviceGrain(
         return View(_committedLots);
     }
 
-    public Task<ImmutableArray<LicenseLot>> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty = false)
+    public async Task<DeviceLotChange> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty = false, string? requiredProjectId = null)
     {
-        EnsureInCompany(companyId);
+        var deviceType = (await HardwareAsync())?.Registration.DeviceType;
         _lotsMayHaveChanged = true;
-        return lots.PerformUpdate(state =>
+        return await lots.PerformUpdate(state =>
         {
-            if (requireEmpty && state.Lots.Any(lot => !IsWarranty(lot)))
-            {
-                throw new LicensingException(ErrorCodes.TargetHasLicenses, $"{Mac} holds licenses; licenses can be moved only to a device without any (warranty extensions aside).");
-            }
-
-            state.Lots = state.Lots.AddRange(newLots);
-            return state.Lots;
+            var change = Receive(state, companyId, newLots, requireEmpty, requiredProjectId, deviceType);
+            state.Lots = change.Lots;
+            return change;
         });
     }
 
-    public Task<ImmutableArray<LicenseLot>> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds)
+    public async Task<DeviceLotChange> PreviewLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots)
     {
-        EnsureInCompany(companyId);
+        var deviceType = (await HardwareAsync())?.Registration.DeviceType;
+        return await lots.PerformRead(state => Receive(state, companyId, newLots, requireEmpty: false, requiredProjectId: null, deviceType));
+    }
+
+    public Task<DeviceLotChange> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds)
+    {
         _lotsMayHaveChanged = true;
         return lots.PerformUpdate(state =>
         {
+            var membership = InCompany(state, companyId);
             var wanted = lotIds.ToHashSet(StringComparer.Ordinal);
             Func<LicenseLot, bool> selected = selection switch
             {
@@ -150,7 +186,7 @@ public sealed class DeviceGrain(
                 state.Rma = true;
             }
 
-            return taken;
+            return new DeviceLotChange(membership.ProjectId, taken);
         });
     }
 
@@ -166,12 +202,15 @@ public sealed class DeviceGrain(
     {
         await HardwareAsync();
         _lotsMayHaveChanged = false;
-        var committed = ImmutableArray<LicenseLot>.Empty;
+        (ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership) committed = ([], false, DeviceMembership.None);
         await transactions.RunTransaction(TransactionOption.Create, async () =>
         {
-            (committed, _rma) = await lots.PerformRead(state => (state.Lots, state.Rma));
+            committed = await lots.PerformRead(state => (state.Lots, state.Rma, MembershipOf(state)));
         });
-        RebuildAnswer(committed);
+
+        // Taken over only once the read committed: a read can see a write that then aborts.
+        (_rma, _membership) = (committed.Rma, committed.Membership);
+        RebuildAnswer(committed.Lots);
     }
 
     public Task<DevicePollResponse> PollAsync(string deviceSecret, string? ifNoneMatch)
@@ -227,13 +266,101 @@ public sealed class DeviceGrain(
     }
 
     private DeviceView View(ImmutableArray<LicenseLot> current) =>
-        new(Mac, _hardware?.Registration.DeviceType, device.State.CompanyId, device.State.ProjectId, device.State.Name, device.State.Comment, current, _rma);
+        new(Mac, _hardware?.Registration.DeviceType, _membership.CompanyId, _membership.ProjectId, device.State.Name, device.State.Comment, current, _rma);
 
-    private void EnsureInCompany(string companyId)
+    /// <summary>The membership in the transactional state, or for a device stored before it was kept there, the one stored with its name.</summary>
+    private DeviceMembership MembershipOf(DeviceLotsState state) =>
+        state.Membership ?? new DeviceMembership(device.State.CompanyId, device.State.ProjectId);
+
+    private DeviceMembership InCompany(DeviceLotsState state, string companyId)
     {
-        if (device.State.CompanyId != companyId)
+        var membership = MembershipOf(state);
+        return membership.CompanyId == companyId ? membership : throw LicensingException.NotFound("The device");
+    }
+
+    /// <summary>The checks of <see cref="AddLotsAsync"/>, under the caller's lock; returns the lots the device would hold.</summary>
+    private DeviceLotChange Receive(DeviceLotsState state, string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty, string? requiredProjectId, string? deviceType)
+    {
+        var membership = InCompany(state, companyId);
+        if (requiredProjectId is not null && membership.ProjectId != requiredProjectId)
         {
-            throw LicensingException.NotFound("The device");
+            throw new LicensingException(ErrorCodes.TransientConflict, $"{Mac} moved to another project during the operation.");
+        }
+
+        if (requireEmpty && state.Lots.Any(lot => !IsWarranty(lot)))
+        {
+            throw new LicensingException(ErrorCodes.TargetHasLicenses, $"{Mac} holds licenses; licenses can be moved only to a device without any (warranty extensions aside).");
+        }
+
+        var after = state.Lots.AddRange(newLots);
+        _consistency.Check(deviceType ?? throw LicensingException.NotFound("The device"), after);
+        return new DeviceLotChange(membership.ProjectId, after);
+    }
+
+    /// <summary>
+    /// Changes the membership in a transaction of its own (retried on contention), then updates the
+    /// projects' device indexes. <paramref name="decide"/> runs under the write lock and returns
+    /// the new membership, or null to leave it as it is. Returns the membership before and whether it changed.
+    /// </summary>
+    private async Task<(DeviceMembership Before, bool Changed)> ChangeMembershipAsync(Func<DeviceLotsState, DeviceMembership?> decide)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var before = DeviceMembership.None;
+            DeviceMembership? after = null;
+            try
+            {
+                await transactions.RunTransaction(TransactionOption.Create, async () =>
+                {
+                    (before, after) = await lots.PerformUpdate(state =>
+                    {
+                        var current = MembershipOf(state);
+                        var next = decide(state);
+                        if (next is not null)
+                        {
+                            state.Membership = next;
+                        }
+
+                        return (current, next);
+                    });
+
+                    // Nothing to change: abort, so the write lock leaves no new version behind.
+                    return after is not null;
+                });
+            }
+            catch (OrleansTransactionAbortedException e) when (e.InnerException is LicensingException domain)
+            {
+                ExceptionDispatchInfo.Throw(domain);
+            }
+            catch (Exception e) when (attempt < MaxMembershipAttempts && TransientFailures.IsRetryableAbort(e))
+            {
+                await Task.Delay(TransientFailures.Delay(attempt));
+                continue;
+            }
+            catch (Exception)
+            {
+                // In doubt (the commit may have happened): the next activation reads what committed.
+                DeactivateOnIdle();
+                throw;
+            }
+
+            if (after is null)
+            {
+                return (before, false);
+            }
+
+            _membership = after;
+            if (before.ProjectId is not null && before.ProjectId != after.ProjectId)
+            {
+                await GrainFactory.GetGrain<IProjectGrain>(before.ProjectId).DetachDeviceAsync(Mac);
+            }
+
+            if (after.ProjectId is not null)
+            {
+                await GrainFactory.GetGrain<IProjectGrain>(after.ProjectId).AttachDeviceAsync(Mac);
+            }
+
+            return (before, true);
         }
     }
 

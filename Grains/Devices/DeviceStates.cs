@@ -6,13 +6,21 @@ namespace OrleansLicensing.Grains.State;
 [GenerateSerializer]
 public sealed class DeviceState
 {
+    /// <summary>
+    /// The device's company and project as stored before membership became transactional
+    /// (<see cref="DeviceLotsState.Membership"/>); read only for a device whose membership has
+    /// not changed since, never written.
+    /// </summary>
     [Id(0)] public string? CompanyId { get; set; }
+
+    /// <summary>See <see cref="CompanyId"/>.</summary>
     [Id(1)] public string? ProjectId { get; set; }
+
     [Id(2)] public string? Name { get; set; }
     [Id(3)] public string? Comment { get; set; }
 }
 
-/// <summary>The lots bound to a device (R-L1); changed only inside transactions.</summary>
+/// <summary>The lots bound to a device (R-L1) and its membership; changed only inside transactions.</summary>
 [GenerateSerializer]
 public sealed class DeviceLotsState
 {
@@ -20,4 +28,19 @@ public sealed class DeviceLotsState
 
     /// <summary>Set when the device's licenses were moved to another device (R-L5).</summary>
     [Id(1)] public bool Rma { get; set; }
+
+    /// <summary>
+    /// The company and project the device is in (R-D2), kept under the same lock as the lots so
+    /// that a unit move checks it serializably. Null for devices stored before it was kept here:
+    /// their membership is the one in <see cref="DeviceState"/> until it first changes.
+    /// </summary>
+    [Id(2)] public DeviceMembership? Membership { get; set; }
+}
+
+[GenerateSerializer, Immutable]
+public sealed record DeviceMembership(
+    [property: Id(0)] string? CompanyId,
+    [property: Id(1)] string? ProjectId)
+{
+    public static readonly DeviceMembership None = new(null, null);
 }

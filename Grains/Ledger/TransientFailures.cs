@@ -1,4 +1,5 @@
 using Orleans.Transactions;
+using OrleansLicensing.Contracts;
 
 namespace OrleansLicensing.Grains.Grains;
 
@@ -20,8 +21,16 @@ public static class TransientFailures
     public static bool IsUnreachableParticipant(Exception e) =>
         e is OrleansTransactionAbortedException { InnerException: SiloUnavailableException or TimeoutException or OrleansMessageRejectionException };
 
-    /// <summary>Aborts a unit move may retry: contention, overload, or an unreachable participant.</summary>
-    public static bool IsRetryableAbort(Exception e) => IsContention(e) || IsUnreachableParticipant(e);
+    /// <summary>
+    /// A transaction that a participant refused with <see cref="ErrorCodes.TransientConflict"/>:
+    /// something the transaction read before it held the participant's lock (a device's
+    /// project, say) had changed by the time it did. Nothing was applied; another attempt reads afresh.
+    /// </summary>
+    public static bool IsStaleRead(Exception e) =>
+        e is OrleansTransactionAbortedException { InnerException: LicensingException { Code: ErrorCodes.TransientConflict } };
+
+    /// <summary>Aborts a unit move may retry: contention, overload, an unreachable participant, or a stale read.</summary>
+    public static bool IsRetryableAbort(Exception e) => IsContention(e) || IsUnreachableParticipant(e) || IsStaleRead(e);
 
     /// <summary>Jittered exponential back-off: 10–30 ms after the first attempt, doubling up to 1.3–3.8 s from the eighth.</summary>
     public static TimeSpan Delay(int attempt)

@@ -11,12 +11,13 @@ namespace OrleansLicensing.ClusterTests;
 /// </summary>
 public static class LicensingCluster
 {
-    public static async Task<InProcessTestCluster> StartAsync(short silos, StorageSettings storage)
+    public static async Task<InProcessTestCluster> StartAsync(short silos, StorageSettings storage, Action<ISiloBuilder>? configure = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddLicensing(storage, new LicensingSettings());
+            configure?.Invoke(silo);
             silo.Configure<ClusterMembershipOptions>(options =>
             {
                 options.ProbeTimeout = TimeSpan.FromSeconds(1);
@@ -47,8 +48,11 @@ public abstract class ClusterFixture(short silos) : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
+    /// <summary>Holds a chosen call on any silo of this cluster (see <see cref="CallGate"/>).</summary>
+    public CallGate Gate { get; } = new();
+
     public async ValueTask InitializeAsync() =>
-        Cluster = await LicensingCluster.StartAsync(silos, new StorageSettings { Provider = StorageProvider.Memory });
+        Cluster = await LicensingCluster.StartAsync(silos, new StorageSettings { Provider = StorageProvider.Memory }, silo => silo.Services.AddSingleton<IOutgoingGrainCallFilter>(Gate));
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }

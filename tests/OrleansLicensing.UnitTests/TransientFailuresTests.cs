@@ -44,12 +44,15 @@ public sealed class TransientFailuresTests
     }
 
     [Fact]
-    public void A_unit_move_retries_contention_and_aborts_caused_by_an_unreachable_participant_only()
+    public void A_unit_move_retries_contention_stale_reads_and_aborts_caused_by_an_unreachable_participant_only()
     {
         Assert.True(TransientFailures.IsRetryableAbort(new OrleansCascadingAbortException("tx", "dependent")));
         Assert.True(TransientFailures.IsRetryableAbort(new OrleansTransactionOverloadException()));
         Assert.True(TransientFailures.IsRetryableAbort(new OrleansTransactionAbortedException("tx", new SiloUnavailableException())));
         Assert.True(TransientFailures.IsRetryableAbort(new OrleansTransactionAbortedException("tx", new TimeoutException())));
+
+        // A participant found that a read made before its lock had gone stale: nothing applied, look again.
+        Assert.True(TransientFailures.IsRetryableAbort(new OrleansTransactionAbortedException("tx", new LicensingException(ErrorCodes.TransientConflict, "moved"))));
 
         // A domain refusal, an in-doubt outcome or a plain timeout of the whole call is not an abort to retry.
         Assert.False(TransientFailures.IsRetryableAbort(new OrleansTransactionAbortedException("tx", new LicensingException(ErrorCodes.InsufficientBalance, "short"))));

@@ -1,0 +1,136 @@
+using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Logging;
+using Orleans.Transactions;
+using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.Grains;
+
+namespace OrleansLicensing.Grains.Ledger;
+
+/// <summary>
+/// Runs a <see cref="LedgerMove{TResult}"/> as one Orleans transaction (R-C1), and does for every
+/// move what its declaration asks for:
+/// <list type="bullet">
+/// <item>registers the declared holders with the audit's holder registry first (R-C2),</item>
+/// <item>records the result under the caller's idempotency key in the same transaction,</item>
+/// <item>retries aborts caused by contention, an unreachable participant or a stale read with
+/// jittered back-off, <see cref="MaxAttempts"/> attempts in all (then the caller sees TransientConflict),</item>
+/// <item>surfaces domain errors as themselves (as the move explains them),</item>
+/// <item>counts the operation, its retries and the units moved (<see cref="LedgerMetrics"/>), and</item>
+/// <item>after commit, tells the declared devices to rebuild their poll answers (R-C3).</item>
+/// </list>
+/// One runner per grain activation: it remembers which holders it registered, and is not
+/// meant to be shared between threads.
+/// </summary>
+public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transactions, LedgerMetrics metrics, ILogger<LedgerRunner> logger)
+{
+    public const int MaxAttempts = 6;
+
+    // Registrations are permanent, so one that succeeded need not be repeated; bounded so a
+    // long-lived activation does not remember every device it ever served.
+    private const int MaxRememberedHolders = 100_000;
+    private readonly HashSet<HolderRef> _registered = [];
+    private readonly LedgerContext _context = new(grains);
+
+    public async Task<T> RunAsync<T>(LedgerMove<T> move, IdempotencyToken? idempotency = null)
+    {
+        await RegisterAsync(move.Holders);
+        for (var attempt = 1; ; attempt++)
+        {
+            T result = default!;
+            var replayed = false;
+            try
+            {
+                await transactions.RunTransaction(TransactionOption.Create, async () =>
+                {
+                    var record = idempotency is null ? null : grains.GetGrain<IIdempotencyGrain>(idempotency.Scope);
+                    if (record is not null && await record.ClaimAsync(idempotency!.Fingerprint) is T prior)
+                    {
+                        result = prior;
+                        replayed = true;
+                        return true;
+                    }
+
+                    result = await move.ExecuteAsync(_context);
+                    if (!move.Commits)
+                    {
+                        return false;
+                    }
+
+                    if (record is not null)
+                    {
+                        await record.CompleteAsync(idempotency!.Fingerprint, result!);
+                    }
+
+                    return true;
+                });
+            }
+            catch (OrleansTransactionAbortedException e) when (e.InnerException is LicensingException domain && !TransientFailures.IsStaleRead(e))
+            {
+                metrics.Operation(move.Kind, domain.Code);
+                ExceptionDispatchInfo.Throw(await move.ExplainAsync(domain, _context));
+            }
+            catch (Exception e) when (TransientFailures.IsRetryableAbort(e))
+            {
+                metrics.TransactionAborted(move.Kind);
+                if (attempt >= MaxAttempts)
+                {
+                    metrics.Operation(move.Kind, ErrorCodes.TransientConflict);
+                    if (e.InnerException is LicensingException stale)
+                    {
+                        ExceptionDispatchInfo.Throw(stale);
+                    }
+
+                    throw;
+                }
+
+                metrics.TransactionRetried(move.Kind);
+                logger.LogDebug(e, "{Kind} attempt {Attempt} aborted (contention, an unreachable participant or a stale read); retrying", move.Kind, attempt);
+                await Task.Delay(TransientFailures.Delay(attempt));
+                continue;
+            }
+
+            metrics.Operation(move.Kind, replayed ? "replayed" : "ok");
+            if (!replayed && move.Commits)
+            {
+                metrics.UnitsMoved(move.Kind, move.UnitsMoved(result));
+                move.CountCommitted(metrics);
+                await RefreshDevicesAsync(move.Holders);
+            }
+
+            return result;
+        }
+    }
+
+    private async Task RegisterAsync(IReadOnlyList<HolderRef> holders)
+    {
+        foreach (var holder in holders)
+        {
+            if (_registered.Contains(holder))
+            {
+                continue;
+            }
+
+            await grains.GetGrain<IHolderRegistryGrain>(HolderRegistryGrain.ShardOf(holder.Kind, holder.Id)).RegisterAsync(holder.Kind, holder.Id);
+            if (_registered.Count >= MaxRememberedHolders)
+            {
+                _registered.Clear();
+            }
+
+            _registered.Add(holder);
+        }
+    }
+
+    private Task RefreshDevicesAsync(IReadOnlyList<HolderRef> holders) =>
+        Task.WhenAll(holders.Where(h => h.Kind == HolderKinds.Device).Select(async device =>
+        {
+            try
+            {
+                await grains.GetGrain<IDeviceGrain>(device.Id).RefreshAsync();
+            }
+            catch (Exception e)
+            {
+                // The commit stands; the device rebuilds its answer on its next poll instead.
+                logger.LogWarning(e, "Could not refresh the poll answer of {Mac} after commit", device.Id);
+            }
+        }));
+}

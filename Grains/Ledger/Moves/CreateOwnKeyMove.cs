@@ -1,0 +1,20 @@
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Grains.Ledger;
+
+/// <summary>Balance → a new own key (R-K3), debited from one of the company's own projects.</summary>
+public sealed class CreateOwnKeyMove(string code, OwnKeyDraft draft, TimeProvider time) : LedgerMove<ActivationKeyView>
+{
+    public override string Kind => "own-key-create";
+
+    public override IReadOnlyList<HolderRef> Holders { get; } = [KeyHolder(code), ProjectHolder(draft.ProjectId)];
+
+    public override async Task<ActivationKeyView> ExecuteAsync(LedgerContext context)
+    {
+        await context.EnsureOwnProjectAsync(draft.CompanyId, draft.ProjectId, "Own keys are created only from the company's own projects");
+        await context.Project(draft.ProjectId).DebitAsync(draft.Licenses);
+        return await context.Key(code).CreateOwnAsync(draft, time.GetUtcNow());
+    }
+
+    public override IReadOnlyDictionary<string, int> UnitsMoved(ActivationKeyView result) => draft.Licenses;
+}

@@ -1,0 +1,44 @@
+using System.Collections.Immutable;
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Grains.Ledger;
+
+/// <summary>
+/// Device → device (R-L5): everything but warranty lots, only onto a device of the same company
+/// that holds nothing but warranty lots, checked under the target's write lock; the source is then RMA.
+/// </summary>
+public sealed class DeviceToDeviceMove : LedgerMove<ImmutableArray<LicenseLot>>
+{
+    private readonly string _companyId;
+    private readonly string _fromMac;
+    private readonly string _toMac;
+
+    public DeviceToDeviceMove(string companyId, string fromMac, string toMac)
+    {
+        if (fromMac == toMac)
+        {
+            throw LicensingException.Validation("Licenses cannot be moved to the same device.");
+        }
+
+        (_companyId, _fromMac, _toMac) = (companyId, fromMac, toMac);
+        Holders = [DeviceHolder(fromMac), DeviceHolder(toMac)];
+    }
+
+    public override string Kind => "move-to-device";
+
+    public override IReadOnlyList<HolderRef> Holders { get; }
+
+    public override async Task<ImmutableArray<LicenseLot>> ExecuteAsync(LedgerContext context)
+    {
+        var taken = await context.Device(_fromMac).TakeLotsAsync(_companyId, LotSelection.AllButWarranty, []);
+        if (taken.Lots.IsEmpty)
+        {
+            throw new LicensingException(ErrorCodes.Conflict, $"{_fromMac} holds no licenses to move.");
+        }
+
+        await context.Device(_toMac).AddLotsAsync(_companyId, taken.Lots, requireEmpty: true);
+        return taken.Lots;
+    }
+
+    public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableArray<LicenseLot> result) => UnitsOf(result);
+}

@@ -1,0 +1,22 @@
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Grains.Ledger;
+
+/// <summary>A key's units into a project's balance, exactly once (R-K2): the key refuses a second assignment.</summary>
+public sealed class RedeemKeyMove(string code, string companyId, string projectId, string? comment, TimeProvider time) : LedgerMove<RedeemResult>
+{
+    public override string Kind => "redeem";
+
+    public override IReadOnlyList<HolderRef> Holders { get; } = [KeyHolder(code), ProjectHolder(projectId)];
+
+    public override async Task<RedeemResult> ExecuteAsync(LedgerContext context)
+    {
+        var key = await context.Key(code).AssignAsync(companyId, projectId, comment, time.GetUtcNow());
+        await context.Project(projectId).CreditAsync(key.Licenses);
+        return new RedeemResult(code, key.Licenses, projectId);
+    }
+
+    public override IReadOnlyDictionary<string, int> UnitsMoved(RedeemResult result) => result.Licenses;
+
+    public override void CountCommitted(LedgerMetrics metrics) => metrics.KeyRedeemed();
+}

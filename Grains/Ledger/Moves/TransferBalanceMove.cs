@@ -1,0 +1,41 @@
+using System.Collections.Immutable;
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Grains.Ledger;
+
+/// <summary>Project → project of the same company; the source balance never goes negative (R-P5).</summary>
+public sealed class TransferBalanceMove : LedgerMove<ImmutableSortedDictionary<string, int>>
+{
+    private const string Refusal = "Units can be transferred only between the company's own projects";
+
+    private readonly string _companyId;
+    private readonly string _fromProjectId;
+    private readonly string _toProjectId;
+    private readonly ImmutableSortedDictionary<string, int> _licenses;
+
+    public TransferBalanceMove(string companyId, string fromProjectId, string toProjectId, ImmutableSortedDictionary<string, int> licenses)
+    {
+        if (fromProjectId == toProjectId)
+        {
+            throw LicensingException.Validation("Source and target project are the same.");
+        }
+
+        (_companyId, _fromProjectId, _toProjectId, _licenses) = (companyId, fromProjectId, toProjectId, licenses);
+        Holders = [ProjectHolder(fromProjectId), ProjectHolder(toProjectId)];
+    }
+
+    public override string Kind => "transfer-balance";
+
+    public override IReadOnlyList<HolderRef> Holders { get; }
+
+    public override async Task<ImmutableSortedDictionary<string, int>> ExecuteAsync(LedgerContext context)
+    {
+        await context.EnsureOwnProjectAsync(_companyId, _fromProjectId, Refusal);
+        await context.EnsureOwnProjectAsync(_companyId, _toProjectId, Refusal);
+        await context.Project(_fromProjectId).DebitAsync(_licenses);
+        await context.Project(_toProjectId).CreditAsync(_licenses);
+        return _licenses;
+    }
+
+    public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableSortedDictionary<string, int> result) => result;
+}
