@@ -177,7 +177,7 @@ public static class LicensingNode
             else if (storage.Provider == StorageProvider.PostgreSql)
             {
                 // The provider's key formatting is the same whatever the database (see the wrapper).
-                inner = new FormatSafeGrainKeyStorage(inner);
+                inner = new DatabaseUnavailableGrainStorage(new FormatSafeGrainKeyStorage(inner));
             }
 
             return new InstrumentedGrainStorage(inner, sp.GetRequiredService<StorageInstrumentation>());
