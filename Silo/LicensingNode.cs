@@ -42,7 +42,21 @@ public static class LicensingNode
             configuration[$"{StorageSettings.Section}:{nameof(StorageSettings.DataDirectory)}"] = storage.DataDirectory;
         }
 
-        LocalSecrets.FillUnconfigured(builder, storage);
+        if (storage.Provider == StorageProvider.PostgreSql)
+        {
+            // Every silo of a cluster must derive the same device secrets and sign with the same
+            // key, so nothing is generated per process: the operator provides both.
+            var missing = new[] { "Licensing:DeviceSecretKey", "Licensing:SigningKeyPath" }.Where(k => string.IsNullOrWhiteSpace(configuration[k])).ToArray();
+            if (missing.Length > 0)
+            {
+                throw new OptionsValidationException(LicensingSettings.Section, typeof(LicensingSettings), [$"Storage:Provider PostgreSql (a cluster) needs {string.Join(" and ", missing)}, the same on every silo."]);
+            }
+        }
+        else
+        {
+            LocalSecrets.FillUnconfigured(builder, storage);
+        }
+
         var licensing = Bind<LicensingSettings>(configuration, LicensingSettings.Section);
         var siloSettings = Bind<SiloSettings>(configuration, SiloSettings.Section);
 
@@ -52,7 +66,15 @@ public static class LicensingNode
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloSettings.SiloPort, siloSettings.GatewayPort, serviceId: siloSettings.ServiceId, clusterId: siloSettings.ClusterId);
+            if (storage.Provider == StorageProvider.PostgreSql)
+            {
+                silo.UsePostgreSqlClustering(storage, siloSettings);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(siloSettings.SiloPort, siloSettings.GatewayPort, serviceId: siloSettings.ServiceId, clusterId: siloSettings.ClusterId);
+            }
+
             silo.AddLicensing(storage, licensing);
             if (DashboardEnabled(builder))
             {
@@ -68,6 +90,51 @@ public static class LicensingNode
             .AddCheck<SigningKeyHealthCheck>("signing-key", tags: ["ready"]);
 
         return builder;
+    }
+
+    /// <summary>
+    /// Cluster: membership in the PostgreSQL database that holds the grain state (AdoNet
+    /// clustering), this silo reachable at <see cref="SiloSettings.AdvertisedAddress"/> on its
+    /// two ports, and failure detection tuned from <see cref="SiloSettings"/> (docs/operations.md).
+    /// </summary>
+    public static ISiloBuilder UsePostgreSqlClustering(this ISiloBuilder silo, StorageSettings storage, SiloSettings settings)
+    {
+        var connectionString = storage.ResolveConnectionString();
+        silo.Configure<ClusterOptions>(options =>
+        {
+            options.ServiceId = settings.ServiceId;
+            options.ClusterId = settings.ClusterId;
+        });
+        if (string.IsNullOrWhiteSpace(settings.AdvertisedAddress))
+        {
+            silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort);
+        }
+        else
+        {
+            if (!System.Net.IPAddress.TryParse(settings.AdvertisedAddress, out var address))
+            {
+                throw new OptionsValidationException(SiloSettings.Section, typeof(SiloSettings), [$"Orleans:AdvertisedAddress '{settings.AdvertisedAddress}' is not an IP address."]);
+            }
+
+            silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !System.Net.IPAddress.IsLoopback(address));
+        }
+
+        silo.UseAdoNetClustering(options =>
+        {
+            options.Invariant = PostgreSqlSchema.Invariant;
+            options.ConnectionString = connectionString;
+        });
+
+        // A dead silo is suspected after MissedProbesLimit probes of ProbeSeconds each and
+        // declared dead once enough silos vote; until then calls to its grains wait.
+        silo.Configure<ClusterMembershipOptions>(options =>
+        {
+            options.ProbeTimeout = TimeSpan.FromSeconds(settings.ProbeSeconds);
+            options.NumMissedProbesLimit = settings.MissedProbesLimit;
+            options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+            options.TableRefreshTimeout = TimeSpan.FromSeconds(10);
+        });
+        return silo;
     }
 
     public static bool DashboardEnabled(IHostApplicationBuilder builder) =>
@@ -107,6 +174,11 @@ public static class LicensingNode
             {
                 inner = new SingleWriterGrainStorage(new FormatSafeGrainKeyStorage(inner));
             }
+            else if (storage.Provider == StorageProvider.PostgreSql)
+            {
+                // The provider's key formatting is the same whatever the database (see the wrapper).
+                inner = new DatabaseUnavailableGrainStorage(new FormatSafeGrainKeyStorage(inner));
+            }
 
             return new InstrumentedGrainStorage(inner, sp.GetRequiredService<StorageInstrumentation>());
         });
@@ -136,6 +208,22 @@ public static class LicensingNode
                 {
                     options.Invariant = SqliteInvariant;
                     options.DataSource = dataSource;
+                });
+                break;
+            case StorageProvider.PostgreSql:
+                var postgres = storage.ResolveConnectionString();
+                silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
+                    new PostgreSqlSchemaParticipant(postgres, sp.GetRequiredService<ILogger<PostgreSqlSchemaParticipant>>()));
+                silo.AddAdoNetGrainStorage(InnerStorageName, options => options.Configure<Serializer>((o, serializer) =>
+                {
+                    o.Invariant = PostgreSqlSchema.Invariant;
+                    o.ConnectionString = postgres;
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                }));
+                silo.UseAdoNetReminderService(options =>
+                {
+                    options.Invariant = PostgreSqlSchema.Invariant;
+                    options.ConnectionString = postgres;
                 });
                 break;
             default:
@@ -196,6 +284,13 @@ public static class LicensingNode
         var key = ECDsa.Create();
         key.ImportFromPem(pem);
         return new LicenseSigningKey(key);
+    }
+
+    /// <summary>Applies the PostgreSQL scripts the database lacks before clustering, storage and reminders initialise.</summary>
+    private sealed class PostgreSqlSchemaParticipant(string connectionString, ILogger<PostgreSqlSchemaParticipant> logger) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(PostgreSqlSchemaParticipant), ServiceLifecycleStage.RuntimeInitialize - 1, ct => PostgreSqlSchema.ApplyAsync(connectionString, logger, ct));
     }
 
     /// <summary>Applies the SQLite schema before any storage provider initialises.</summary>

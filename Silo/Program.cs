@@ -5,7 +5,12 @@ using OrleansLicensing.Silo;
 
 // A silo process. With Gateway:CoHosted (the single-node default, decision D20) it also serves
 // the HTTP API in this process; otherwise it serves health and metrics only and gateways
-// reach it as Orleans clients.
+// reach it as Orleans clients. `migrate` as the first argument applies the schema scripts and exits.
+if (SchemaMigration.IsRequested(args))
+{
+    return await SchemaMigration.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(NodeDefaults.Options(args));
 builder.AddLicensingDefaults();
 builder.AddLicensingSilo();
@@ -30,7 +35,8 @@ else
 }
 
 app.MapSiloDashboard();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point of the single-node process, public for <c>WebApplicationFactory</c> in the HTTP tests.</summary>
 public partial class Program;

@@ -14,6 +14,11 @@ public sealed class StorageHealthCheck(IOptions<StorageSettings> storage) : IHea
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var settings = storage.Value;
+        if (settings.Provider == StorageProvider.PostgreSql)
+        {
+            return await CheckPostgreSqlAsync(settings, cancellationToken);
+        }
+
         if (settings.Provider != StorageProvider.Sqlite)
         {
             return HealthCheckResult.Healthy($"{settings.Provider} storage is in-process.");
@@ -39,6 +44,32 @@ public sealed class StorageHealthCheck(IOptions<StorageSettings> storage) : IHea
         catch (SqliteException e)
         {
             return HealthCheckResult.Unhealthy($"SQLite is unavailable: {e.SqliteErrorCode}.");
+        }
+    }
+
+    /// <summary>A fresh connection (outside the providers' pool) answers the query table within a few seconds.</summary>
+    private static async Task<HealthCheckResult> CheckPostgreSqlAsync(StorageSettings settings, CancellationToken cancellationToken)
+    {
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(settings.ResolveConnectionString())
+        {
+            Pooling = false,
+            Timeout = 3,
+            CommandTimeout = 3,
+        }.ToString();
+        try
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM orleansquery;", connection);
+            var queries = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            return queries > 0
+                ? HealthCheckResult.Healthy("PostgreSQL answers.", new Dictionary<string, object> { ["queries"] = queries })
+                : HealthCheckResult.Unhealthy("PostgreSQL answers but the schema is missing.");
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            // The message names the failure, never the connection string (it holds the password).
+            return HealthCheckResult.Unhealthy($"PostgreSQL is unavailable: {e.GetType().Name}.");
         }
     }
 }

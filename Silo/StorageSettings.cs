@@ -9,6 +9,9 @@ public enum StorageProvider
 
     /// <summary>Tests only: nothing survives the process.</summary>
     Memory,
+
+    /// <summary>Cluster: grain state, reminders and membership in one PostgreSQL database (Npgsql).</summary>
+    PostgreSql,
 }
 
 /// <summary>How SQLite makes a commit durable (its <c>synchronous</c> setting in WAL mode).</summary>
@@ -39,6 +42,29 @@ public sealed class StorageSettings
     /// <summary>Durability of a commit; <see cref="SqliteSynchronous.Full"/> unless the operator accepts the risk (decision D19).</summary>
     public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Full;
 
+    /// <summary>PostgreSQL: the Npgsql connection string (prefer <see cref="ConnectionStringFile"/> for the password).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>PostgreSQL: a file holding the connection string (a mounted secret); read once at start.</summary>
+    public string? ConnectionStringFile { get; set; }
+
+    /// <summary>The PostgreSQL connection string from <see cref="ConnectionString"/> or <see cref="ConnectionStringFile"/>.</summary>
+    public string ResolveConnectionString()
+    {
+        if (!string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            return ConnectionString;
+        }
+
+        if (!string.IsNullOrWhiteSpace(ConnectionStringFile))
+        {
+            return File.ReadAllText(ConnectionStringFile).Trim();
+        }
+
+        throw new Microsoft.Extensions.Options.OptionsValidationException(Section, typeof(StorageSettings),
+            [$"Storage:Provider {Provider} needs Storage:ConnectionString or Storage:ConnectionStringFile."]);
+    }
+
     /// <summary>The SQLite file (a method, so options validation does not evaluate it before <see cref="DataDirectory"/> is known to be set).</summary>
     public string DatabasePath() => Path.Combine(Path.GetFullPath(DataDirectory), "licensing.db");
 }
@@ -59,6 +85,20 @@ public sealed class SiloSettings
 
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Cluster (PostgreSQL): the address this silo publishes in the membership table for other
+    /// silos and gateways to reach it; unset, Orleans picks an address of this host.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Cluster: seconds between the liveness probes a silo sends to others (Orleans default 5).</summary>
+    [Range(1, 60)]
+    public int ProbeSeconds { get; set; } = 2;
+
+    /// <summary>Cluster: missed probes after which a silo suspects another (Orleans default 3).</summary>
+    [Range(1, 10)]
+    public int MissedProbesLimit { get; set; } = 3;
 }
 
 /// <summary>Configuration section <c>Licensing</c> as a silo reads it (the gateway reads its own keys from the same section).</summary>

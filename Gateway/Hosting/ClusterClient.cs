@@ -19,6 +19,26 @@ public sealed class ClusterClientSettings
     /// <summary>Silo gateway ports on this host (localhost clustering) the client connects to.</summary>
     [Required, MinLength(1)]
     public int[] GatewayPorts { get; set; } = [30000];
+
+    /// <summary>
+    /// How the client finds the silos: <c>Localhost</c> (the ports above) or <c>AdoNet</c> (the
+    /// silos' PostgreSQL membership table). Unset: <c>AdoNet</c> when a connection string is configured.
+    /// </summary>
+    public string? Clustering { get; set; }
+
+    /// <summary>AdoNet clustering: the Npgsql connection string of the silos' database (prefer <see cref="ConnectionStringFile"/>).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>AdoNet clustering: a file holding that connection string (a mounted secret).</summary>
+    public string? ConnectionStringFile { get; set; }
+
+    /// <summary>Seconds between refreshes of the list of live silo gateways (Orleans default 60).</summary>
+    [Range(1, 600)]
+    public int GatewayListRefreshSeconds { get; set; } = 10;
+
+    public bool UsesAdoNet() => Clustering is { } mode
+        ? string.Equals(mode, "AdoNet", StringComparison.OrdinalIgnoreCase)
+        : !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(ConnectionStringFile);
 }
 
 /// <summary>The gateway process: a stateless Orleans client of the licensing cluster.</summary>
@@ -42,9 +62,40 @@ public static class ClusterClient
             throw new OptionsValidationException(ClusterClientSettings.Section, typeof(ClusterClientSettings), [.. errors.Select(e => $"{ClusterClientSettings.Section}:{string.Join(",", e.MemberNames)}: {e.ErrorMessage}")]);
         }
 
+        if (settings.Clustering is { } mode && !string.Equals(mode, "AdoNet", StringComparison.OrdinalIgnoreCase) && !string.Equals(mode, "Localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new OptionsValidationException(ClusterClientSettings.Section, typeof(ClusterClientSettings), [$"Orleans:Clustering '{mode}' is neither Localhost nor AdoNet."]);
+        }
+
+        string? connectionString = null;
+        if (settings.UsesAdoNet())
+        {
+            connectionString = !string.IsNullOrWhiteSpace(settings.ConnectionString) ? settings.ConnectionString
+                : !string.IsNullOrWhiteSpace(settings.ConnectionStringFile) ? File.ReadAllText(settings.ConnectionStringFile).Trim()
+                : throw new OptionsValidationException(ClusterClientSettings.Section, typeof(ClusterClientSettings), ["Orleans:Clustering AdoNet needs Orleans:ConnectionString or Orleans:ConnectionStringFile."]);
+        }
+
         builder.UseOrleansClient(client =>
         {
-            client.UseLocalhostClustering(settings.GatewayPorts, settings.ServiceId, settings.ClusterId);
+            if (connectionString is null)
+            {
+                client.UseLocalhostClustering(settings.GatewayPorts, settings.ServiceId, settings.ClusterId);
+            }
+            else
+            {
+                client.Configure<Orleans.Configuration.ClusterOptions>(options =>
+                {
+                    options.ServiceId = settings.ServiceId;
+                    options.ClusterId = settings.ClusterId;
+                });
+                client.UseAdoNetClustering(options =>
+                {
+                    options.Invariant = "Npgsql";
+                    options.ConnectionString = connectionString;
+                });
+            }
+
+            client.Configure<Orleans.Configuration.GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(settings.GatewayListRefreshSeconds));
 
             // Balance reads are transactional ([Transaction(CreateOrJoin)]); the client starts them.
             client.UseTransactions();

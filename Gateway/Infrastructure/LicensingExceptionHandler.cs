@@ -39,8 +39,11 @@ public sealed class LicensingExceptionHandler(ILogger<LicensingExceptionHandler>
                 await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.TransientConflict, "The operation conflicted with concurrent changes and was not applied; retry it.");
                 return true;
 
-            case TimeoutException:
-                logger.LogWarning(exception, "A grain call timed out");
+            case TimeoutException or OrleansMessageRejectionException or SiloUnavailableException:
+                // A timeout, or a call routed to a silo that just died (until the cluster declares it
+                // dead and its grains move, seconds): a server-side condition, never a client error;
+                // the client retries (unit moves with the same Idempotency-Key).
+                logger.LogWarning(exception, "A grain call timed out or its silo was unreachable");
                 context.Response.Headers.RetryAfter = "1";
                 await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.StorageUnavailable, "The service did not answer in time; retry the request.");
                 return true;
@@ -55,6 +58,10 @@ public sealed class LicensingExceptionHandler(ILogger<LicensingExceptionHandler>
     private static Exception Unwrap(Exception exception) => exception switch
     {
         OrleansTransactionAbortedException { InnerException: LicensingException inner } => inner,
+
+        // The runtime wraps a storage provider's failure ("Error from storage provider …"); the
+        // silo's storage turns a database outage into StorageUnavailable inside it.
+        OrleansException { InnerException: LicensingException storage } => storage,
         AggregateException { InnerExceptions.Count: 1 } aggregate => Unwrap(aggregate.InnerExceptions[0]),
         _ => exception,
     };

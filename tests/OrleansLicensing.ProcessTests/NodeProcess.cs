@@ -26,6 +26,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>The operating-system process id (for signals other than kill).</summary>
+    public int ProcessId => _process.Id;
+
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public string Output
