@@ -16,7 +16,7 @@ namespace OrleansLicensing.Grains.Ledger;
 /// jittered back-off, <see cref="MaxAttempts"/> attempts in all (then the caller sees TransientConflict),</item>
 /// <item>surfaces domain errors as themselves (as the move explains them),</item>
 /// <item>counts the operation, its retries and the units moved (<see cref="LedgerMetrics"/>), and</item>
-/// <item>after commit, tells the declared devices to rebuild their poll answers (R-C3).</item>
+/// <item>after commit, tells the declared devices which transaction committed, so they take the state it wrote into their poll answers (R-C3).</item>
 /// </list>
 /// One runner per grain activation: it remembers which holders it registered, and is not
 /// meant to be shared between threads.
@@ -38,10 +38,12 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
         {
             T result = default!;
             var replayed = false;
+            var transactionId = Guid.Empty;
             try
             {
                 await transactions.RunTransaction(TransactionOption.Create, async () =>
                 {
+                    transactionId = TransactionContext.GetRequiredTransactionInfo().TransactionId;
                     var record = idempotency is null ? null : grains.GetGrain<IIdempotencyGrain>(idempotency.Scope);
                     if (record is not null && await record.ClaimAsync(idempotency!.Fingerprint) is T prior)
                     {
@@ -94,7 +96,7 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
             {
                 metrics.UnitsMoved(move.Kind, move.UnitsMoved(result));
                 move.CountCommitted(metrics);
-                await RefreshDevicesAsync(move.Holders);
+                await NotifyDevicesAsync(move.Holders, transactionId);
             }
 
             return result;
@@ -120,17 +122,21 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
         }
     }
 
-    private Task RefreshDevicesAsync(IReadOnlyList<HolderRef> holders) =>
+    /// <summary>
+    /// Tells the declared devices which transaction committed; each takes the state it wrote in
+    /// that transaction into its poll answer (R-C3) without a transaction or a lock.
+    /// </summary>
+    private Task NotifyDevicesAsync(IReadOnlyList<HolderRef> holders, Guid transactionId) =>
         Task.WhenAll(holders.Where(h => h.Kind == HolderKinds.Device).Select(async device =>
         {
             try
             {
-                await grains.GetGrain<IDeviceGrain>(device.Id).RefreshAsync();
+                await grains.GetGrain<IDeviceGrain>(device.Id).CommittedAsync(transactionId);
             }
             catch (Exception e)
             {
-                // The commit stands; the device rebuilds its answer on its next poll instead.
-                logger.LogWarning(e, "Could not refresh the poll answer of {Mac} after commit", device.Id);
+                // The commit stands; the device reads its committed state on a later poll instead.
+                logger.LogWarning(e, "Could not tell {Mac} that its transaction committed", device.Id);
             }
         }));
 }
