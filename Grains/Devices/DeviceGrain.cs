@@ -148,12 +148,13 @@ public sealed class DeviceGrain(
 
     public async Task<DeviceLotChange> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty = false, string? requiredProjectId = null)
     {
+        var transactionId = CurrentTransaction;
         var deviceType = (await HardwareAsync())?.Registration.DeviceType;
         return await lots.PerformUpdate(state =>
         {
             var change = Receive(state, companyId, newLots, requireEmpty, requiredProjectId, deviceType);
             state.Lots = change.Lots;
-            Remember(state);
+            Remember(transactionId, state);
             return change;
         });
     }
@@ -166,6 +167,7 @@ public sealed class DeviceGrain(
 
     public Task<DeviceLotChange> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds)
     {
+        var transactionId = CurrentTransaction;
         return lots.PerformUpdate(state =>
         {
             var membership = InCompany(state, companyId);
@@ -193,7 +195,7 @@ public sealed class DeviceGrain(
                 state.Rma = true;
             }
 
-            Remember(state);
+            Remember(transactionId, state);
             return new DeviceLotChange(membership.ProjectId, taken);
         });
     }
@@ -226,14 +228,14 @@ public sealed class DeviceGrain(
     {
         await HardwareAsync();
         var started = time.GetTimestamp();
-        Written? committed = null;
+        (long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership) committed = (0, [], false, DeviceMembership.None);
         await transactions.RunTransaction(TransactionOption.Create, async () =>
         {
-            committed = await lots.PerformRead(state => new Written(state.Revision, state.Lots, state.Rma, MembershipOf(state), started));
+            committed = await lots.PerformRead(state => (state.Revision, state.Lots, state.Rma, MembershipOf(state)));
         });
 
         // Taken over only once the read committed: a read can see a write that then aborts.
-        Adopt(committed!);
+        Adopt(new Written(committed.Revision, committed.Lots, committed.Rma, committed.Membership, started));
         foreach (var settled in _written.Where(entry => entry.Value.At <= started).Select(entry => entry.Key).ToArray())
         {
             _written.Remove(settled);
@@ -257,11 +259,14 @@ public sealed class DeviceGrain(
         }
     }
 
-    /// <summary>Called under the write lock of the current transaction: counts the write and keeps the state it leaves for the commit notice.</summary>
-    private void Remember(DeviceLotsState state)
+    /// <summary>The transaction of the current call; read in the call itself, since an update's body may run later, when its lock is granted, outside the call's context.</summary>
+    private static Guid CurrentTransaction => TransactionContext.GetRequiredTransactionInfo().TransactionId;
+
+    /// <summary>Called under the write lock of <paramref name="transactionId"/>: counts the write and keeps the state it leaves for the commit notice.</summary>
+    private void Remember(Guid transactionId, DeviceLotsState state)
     {
         state.Revision++;
-        _written[TransactionContext.GetRequiredTransactionInfo().TransactionId] =
+        _written[transactionId] =
             new Written(state.Revision, state.Lots, state.Rma, MembershipOf(state), time.GetTimestamp());
     }
 
@@ -377,6 +382,7 @@ public sealed class DeviceGrain(
             {
                 await transactions.RunTransaction(TransactionOption.Create, async () =>
                 {
+                    var transactionId = CurrentTransaction;
                     (before, after) = await lots.PerformUpdate(state =>
                     {
                         var current = MembershipOf(state);
@@ -384,18 +390,14 @@ public sealed class DeviceGrain(
                         if (next is not null)
                         {
                             state.Membership = next;
-                            Remember(state);
+                            Remember(transactionId, state);
                         }
 
                         return (current, next);
                     });
 
                     // Nothing to change: abort, so the write lock leaves no new version behind.
-                    if (after is not null)
-                    {
-                        committedIn = TransactionContext.GetRequiredTransactionInfo().TransactionId;
-                    }
-
+                    committedIn = transactionId;
                     return after is not null;
                 });
             }

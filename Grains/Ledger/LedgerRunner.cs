@@ -21,8 +21,10 @@ namespace OrleansLicensing.Grains.Ledger;
 /// One runner per grain activation: it remembers which holders it registered, and is not
 /// meant to be shared between threads.
 /// </summary>
-public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transactions, LedgerMetrics metrics, ILogger<LedgerRunner> logger)
+public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transactions, LedgerMetrics metrics, ILogger<LedgerRunner> logger, MoveTracker? tracker = null)
 {
+    private readonly MoveTracker _tracker = tracker ?? new MoveTracker();
+
     public const int MaxAttempts = 6;
 
     // Registrations are permanent, so one that succeeded need not be repeated; bounded so a
@@ -34,6 +36,7 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
     public async Task<T> RunAsync<T>(LedgerMove<T> move, IdempotencyToken? idempotency = null)
     {
         await RegisterAsync(move.Holders);
+        using var tracked = _tracker.Begin();
         for (var attempt = 1; ; attempt++)
         {
             T result = default!;
@@ -58,6 +61,8 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
                         return false;
                     }
 
+                    tracked.Executed(move.UnitsMovedBoundTheChange ? move.UnitsMoved(result) : null);
+
                     if (record is not null)
                     {
                         await record.CompleteAsync(idempotency!.Fingerprint, result!);
@@ -66,9 +71,14 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
                     return true;
                 });
             }
+            catch (Exception e) when (CountLockTimeout(move.Kind, e))
+            {
+                throw; // never reached: the filter only counts
+            }
             catch (OrleansTransactionAbortedException e) when (e.InnerException is LicensingException domain && !TransientFailures.IsStaleRead(e))
             {
                 metrics.Operation(move.Kind, domain.Code);
+                tracked.EndedWithoutEffect();
                 ExceptionDispatchInfo.Throw(await move.ExplainAsync(domain, _context));
             }
             catch (Exception e) when (TransientFailures.IsRetryableAbort(e))
@@ -77,6 +87,7 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
                 if (attempt >= MaxAttempts)
                 {
                     metrics.Operation(move.Kind, ErrorCodes.TransientConflict);
+                    tracked.EndedWithoutEffect();
                     if (e.InnerException is LicensingException stale)
                     {
                         ExceptionDispatchInfo.Throw(stale);
@@ -92,6 +103,11 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
             }
 
             metrics.Operation(move.Kind, replayed ? "replayed" : "ok");
+            if (replayed || !move.Commits)
+            {
+                tracked.EndedWithoutEffect();
+            }
+
             if (!replayed && move.Commits)
             {
                 metrics.UnitsMoved(move.Kind, move.UnitsMoved(result));
@@ -101,6 +117,17 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
 
             return result;
         }
+    }
+
+    /// <summary>Counts an attempt that ended in a lock timeout, whatever happens to it next; never catches.</summary>
+    private bool CountLockTimeout(string kind, Exception e)
+    {
+        if (TransientFailures.IsLockTimeout(e))
+        {
+            metrics.LockTimedOut(kind);
+        }
+
+        return false;
     }
 
     private async Task RegisterAsync(IReadOnlyList<HolderRef> holders)
