@@ -30,7 +30,8 @@ public sealed class AuditMonitor : BackgroundService
         _logger = logger;
         _reports = reports;
         _meter = meters.Create(LedgerMetrics.MeterName);
-        _meter.CreateObservableGauge("licensing.audit.difference", ObserveDifferences, unit: "{unit}", description: "Minted minus held minus consumed units per license type at the last audit; must be 0");
+        _meter.CreateObservableGauge("licensing.audit.difference", ObserveDifferences, unit: "{unit}", description: "Minted minus held minus consumed units per license type at the last audit that settled the type (no move in flight explains it); must be 0");
+        _meter.CreateObservableGauge<int>("licensing.audit.unsettled", () => _reports.Last is not { } last ? [] : [new Measurement<int>(last.Unsettled.Length)], unit: "{type}", description: "License types the last audit could not settle because unit moves were in flight during its reads");
         _meter.CreateObservableGauge<double>("licensing.audit.age", () => _reports.Last is not { } last ? [] : [new Measurement<double>((DateTimeOffset.UtcNow - last.At).TotalSeconds)], unit: "s", description: "Seconds since the last conservation audit");
         _meter.CreateObservableGauge("licensing.cluster.silos", ObserveSilos, unit: "{silo}", description: "Silos in the cluster membership by status");
     }
@@ -75,10 +76,9 @@ public sealed class AuditMonitor : BackgroundService
 
     private IEnumerable<Measurement<long>> ObserveDifferences()
     {
-        var report = _reports.Last;
-        return report is null
+        return _reports.Last is null
             ? []
-            : report.LicenseTypes.Select(line => new Measurement<long>(line.Difference, new KeyValuePair<string, object?>("license_type", line.Type)));
+            : _reports.SettledDifferences.Select(entry => new Measurement<long>(entry.Value, new KeyValuePair<string, object?>("license_type", entry.Key)));
     }
 
     private IEnumerable<Measurement<int>> ObserveSilos()

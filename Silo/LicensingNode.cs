@@ -161,6 +161,7 @@ public static class LicensingNode
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton(Catalog.Default);
         silo.Services.TryAddSingleton<LedgerMetrics>();
+        silo.Services.TryAddSingleton<OrleansLicensing.Grains.Ledger.MoveTracker>();
         silo.Services.TryAddSingleton<AuditReports>();
         silo.Services.TryAddSingleton(licensing.DeviceSecretKey is { Length: > 0 } deviceSecretKey
             ? new HardwareSecrets(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(deviceSecretKey)))

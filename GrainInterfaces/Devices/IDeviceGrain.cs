@@ -53,10 +53,20 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<ImmutableArray<LicenseLot>> GetLotsAsync();
 
-    /// <summary>Rebuilds the cached poll answer from committed state (called after a commit).</summary>
-    Task RefreshAsync();
+    /// <summary>
+    /// Tells the device that <paramref name="transactionId"/> committed (called by the ledger after
+    /// commit): the device takes the lots that transaction wrote, which it kept in memory when it
+    /// wrote them, into its poll answer. No transaction, no lock, no storage call: it interleaves
+    /// with whatever the grain is doing, so it never waits behind a move.
+    /// </summary>
+    [AlwaysInterleave]
+    Task CommittedAsync(Guid transactionId);
 
-    /// <summary>The device poll (R-C3): answered from memory, no storage read, no transaction.</summary>
-    [ReadOnly]
+    /// <summary>
+    /// The device poll (R-C3): answered from memory, no storage read, no transaction. It
+    /// interleaves with every other call, so a device taking part in a move (whose turn may wait
+    /// for a lock or a storage write) still answers at once, from the last committed state.
+    /// </summary>
+    [AlwaysInterleave]
     Task<DevicePollResponse> PollAsync(string deviceSecret, string? ifNoneMatch);
 }

@@ -30,7 +30,18 @@ public sealed record AuditReport(
     [property: Id(0)] bool Balanced,
     [property: Id(1)] ImmutableArray<AuditLine> LicenseTypes,
     [property: Id(2)] int Holders,
-    [property: Id(3)] DateTimeOffset At);
+    [property: Id(3)] DateTimeOffset At)
+{
+    /// <summary>
+    /// License types whose difference unit moves in flight during the audit's reads could explain
+    /// (they were counted on neither or both sides): not a finding; the next audit tells. Every
+    /// other non-zero difference is real: it persisted once the moves that touched it settled.
+    /// </summary>
+    [Id(4)] public ImmutableArray<string> Unsettled { get; init; } = [];
+
+    /// <summary>The license types with a difference that no move in flight explains.</summary>
+    public IEnumerable<AuditLine> Differences => LicenseTypes.Where(l => l.Difference != 0 && !Unsettled.Contains(l.Type));
+}
 
 /// <summary>What the minting side of the audit knows: units minted and consumed, per type.</summary>
 [GenerateSerializer, Immutable]

@@ -11,8 +11,9 @@ namespace OrleansLicensing.Grains.Grains;
 /// <summary>
 /// A device: its lots and its membership (company, project) in transactional state, its name in
 /// persistent state and, in memory, the ready-made answer to its poll (R-C3). The poll answer is
-/// rebuilt from committed state at activation and whenever the ledger or the vendor tells the
-/// grain that its state changed.
+/// built from committed state at activation; afterwards it never waits for a transaction: each
+/// write remembers, in memory and keyed by its transaction, the state it wrote, and the ledger's
+/// <see cref="CommittedAsync"/> after the commit turns that state into the answer.
 /// </summary>
 /// <remarks>
 /// The membership shares the lots' lock so that a unit move that depends on it (which pool, which
@@ -31,13 +32,19 @@ public sealed class DeviceGrain(
 {
     private const int MaxMembershipAttempts = 6;
 
+    /// <summary>How long a written state may wait for its commit notice before a poll reads committed state instead.</summary>
+    private static readonly TimeSpan NoticeGrace = TimeSpan.FromSeconds(1);
+
     private readonly LicenseConsistency _consistency = new(catalog);
     private Task _ready = Task.CompletedTask;
 
-    // Set when a transaction wrote the lots: the cached answer may be stale until a read of
-    // committed state. Normally the ledger refreshes right after commit; if that call is lost
-    // (its silo died), the next poll refreshes instead, so a commit is never missed.
-    private bool _lotsMayHaveChanged;
+    // The states written by transactions that have not been reported committed, by transaction.
+    // The ledger reports a commit right after it (CommittedAsync). If that notice is lost (its
+    // silo died) or the transaction aborted, a poll that finds an entry older than NoticeGrace
+    // starts a read of committed state in the background, so a commit is never missed.
+    private readonly Dictionary<Guid, Written> _written = [];
+    private Task _catchUp = Task.CompletedTask;
+    private long _answerRevision = -1;
     private bool _rma;
     private DeviceMembership _membership = DeviceMembership.None;
     private HardwareView? _hardware;
@@ -54,7 +61,7 @@ public sealed class DeviceGrain(
     /// </summary>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _ready = RefreshAsync();
+        _ready = ReadCommittedAsync();
         return Task.CompletedTask;
     }
 
@@ -67,7 +74,7 @@ public sealed class DeviceGrain(
 
         if (_ready.IsFaulted || _ready.IsCanceled)
         {
-            _ready = RefreshAsync();
+            _ready = ReadCommittedAsync();
         }
 
         return _ready;
@@ -134,18 +141,20 @@ public sealed class DeviceGrain(
     public async Task<DeviceView> GetAsync()
     {
         await ReadyAsync();
+        CatchUpIfOverdue();
         await HardwareAsync();
         return View(_committedLots);
     }
 
     public async Task<DeviceLotChange> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty = false, string? requiredProjectId = null)
     {
+        var transactionId = CurrentTransaction;
         var deviceType = (await HardwareAsync())?.Registration.DeviceType;
-        _lotsMayHaveChanged = true;
         return await lots.PerformUpdate(state =>
         {
             var change = Receive(state, companyId, newLots, requireEmpty, requiredProjectId, deviceType);
             state.Lots = change.Lots;
+            Remember(transactionId, state);
             return change;
         });
     }
@@ -158,7 +167,7 @@ public sealed class DeviceGrain(
 
     public Task<DeviceLotChange> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds)
     {
-        _lotsMayHaveChanged = true;
+        var transactionId = CurrentTransaction;
         return lots.PerformUpdate(state =>
         {
             var membership = InCompany(state, companyId);
@@ -186,6 +195,7 @@ public sealed class DeviceGrain(
                 state.Rma = true;
             }
 
+            Remember(transactionId, state);
             return new DeviceLotChange(membership.ProjectId, taken);
         });
     }
@@ -198,27 +208,86 @@ public sealed class DeviceGrain(
         return new Holding(HolderKinds.Device, LicenseMath.ToMap(current.Select(l => KeyValuePair.Create(l.Type, l.Units))));
     }
 
-    public async Task RefreshAsync()
+    public Task CommittedAsync(Guid transactionId)
+    {
+        if (_written.Remove(transactionId, out var written))
+        {
+            Adopt(written);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Reads committed state in a read transaction of its own and adopts it. Used at activation
+    /// and, in the background, when a written state waited too long for its commit notice.
+    /// Written states recorded before the read started are settled by it: the read waited for
+    /// their transactions' write locks, so it saw them committed or aborted.
+    /// </summary>
+    private async Task ReadCommittedAsync()
     {
         await HardwareAsync();
-        _lotsMayHaveChanged = false;
-        (ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership) committed = ([], false, DeviceMembership.None);
+        var started = time.GetTimestamp();
+        (long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership) committed = (0, [], false, DeviceMembership.None);
         await transactions.RunTransaction(TransactionOption.Create, async () =>
         {
-            committed = await lots.PerformRead(state => (state.Lots, state.Rma, MembershipOf(state)));
+            committed = await lots.PerformRead(state => (state.Revision, state.Lots, state.Rma, MembershipOf(state)));
         });
 
         // Taken over only once the read committed: a read can see a write that then aborts.
+        Adopt(new Written(committed.Revision, committed.Lots, committed.Rma, committed.Membership, started));
+        foreach (var settled in _written.Where(entry => entry.Value.At <= started).Select(entry => entry.Key).ToArray())
+        {
+            _written.Remove(settled);
+        }
+    }
+
+    /// <summary>Makes a committed state the poll answer, unless the answer already shows a later one.</summary>
+    private void Adopt(Written committed)
+    {
+        if (committed.Revision < _answerRevision)
+        {
+            return;
+        }
+
+        _answerRevision = committed.Revision;
         (_rma, _membership) = (committed.Rma, committed.Membership);
         RebuildAnswer(committed.Lots);
+        foreach (var superseded in _written.Where(entry => entry.Value.Revision <= committed.Revision).Select(entry => entry.Key).ToArray())
+        {
+            _written.Remove(superseded);
+        }
+    }
+
+    /// <summary>The transaction of the current call; read in the call itself, since an update's body may run later, when its lock is granted, outside the call's context.</summary>
+    private static Guid CurrentTransaction => TransactionContext.GetRequiredTransactionInfo().TransactionId;
+
+    /// <summary>Called under the write lock of <paramref name="transactionId"/>: counts the write and keeps the state it leaves for the commit notice.</summary>
+    private void Remember(Guid transactionId, DeviceLotsState state)
+    {
+        state.Revision++;
+        _written[transactionId] =
+            new Written(state.Revision, state.Lots, state.Rma, MembershipOf(state), time.GetTimestamp());
+    }
+
+    /// <summary>A notice that did not come (a lost call, an abort): read committed state in the background; the poll does not wait for it.</summary>
+    private void CatchUpIfOverdue()
+    {
+        if (_written.Count == 0 || !_catchUp.IsCompleted || !_ready.IsCompleted)
+        {
+            return;
+        }
+
+        var oldest = _written.Values.Min(w => w.At);
+        if (time.GetElapsedTime(oldest) >= NoticeGrace)
+        {
+            _catchUp = ReadCommittedAsync();
+        }
     }
 
     public Task<DevicePollResponse> PollAsync(string deviceSecret, string? ifNoneMatch)
     {
-        if (_lotsMayHaveChanged && _ready.IsCompleted)
-        {
-            _ready = RefreshAsync();
-        }
+        CatchUpIfOverdue();
 
         if (!_ready.IsCompletedSuccessfully || _hardware is null)
         {
@@ -308,10 +377,12 @@ public sealed class DeviceGrain(
         {
             var before = DeviceMembership.None;
             DeviceMembership? after = null;
+            Guid? committedIn = null;
             try
             {
                 await transactions.RunTransaction(TransactionOption.Create, async () =>
                 {
+                    var transactionId = CurrentTransaction;
                     (before, after) = await lots.PerformUpdate(state =>
                     {
                         var current = MembershipOf(state);
@@ -319,12 +390,14 @@ public sealed class DeviceGrain(
                         if (next is not null)
                         {
                             state.Membership = next;
+                            Remember(transactionId, state);
                         }
 
                         return (current, next);
                     });
 
                     // Nothing to change: abort, so the write lock leaves no new version behind.
+                    committedIn = transactionId;
                     return after is not null;
                 });
             }
@@ -349,7 +422,7 @@ public sealed class DeviceGrain(
                 return (before, false);
             }
 
-            _membership = after;
+            await CommittedAsync(committedIn!.Value);
             if (before.ProjectId is not null && before.ProjectId != after.ProjectId)
             {
                 await GrainFactory.GetGrain<IProjectGrain>(before.ProjectId).DetachDeviceAsync(Mac);
@@ -367,4 +440,7 @@ public sealed class DeviceGrain(
     private bool IsWarranty(LicenseLot lot) => catalog.TryGetLicenseType(lot.Type, out var type) && type.Category == LicenseCategory.Warranty;
 
     private bool IsPbx(LicenseLot lot) => catalog.TryGetLicenseType(lot.Type, out var type) && type.Category is LicenseCategory.PbxPackage or LicenseCategory.PbxFeature;
+
+    /// <summary>A state this grain wrote (or read as committed): its revision, what the answer and view need, and when (a timestamp).</summary>
+    private sealed record Written(long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership, long At);
 }

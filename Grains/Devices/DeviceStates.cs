@@ -35,6 +35,12 @@ public sealed class DeviceLotsState
     /// their membership is the one in <see cref="DeviceState"/> until it first changes.
     /// </summary>
     [Id(2)] public DeviceMembership? Membership { get; set; }
+
+    /// <summary>
+    /// Counts the writes: every transaction that writes this state adds one, so of two committed
+    /// states the later has the higher revision. The poll answer never goes back to a lower one.
+    /// </summary>
+    [Id(3)] public long Revision { get; set; }
 }
 
 [GenerateSerializer, Immutable]

@@ -23,12 +23,13 @@ public sealed class LedgerGrain(
     Catalog catalog,
     TimeProvider time,
     LedgerMetrics metrics,
+    MoveTracker tracker,
     ILogger<LedgerRunner> logger) : Grain, ILedgerGrain
 {
     private readonly LicenseConsistency _consistency = new(catalog);
     private LedgerRunner? _runner;
 
-    private LedgerRunner Runner => _runner ??= new LedgerRunner(GrainFactory, transactions, metrics, logger);
+    private LedgerRunner Runner => _runner ??= new LedgerRunner(GrainFactory, transactions, metrics, logger, tracker);
 
     public Task<ActivationKeyView> MintKeyAsync(ImmutableSortedDictionary<string, int> licenses, string? orderNumber, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new MintKeyMove(Codes.NewActivationKey(), licenses, orderNumber), idempotency);

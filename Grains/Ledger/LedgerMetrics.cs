@@ -15,6 +15,7 @@ public sealed class LedgerMetrics : IDisposable
     private readonly Counter<long> _operations;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _abortsByKind = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _retriesByKind = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lockTimeoutsByKind = new(StringComparer.Ordinal);
     private readonly Counter<long> _keysMinted;
     private readonly Counter<long> _keysRedeemed;
     private readonly Counter<long> _unitsMoved;
@@ -26,6 +27,7 @@ public sealed class LedgerMetrics : IDisposable
         // Observable, so the series exist (at 0) before the first abort and alerts can use them.
         _meter.CreateObservableCounter("licensing.transaction.aborts", () => ByKind(_abortsByKind), description: "Transactions aborted by contention or overload, by operation kind");
         _meter.CreateObservableCounter("licensing.transaction.retries", () => ByKind(_retriesByKind), description: "Aborted transactions retried inside the cluster, by operation kind");
+        _meter.CreateObservableCounter("licensing.transaction.lock_timeouts", () => ByKind(_lockTimeoutsByKind), description: "Transactions aborted because a lock was held or awaited past its timeout (a stall), by operation kind");
         _keysMinted = _meter.CreateCounter<long>("licensing.keys.minted", description: "Activation keys minted by the vendor");
         _keysRedeemed = _meter.CreateCounter<long>("licensing.keys.redeemed", description: "Activation keys redeemed into projects");
         _unitsMoved = _meter.CreateCounter<long>("licensing.units.moved", unit: "{unit}", description: "License units moved between holders, by operation kind and license type");
@@ -34,6 +36,10 @@ public sealed class LedgerMetrics : IDisposable
     private long _operationCount;
     private long _abortCount;
     private long _retryCount;
+    private long _lockTimeoutCount;
+
+    /// <summary>Transactions on this silo that ended in, or waited out, a lock timeout.</summary>
+    public long LockTimeoutCount => Interlocked.Read(ref _lockTimeoutCount);
 
     /// <summary>Operations finished on this silo (any outcome).</summary>
     public long OperationCount => Interlocked.Read(ref _operationCount);
@@ -54,6 +60,12 @@ public sealed class LedgerMetrics : IDisposable
     {
         Interlocked.Increment(ref _abortCount);
         _abortsByKind.AddOrUpdate(kind, 1, (_, count) => count + 1);
+    }
+
+    public void LockTimedOut(string kind)
+    {
+        Interlocked.Increment(ref _lockTimeoutCount);
+        _lockTimeoutsByKind.AddOrUpdate(kind, 1, (_, count) => count + 1);
     }
 
     public void TransactionRetried(string kind)

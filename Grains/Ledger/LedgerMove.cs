@@ -34,6 +34,13 @@ public abstract class LedgerMove<TResult>
     /// <summary>The units that changed holders, per license type (<c>licensing.units.moved</c>).</summary>
     public abstract IReadOnlyDictionary<string, int> UnitsMoved(TResult result);
 
+    /// <summary>
+    /// Whether <see cref="UnitsMoved"/> bounds what the move changes on every holder and on the
+    /// mint ledger, per license type — so that a conservation audit it overlaps is off by at most
+    /// that much. False for moves that mint or consume units besides moving them.
+    /// </summary>
+    public virtual bool UnitsMovedBoundTheChange => true;
+
     /// <summary>Counters beyond the units moved, once per committed (not replayed) move.</summary>
     public virtual void CountCommitted(LedgerMetrics metrics)
     {

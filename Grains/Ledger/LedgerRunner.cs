@@ -16,13 +16,15 @@ namespace OrleansLicensing.Grains.Ledger;
 /// jittered back-off, <see cref="MaxAttempts"/> attempts in all (then the caller sees TransientConflict),</item>
 /// <item>surfaces domain errors as themselves (as the move explains them),</item>
 /// <item>counts the operation, its retries and the units moved (<see cref="LedgerMetrics"/>), and</item>
-/// <item>after commit, tells the declared devices to rebuild their poll answers (R-C3).</item>
+/// <item>after commit, tells the declared devices which transaction committed, so they take the state it wrote into their poll answers (R-C3).</item>
 /// </list>
 /// One runner per grain activation: it remembers which holders it registered, and is not
 /// meant to be shared between threads.
 /// </summary>
-public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transactions, LedgerMetrics metrics, ILogger<LedgerRunner> logger)
+public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transactions, LedgerMetrics metrics, ILogger<LedgerRunner> logger, MoveTracker? tracker = null)
 {
+    private readonly MoveTracker _tracker = tracker ?? new MoveTracker();
+
     public const int MaxAttempts = 6;
 
     // Registrations are permanent, so one that succeeded need not be repeated; bounded so a
@@ -34,14 +36,17 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
     public async Task<T> RunAsync<T>(LedgerMove<T> move, IdempotencyToken? idempotency = null)
     {
         await RegisterAsync(move.Holders);
+        using var tracked = _tracker.Begin();
         for (var attempt = 1; ; attempt++)
         {
             T result = default!;
             var replayed = false;
+            var transactionId = Guid.Empty;
             try
             {
                 await transactions.RunTransaction(TransactionOption.Create, async () =>
                 {
+                    transactionId = TransactionContext.GetRequiredTransactionInfo().TransactionId;
                     var record = idempotency is null ? null : grains.GetGrain<IIdempotencyGrain>(idempotency.Scope);
                     if (record is not null && await record.ClaimAsync(idempotency!.Fingerprint) is T prior)
                     {
@@ -56,6 +61,8 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
                         return false;
                     }
 
+                    tracked.Executed(move.UnitsMovedBoundTheChange ? move.UnitsMoved(result) : null);
+
                     if (record is not null)
                     {
                         await record.CompleteAsync(idempotency!.Fingerprint, result!);
@@ -64,9 +71,14 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
                     return true;
                 });
             }
+            catch (Exception e) when (CountLockTimeout(move.Kind, e))
+            {
+                throw; // never reached: the filter only counts
+            }
             catch (OrleansTransactionAbortedException e) when (e.InnerException is LicensingException domain && !TransientFailures.IsStaleRead(e))
             {
                 metrics.Operation(move.Kind, domain.Code);
+                tracked.EndedWithoutEffect();
                 ExceptionDispatchInfo.Throw(await move.ExplainAsync(domain, _context));
             }
             catch (Exception e) when (TransientFailures.IsRetryableAbort(e))
@@ -75,6 +87,7 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
                 if (attempt >= MaxAttempts)
                 {
                     metrics.Operation(move.Kind, ErrorCodes.TransientConflict);
+                    tracked.EndedWithoutEffect();
                     if (e.InnerException is LicensingException stale)
                     {
                         ExceptionDispatchInfo.Throw(stale);
@@ -90,15 +103,31 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
             }
 
             metrics.Operation(move.Kind, replayed ? "replayed" : "ok");
+            if (replayed || !move.Commits)
+            {
+                tracked.EndedWithoutEffect();
+            }
+
             if (!replayed && move.Commits)
             {
                 metrics.UnitsMoved(move.Kind, move.UnitsMoved(result));
                 move.CountCommitted(metrics);
-                await RefreshDevicesAsync(move.Holders);
+                await NotifyDevicesAsync(move.Holders, transactionId);
             }
 
             return result;
         }
+    }
+
+    /// <summary>Counts an attempt that ended in a lock timeout, whatever happens to it next; never catches.</summary>
+    private bool CountLockTimeout(string kind, Exception e)
+    {
+        if (TransientFailures.IsLockTimeout(e))
+        {
+            metrics.LockTimedOut(kind);
+        }
+
+        return false;
     }
 
     private async Task RegisterAsync(IReadOnlyList<HolderRef> holders)
@@ -120,17 +149,21 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
         }
     }
 
-    private Task RefreshDevicesAsync(IReadOnlyList<HolderRef> holders) =>
+    /// <summary>
+    /// Tells the declared devices which transaction committed; each takes the state it wrote in
+    /// that transaction into its poll answer (R-C3) without a transaction or a lock.
+    /// </summary>
+    private Task NotifyDevicesAsync(IReadOnlyList<HolderRef> holders, Guid transactionId) =>
         Task.WhenAll(holders.Where(h => h.Kind == HolderKinds.Device).Select(async device =>
         {
             try
             {
-                await grains.GetGrain<IDeviceGrain>(device.Id).RefreshAsync();
+                await grains.GetGrain<IDeviceGrain>(device.Id).CommittedAsync(transactionId);
             }
             catch (Exception e)
             {
-                // The commit stands; the device rebuilds its answer on its next poll instead.
-                logger.LogWarning(e, "Could not refresh the poll answer of {Mac} after commit", device.Id);
+                // The commit stands; the device reads its committed state on a later poll instead.
+                logger.LogWarning(e, "Could not tell {Mac} that its transaction committed", device.Id);
             }
         }));
 }

@@ -29,6 +29,25 @@ public static class TransientFailures
     public static bool IsStaleRead(Exception e) =>
         e is OrleansTransactionAbortedException { InnerException: LicensingException { Code: ErrorCodes.TransientConflict } };
 
+    /// <summary>
+    /// An abort that came from a lock timeout: a lock group held past
+    /// <c>TransactionalStateOptions.LockTimeout</c> was broken, or a transaction waited for a lock
+    /// or for its prepare past their timeouts. Each one is a stall of that length.
+    /// </summary>
+    public static bool IsLockTimeout(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is OrleansBrokenTransactionLockException or OrleansTransactionPrepareTimeoutException
+                || (inner is OrleansTransactionException && inner.Message.Contains("timeout", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Aborts a unit move may retry: contention, overload, an unreachable participant, or a stale read.</summary>
     public static bool IsRetryableAbort(Exception e) => IsContention(e) || IsUnreachableParticipant(e) || IsStaleRead(e);
 

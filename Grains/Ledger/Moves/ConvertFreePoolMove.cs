@@ -52,4 +52,7 @@ public sealed class ConvertFreePoolMove : LedgerMove<ImmutableSortedDictionary<s
     }
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableSortedDictionary<string, int> result) => result;
+
+    /// <summary>It consumes SSC and turns lots into balance of possibly other types: no bound by the units moved.</summary>
+    public override bool UnitsMovedBoundTheChange => false;
 }

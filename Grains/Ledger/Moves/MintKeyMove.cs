@@ -21,5 +21,7 @@ public sealed class MintKeyMove(string code, ImmutableSortedDictionary<string, i
     /// <summary>Minting creates units; it moves none between holders.</summary>
     public override IReadOnlyDictionary<string, int> UnitsMoved(ActivationKeyView result) => LicenseMath.Empty;
 
+    public override bool UnitsMovedBoundTheChange => false;
+
     public override void CountCommitted(LedgerMetrics metrics) => metrics.KeyMinted();
 }
