@@ -13,4 +13,16 @@ public sealed class CompanyState
 
     /// <summary>Project id → name, the index that keeps names unique per company (R-P1).</summary>
     [Id(4)] public ImmutableSortedDictionary<string, string> Projects { get; set; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    [Id(5)] public CompanyDetails Details { get; set; } = CompanyDetails.Empty;
+
+    /// <summary>Memberships that were removed, oldest first (R-U4: a removed user's history stays attributable).</summary>
+    [Id(6)] public ImmutableList<FormerMember> FormerMembers { get; set; } = [];
 }
+
+/// <summary>A removed membership as it was, with when and by whom it ended.</summary>
+[GenerateSerializer, Immutable]
+public sealed record FormerMember(
+    [property: Id(0)] Membership Membership,
+    [property: Id(1)] DateTimeOffset RemovedAt,
+    [property: Id(2)] string RemovedBy);
