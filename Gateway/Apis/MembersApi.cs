@@ -13,6 +13,8 @@ public static class MembersApi
         var users = groups.Company.MapGroup("/users").WithTags("Companies");
         users.MapGet(string.Empty, ListMembersAsync).WithName("ListCompanyUsers")
             .WithSummary("The company's users with their flags and rights (every member may read it)");
+        users.MapGet("/removed", ListFormerMembersAsync).WithName("ListRemovedCompanyUsers")
+            .WithSummary("Users removed from the company, oldest first; their history stays theirs");
         users.MapPost(string.Empty, AddMemberAsync).WithName("AddCompanyUser")
             .WithSummary("Add an activated account to the company (admins only)")
             .RequireCompanyRight(CompanyRights.AdminOnly)
@@ -32,6 +34,12 @@ public static class MembersApi
     {
         var members = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).ListMembersAsync();
         return TypedResults.Ok(members.Select(MemberResponse.From).ToArray());
+    }
+
+    public static async Task<Ok<FormerMemberResponse[]>> ListFormerMembersAsync(CompanyCaller caller, IGrainFactory grains)
+    {
+        var former = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).ListFormerMembersAsync();
+        return TypedResults.Ok(former.Select(FormerMemberResponse.From).ToArray());
     }
 
     public static async Task<Created<MemberResponse>> AddMemberAsync(AddMemberRequest request, CompanyCaller caller, IGrainFactory grains)

@@ -49,6 +49,13 @@ public sealed record MemberResponse(string Email, bool Admin, bool Locked, IRead
     public static MemberResponse From(Membership member) => new(member.Email, member.Admin, member.Locked, [.. member.EffectiveRights]);
 }
 
+/// <summary>A removed member (R-U4): the membership as it was, when and by whom it was removed.</summary>
+public sealed record FormerMemberResponse(string Email, bool Admin, bool Locked, IReadOnlyList<string> Rights, DateTimeOffset RemovedAt, string RemovedBy)
+{
+    public static FormerMemberResponse From(FormerMember former) => new(
+        former.Membership.Email, former.Membership.Admin, former.Membership.Locked, [.. former.Membership.EffectiveRights], former.RemovedAt, former.RemovedBy);
+}
+
 /// <summary>Adds an account to the company (R-U2); rights among BuyOnCredit, MoveLicenses, CheckDeviceStatus, RequestCertificate.</summary>
 public sealed record AddMemberRequest(string Email, bool? Admin = null, bool? Locked = null, List<string>? Rights = null);
 

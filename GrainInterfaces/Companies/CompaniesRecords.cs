@@ -70,3 +70,10 @@ public static class CompanyRights
     public static readonly ImmutableSortedSet<string> All =
         ImmutableSortedSet.Create(StringComparer.Ordinal, BuyOnCredit, MoveLicenses, CheckDeviceStatus, RequestCertificate);
 }
+
+/// <summary>A membership that was removed (R-U4): as it was, and when and by whom it ended.</summary>
+[GenerateSerializer, Immutable]
+public sealed record FormerMember(
+    [property: Id(0)] Membership Membership,
+    [property: Id(1)] DateTimeOffset RemovedAt,
+    [property: Id(2)] string RemovedBy);

@@ -36,6 +36,9 @@ public interface ICompanyGrain : IGrainWithStringKey
     /// <summary>The current members (removed ones are kept apart, R-U4), ordered by e-mail.</summary>
     Task<ImmutableArray<Membership>> ListMembersAsync();
 
+    /// <summary>Removed memberships, oldest first (R-U4: kept so a removed user's history stays attributable).</summary>
+    Task<ImmutableArray<FormerMember>> ListFormerMembersAsync();
+
     /// <summary>
     /// Adds an activated account as a member (R-U2: by an unlocked admin). No account →
     /// <see cref="ErrorCodes.UserNotFound"/>; already a member → <see cref="ErrorCodes.Conflict"/>.

@@ -57,7 +57,8 @@ public sealed class CompanyGrain(
             throw new LicensingException(ErrorCodes.UserLocked, "Your account is locked in this company.");
         }
 
-        if (right is not null && !member.EffectiveRights.Contains(right))
+        var allowed = right is null || (right == CompanyRights.AdminOnly ? member.Admin : member.EffectiveRights.Contains(right));
+        if (!allowed)
         {
             throw LicensingException.Forbidden(right == CompanyRights.AdminOnly ? "Only company admins may do this." : $"This needs the right {right}.");
         }
@@ -122,6 +123,12 @@ public sealed class CompanyGrain(
     {
         EnsureCreated();
         return Task.FromResult(company.State.Members.Values.ToImmutableArray());
+    }
+
+    public Task<ImmutableArray<FormerMember>> ListFormerMembersAsync()
+    {
+        EnsureCreated();
+        return Task.FromResult(company.State.FormerMembers.ToImmutableArray());
     }
 
     public async Task<Membership> AddMemberAsync(string actorEmail, string email, bool admin, bool locked, ImmutableSortedSet<string> rights)

@@ -20,9 +20,3 @@ public sealed class CompanyState
     [Id(6)] public ImmutableList<FormerMember> FormerMembers { get; set; } = [];
 }
 
-/// <summary>A removed membership as it was, with when and by whom it ended.</summary>
-[GenerateSerializer, Immutable]
-public sealed record FormerMember(
-    [property: Id(0)] Membership Membership,
-    [property: Id(1)] DateTimeOffset RemovedAt,
-    [property: Id(2)] string RemovedBy);
