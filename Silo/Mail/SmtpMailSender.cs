@@ -20,8 +20,9 @@ public sealed class SmtpMailSender(SmtpSettings settings, ILogger<SmtpMailSender
         message.From.Add(new MailboxAddress(settings.FromName, settings.From ?? string.Empty));
         message.To.Add(MailboxAddress.Parse(mail.To));
         message.Subject = mail.Subject;
-        message.Headers.Add(HeaderId.ContentLanguage, mail.Language);
-        message.Body = new TextPart(MimeKit.Text.TextFormat.Plain) { Text = mail.Body };
+        var text = new TextPart(MimeKit.Text.TextFormat.Plain) { Text = mail.Body };
+        text.Headers.Add(HeaderId.ContentLanguage, mail.Language);
+        message.Body = text;
 
         using var client = new SmtpClient { Timeout = settings.TimeoutSeconds * 1000 };
         try
@@ -37,7 +38,7 @@ public sealed class SmtpMailSender(SmtpSettings settings, ILogger<SmtpMailSender
         }
         catch (Exception e) when (e is SmtpCommandException or SmtpProtocolException or AuthenticationException or IOException or System.Net.Sockets.SocketException or TimeoutException or SslHandshakeException)
         {
-            logger.LogWarning(e, "Mail of kind {Kind} could not be delivered to the SMTP server {Host}:{Port}", mail.Kind, settings.Host, settings.Port);
+            logger.LogWarning("Mail of kind {Kind} could not be delivered to the SMTP server {Host}:{Port}: {Error}", mail.Kind, settings.Host, settings.Port, e.Message);
             throw new LicensingException(ErrorCodes.MailUnavailable, "The mail could not be sent; nothing was changed. Retry later.");
         }
     }
