@@ -128,11 +128,13 @@ public static class GatewaySetup
         ApiGroups.Map(app)
             .MapAccountsApi()
             .MapCompaniesApi()
+            .MapMembersApi()
             .MapActivationsApi()
             .MapDevicesApi()
             .MapFreePoolApi()
             .MapOwnKeysApi()
             .MapVendorApi()
+            .MapMailApi()
             .MapDevicePollApi()
             .MapCatalogApi();
         return app;

@@ -13,6 +13,8 @@ using Orleans.Storage;
 using OrleansLicensing.Grains;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
+using OrleansLicensing.Grains.Mail;
+using OrleansLicensing.Silo.Mail;
 
 namespace OrleansLicensing.Silo;
 
@@ -63,6 +65,7 @@ public static class LicensingNode
         builder.Services.AddOptions<StorageSettings>().BindConfiguration(StorageSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<SiloSettings>().BindConfiguration(SiloSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LicensingSettings>().BindConfiguration(LicensingSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddLicensingMail();
 
         builder.UseOrleans(silo =>
         {
@@ -163,6 +166,7 @@ public static class LicensingNode
         silo.Services.TryAddSingleton<LedgerMetrics>();
         silo.Services.TryAddSingleton<OrleansLicensing.Grains.Ledger.MoveTracker>();
         silo.Services.TryAddSingleton<AuditReports>();
+        silo.Services.TryAddSingleton<IMailSender, OutboxMailSender>();
         silo.Services.TryAddSingleton(licensing.DeviceSecretKey is { Length: > 0 } deviceSecretKey
             ? new HardwareSecrets(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(deviceSecretKey)))
             : EphemeralHardwareSecrets.Value);

@@ -1,20 +1,29 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Gateway.Infrastructure;
 
 namespace OrleansLicensing.Gateway.Apis;
 
-/// <summary>Accounts and access tokens (R-F3, R-U5).</summary>
+/// <summary>Accounts, their activation and access tokens (R-F3, R-U5).</summary>
 public static class AccountsApi
 {
     public static ApiGroups MapAccountsApi(this ApiGroups groups)
     {
         groups.Anonymous.MapPost("/accounts", RegisterAsync).WithTags("Accounts").WithName("RegisterAccount")
-            .WithSummary("Register a user account").ProducesErrors(ErrorCodes.InvalidEmail, ErrorCodes.AccountExists);
+            .WithSummary("Register a user account; an activation code is mailed to it")
+            .ProducesErrors(ErrorCodes.InvalidEmail, ErrorCodes.AccountExists, ErrorCodes.MailUnavailable);
+        groups.Anonymous.MapPost("/accounts/activate", ActivateAsync).WithTags("Accounts").WithName("ActivateAccount")
+            .WithSummary("Activate an account, or a new e-mail address of one, with the mailed code")
+            .ProducesErrors(ErrorCodes.InvalidEmail, ErrorCodes.ActivationCodeInvalid);
         groups.Anonymous.MapPost("/auth/token", IssueTokenAsync).WithTags("Accounts").WithName("IssueToken")
-            .WithSummary("Exchange e-mail and password for an access token").ProducesErrors(ErrorCodes.Unauthorized);
+            .WithSummary("Exchange e-mail and password of an activated account for an access token")
+            .ProducesErrors(ErrorCodes.Unauthorized, ErrorCodes.AccountNotActivated);
         groups.User.MapGet("/me", GetMeAsync).WithTags("Accounts").WithName("GetMe")
             .WithSummary("The signed-in user's account and companies");
+        groups.User.MapPatch("/me", UpdateMeAsync).WithTags("Accounts").WithName("UpdateMe")
+            .WithSummary("Change the signed-in user's account (the current password is required)")
+            .ProducesErrors(ErrorCodes.CurrentPasswordWrong, ErrorCodes.InvalidEmail, ErrorCodes.AccountExists, ErrorCodes.MailUnavailable, ErrorCodes.UserNotFound);
         return groups;
     }
 
@@ -45,6 +54,15 @@ public static class AccountsApi
         return TypedResults.Created("/api/v1/me", new AccountResponse(account.Email, account.DisplayName, account.Language));
     }
 
+    public static async Task<Ok<AccountResponse>> ActivateAsync(ActivateAccountRequest request, IGrainFactory grains)
+    {
+        var email = Email.Normalize(request.Email);
+        var code = Codes.NormalizeMailCode(request.Code)
+            ?? throw new LicensingException(ErrorCodes.ActivationCodeInvalid, "The code is wrong or has expired.");
+        var account = await grains.GetGrain<IUserGrain>(email).ActivateAsync(code);
+        return TypedResults.Ok(new AccountResponse(account.Email, account.DisplayName, account.Language));
+    }
+
     public static async Task<Ok<TokenResponse>> IssueTokenAsync(TokenRequest request, IGrainFactory grains, AccessTokens tokens)
     {
         if (!Email.TryNormalize(request.Email, out var email) || string.IsNullOrEmpty(request.Password) || request.Password.Length > PasswordRules.MaxLength)
@@ -54,12 +72,32 @@ public static class AccountsApi
 
         var account = await grains.GetGrain<IUserGrain>(email).VerifyPasswordAsync(request.Password)
             ?? throw new LicensingException(ErrorCodes.Unauthorized, "The e-mail address or password is wrong.");
+        if (!account.Activated)
+        {
+            // Said only to whoever knows the password: it reveals nothing to anyone else.
+            throw new LicensingException(ErrorCodes.AccountNotActivated, "The account is not activated yet; use the code from the activation mail.");
+        }
+
         return TypedResults.Ok(new TokenResponse(tokens.Issue(account.Email), tokens.LifetimeSeconds));
     }
 
-    public static async Task<Ok<MeResponse>> GetMeAsync(System.Security.Claims.ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Ok<MeResponse>> GetMeAsync(ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(MeResponse.From(await grains.GetGrain<IUserGrain>(user.Email()).GetAsync()));
+
+    public static async Task<Ok<MeResponse>> UpdateMeAsync(UpdateMeRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var account = await grains.GetGrain<IUserGrain>(user.Email()).GetAsync();
-        return TypedResults.Ok(new MeResponse(account.Email, account.DisplayName, account.Language, account.CompanyIds));
+        if (string.IsNullOrEmpty(request.CurrentPassword) || request.CurrentPassword.Length > PasswordRules.MaxLength)
+        {
+            throw new LicensingException(ErrorCodes.CurrentPasswordWrong, "The current password is wrong; nothing was changed.");
+        }
+
+        var changes = new AccountChanges(
+            Validate.OptionalText(request.DisplayName, "displayName", 200),
+            Validate.OptionalLanguage(request.Language),
+            request.MailOptOut,
+            request.NewPassword is null ? null : Validate.Password(request.NewPassword),
+            request.Email is null ? null : Email.Normalize(request.Email));
+        var account = await grains.GetGrain<IUserGrain>(user.Email()).UpdateAsync(request.CurrentPassword, changes);
+        return TypedResults.Ok(MeResponse.From(account));
     }
 }

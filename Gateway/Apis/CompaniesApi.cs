@@ -14,7 +14,9 @@ public static class CompaniesApi
             .WithSummary("Create a company with the caller as its admin and a DEFAULT project").ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
 
         var company = groups.Company.MapGroup(string.Empty).WithTags("Companies");
-        company.MapGet(string.Empty, GetCompanyAsync).WithName("GetCompany").WithSummary("A company the caller belongs to");
+        company.MapGet(string.Empty, GetCompanyAsync).WithName("GetCompany").WithSummary("A company the caller belongs to, with its data");
+        company.MapPatch(string.Empty, UpdateCompanyAsync).WithName("UpdateCompany").WithSummary("Edit the company's data (admins only)")
+            .RequireCompanyRight(CompanyRights.AdminOnly);
         company.MapGet("/projects", ListProjectsAsync).WithName("ListProjects").WithSummary("The company's projects");
         company.MapPost("/projects", CreateProjectAsync).WithName("CreateProject")
             .WithSummary("Create a project (names are unique per company)").ProducesErrors(ErrorCodes.DuplicateProjectName, ErrorCodes.Conflict);
@@ -31,13 +33,30 @@ public static class CompaniesApi
         // With an Idempotency-Key the company id derives from it, so a retry meets the same company.
         var companyId = idempotency is null ? Codes.NewId() : Codes.IdFrom(idempotency.Scope);
         var company = await grains.GetGrain<ICompanyGrain>(companyId).CreateAsync(name, email);
-        return TypedResults.Created($"/api/v1/companies/{company.CompanyId}", new CompanyResponse(company.CompanyId, company.Name, company.DefaultProjectId));
+        return TypedResults.Created($"/api/v1/companies/{company.CompanyId}", CompanyResponse.From(company));
     }
 
     public static async Task<Ok<CompanyResponse>> GetCompanyAsync(CompanyCaller caller, IGrainFactory grains)
     {
         var view = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).GetAsync();
-        return TypedResults.Ok(new CompanyResponse(view.CompanyId, view.Name, view.DefaultProjectId));
+        return TypedResults.Ok(CompanyResponse.From(view));
+    }
+
+    public static async Task<Ok<CompanyResponse>> UpdateCompanyAsync(UpdateCompanyRequest request, CompanyCaller caller, IGrainFactory grains)
+    {
+        var changes = new CompanyChanges(
+            request.Name is null ? null : Validate.Text(request.Name, "name", 200),
+            Optional(request.Street, "street", 200),
+            Optional(request.PostalCode, "postalCode", 20),
+            Optional(request.City, "city", 100),
+            Optional(request.Country, "country", 100),
+            Optional(request.Phone, "phone", 50));
+        var view = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).UpdateAsync(caller.Email, changes);
+        return TypedResults.Ok(CompanyResponse.From(view));
+
+        // null keeps the field; "" (or blanks) clears it.
+        static string? Optional(string? value, string field, int maxLength) =>
+            value is null ? null : string.IsNullOrWhiteSpace(value) ? string.Empty : Validate.Text(value, field, maxLength);
     }
 
     public static async Task<Ok<ProjectResponse[]>> ListProjectsAsync(CompanyCaller caller, IGrainFactory grains)

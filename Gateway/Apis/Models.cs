@@ -9,7 +9,24 @@ public sealed record RegisterAccountRequest(string Email, string Password, strin
 
 public sealed record AccountResponse(string Email, string DisplayName, string Language);
 
-public sealed record MeResponse(string Email, string DisplayName, string Language, IReadOnlyList<string> CompanyIds);
+/// <summary>The signed-in account; <c>pendingEmail</c> is a new address waiting for its activation (R-U5).</summary>
+public sealed record MeResponse(string Email, string DisplayName, string Language, IReadOnlyList<string> CompanyIds, bool MailOptOut, string? PendingEmail)
+{
+    public static MeResponse From(AccountView account) =>
+        new(account.Email, account.DisplayName, account.Language, account.CompanyIds, account.MailOptOut, account.PendingEmail);
+}
+
+/// <summary>The code from the activation (or e-mail change) mail for the address it was sent to.</summary>
+public sealed record ActivateAccountRequest(string Email, string Code);
+
+/// <summary>
+/// Changes to the signed-in account (R-U5): <c>currentPassword</c> is always required; omitted
+/// fields stay as they are. A new <c>email</c> takes effect once activated with the mailed code.
+/// </summary>
+public sealed record UpdateMeRequest(string CurrentPassword, string? DisplayName = null, string? Language = null, bool? MailOptOut = null, string? NewPassword = null, string? Email = null);
+
+/// <summary>A mail in the outbox.</summary>
+public sealed record MailResponse(string To, string Kind, string Language, string Subject, string Body, DateTimeOffset CreatedAt);
 
 public sealed record TokenRequest(string Email, string Password);
 
@@ -17,7 +34,33 @@ public sealed record TokenResponse(string AccessToken, int ExpiresIn);
 
 public sealed record CreateCompanyRequest(string Name);
 
-public sealed record CompanyResponse(string CompanyId, string Name, string DefaultProjectId);
+public sealed record CompanyResponse(string CompanyId, string Name, string DefaultProjectId, string? Street = null, string? PostalCode = null, string? City = null, string? Country = null, string? Phone = null)
+{
+    public static CompanyResponse From(CompanyView view) => new(
+        view.CompanyId, view.Name, view.DefaultProjectId, view.Details?.Street, view.Details?.PostalCode, view.Details?.City, view.Details?.Country, view.Details?.Phone);
+}
+
+/// <summary>An edit of company data (admins only, R-U2): omitted fields stay, an empty string clears an optional one.</summary>
+public sealed record UpdateCompanyRequest(string? Name = null, string? Street = null, string? PostalCode = null, string? City = null, string? Country = null, string? Phone = null);
+
+/// <summary>A company member (R-U1); <c>rights</c> are what the member may do (admins hold every right).</summary>
+public sealed record MemberResponse(string Email, bool Admin, bool Locked, IReadOnlyList<string> Rights)
+{
+    public static MemberResponse From(Membership member) => new(member.Email, member.Admin, member.Locked, [.. member.EffectiveRights]);
+}
+
+/// <summary>A removed member (R-U4): the membership as it was, when and by whom it was removed.</summary>
+public sealed record FormerMemberResponse(string Email, bool Admin, bool Locked, IReadOnlyList<string> Rights, DateTimeOffset RemovedAt, string RemovedBy)
+{
+    public static FormerMemberResponse From(FormerMember former) => new(
+        former.Membership.Email, former.Membership.Admin, former.Membership.Locked, [.. former.Membership.EffectiveRights], former.RemovedAt, former.RemovedBy);
+}
+
+/// <summary>Adds an account to the company (R-U2); rights among BuyOnCredit, MoveLicenses, CheckDeviceStatus, RequestCertificate.</summary>
+public sealed record AddMemberRequest(string Email, bool? Admin = null, bool? Locked = null, List<string>? Rights = null);
+
+/// <summary>Changes a member (R-U2); omitted fields stay. <c>rights</c> replaces the granted rights.</summary>
+public sealed record UpdateMemberRequest(bool? Admin = null, bool? Locked = null, List<string>? Rights = null);
 
 public sealed record CreateProjectRequest(string Name, string? Description = null);
 

@@ -25,9 +25,12 @@ public static class Problems
         [ErrorCodes.InvalidUnits] = StatusCodes.Status400BadRequest,
         [ErrorCodes.InvalidDate] = StatusCodes.Status400BadRequest,
         [ErrorCodes.SsaEndInPast] = StatusCodes.Status400BadRequest,
+        [ErrorCodes.ActivationCodeInvalid] = StatusCodes.Status400BadRequest,
         [ErrorCodes.Unauthorized] = StatusCodes.Status401Unauthorized,
         [ErrorCodes.Forbidden] = StatusCodes.Status403Forbidden,
         [ErrorCodes.UserLocked] = StatusCodes.Status403Forbidden,
+        [ErrorCodes.AccountNotActivated] = StatusCodes.Status403Forbidden,
+        [ErrorCodes.CurrentPasswordWrong] = StatusCodes.Status403Forbidden,
         [ErrorCodes.NotFound] = StatusCodes.Status404NotFound,
         [ErrorCodes.UserNotFound] = StatusCodes.Status404NotFound,
         [ErrorCodes.MethodNotAllowed] = StatusCodes.Status405MethodNotAllowed,
@@ -56,6 +59,7 @@ public static class Problems
         [ErrorCodes.InternalError] = StatusCodes.Status500InternalServerError,
         [ErrorCodes.StorageUnavailable] = StatusCodes.Status503ServiceUnavailable,
         [ErrorCodes.TransientConflict] = StatusCodes.Status503ServiceUnavailable,
+        [ErrorCodes.MailUnavailable] = StatusCodes.Status503ServiceUnavailable,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static bool TryGetStatus(string code, out int status) => StatusByCode.TryGetValue(code, out status);

@@ -47,19 +47,11 @@ public static class Validate
         return password;
     }
 
-    public static string Language(string? language)
-    {
-        if (string.IsNullOrWhiteSpace(language))
-        {
-            return "en";
-        }
+    /// <summary>One of the portal's languages (en, de, fr, it, nl); English when not given.</summary>
+    public static string Language(string? language) =>
+        string.IsNullOrWhiteSpace(language) ? Languages.Default : OptionalLanguage(language)!;
 
-        var trimmed = language.Trim();
-        if (trimmed.Length is < 2 or > 12 || !trimmed.All(c => char.IsAsciiLetter(c) || c == '-'))
-        {
-            throw LicensingException.Validation("'language' must be a language tag such as 'en' or 'de-CH'.");
-        }
-
-        return trimmed.ToLowerInvariant();
-    }
+    public static string? OptionalLanguage(string? language) =>
+        language is null ? null
+        : Languages.Normalize(language) ?? throw LicensingException.Validation($"'language' must be one of {string.Join(", ", Languages.All)}.");
 }

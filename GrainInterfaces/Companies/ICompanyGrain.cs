@@ -29,4 +29,35 @@ public interface ICompanyGrain : IGrainWithStringKey
 
     /// <summary>NotFound unless the project belongs to this company.</summary>
     Task EnsureOwnsProjectAsync(string projectId);
+
+    /// <summary>Edits the company's data; <paramref name="actorEmail"/> must be an unlocked admin (R-U2).</summary>
+    Task<CompanyView> UpdateAsync(string actorEmail, CompanyChanges changes);
+
+    /// <summary>The current members (removed ones are kept apart, R-U4), ordered by e-mail.</summary>
+    Task<ImmutableArray<Membership>> ListMembersAsync();
+
+    /// <summary>Removed memberships, oldest first (R-U4: kept so a removed user's history stays attributable).</summary>
+    Task<ImmutableArray<FormerMember>> ListFormerMembersAsync();
+
+    /// <summary>
+    /// Adds an activated account as a member (R-U2: by an unlocked admin). No account →
+    /// <see cref="ErrorCodes.UserNotFound"/>; already a member → <see cref="ErrorCodes.Conflict"/>.
+    /// </summary>
+    Task<Membership> AddMemberAsync(string actorEmail, string email, bool admin, bool locked, ImmutableSortedSet<string> rights);
+
+    /// <summary>
+    /// Changes a member's flags or rights (R-U2: by an unlocked admin). Locking or demoting the
+    /// last unlocked admin → <see cref="ErrorCodes.LastAdmin"/>.
+    /// </summary>
+    Task<Membership> UpdateMemberAsync(string actorEmail, string email, MemberChanges changes);
+
+    /// <summary>
+    /// Removes a member (R-U2: by an unlocked admin), keeping the record of the former
+    /// membership (R-U4). The last unlocked admin → <see cref="ErrorCodes.LastAdmin"/>. Removing
+    /// a former member again succeeds (a retried request).
+    /// </summary>
+    Task RemoveMemberAsync(string actorEmail, string email);
+
+    /// <summary>Moves a membership to the member's new e-mail address (R-U5 e-mail change; idempotent).</summary>
+    Task ChangeMemberEmailAsync(string oldEmail, string newEmail);
 }

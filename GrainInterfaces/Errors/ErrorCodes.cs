@@ -39,6 +39,10 @@ public static class ErrorCodes
     public const string UserLocked = nameof(UserLocked);
     public const string UserNotFound = nameof(UserNotFound);
     public const string LastAdmin = nameof(LastAdmin);
+    public const string ActivationCodeInvalid = nameof(ActivationCodeInvalid);
+    public const string AccountNotActivated = nameof(AccountNotActivated);
+    public const string CurrentPasswordWrong = nameof(CurrentPasswordWrong);
+    public const string MailUnavailable = nameof(MailUnavailable);
     public const string DuplicateProjectName = nameof(DuplicateProjectName);
     public const string ProjectNotEmpty = nameof(ProjectNotEmpty);
 

@@ -13,35 +13,51 @@ public static class Codes
     private const int KeyGroups = 5;
     private const int GroupLength = 5;
 
-    public static string NewActivationKey()
+    private const int MailCodeGroups = 4;
+    private const int MailCodeGroupLength = 4;
+
+    public static string NewActivationKey() => Grouped(KeyGroups, GroupLength);
+
+    /// <summary>
+    /// The code an account activation or e-mail change mail carries (R-U5): 80 random bits in
+    /// four groups of four characters of the same alphabet as keys, e.g. <c>7KQ2-M9XD-0AHT-WB3C</c>.
+    /// </summary>
+    public static string NewMailCode() => Grouped(MailCodeGroups, MailCodeGroupLength);
+
+    /// <summary>The canonical form of a mail code typed by a person; <c>null</c> when it cannot be one.</summary>
+    public static string? NormalizeMailCode(string? input) => Normalize(input, MailCodeGroups, MailCodeGroupLength);
+
+    /// <summary>
+    /// The canonical form of a key typed by a person: upper case, groups joined by dashes,
+    /// look-alike letters mapped (O→0, I/L→1). <c>null</c> when it cannot be a key.
+    /// </summary>
+    public static string? NormalizeActivationKey(string? input) => Normalize(input, KeyGroups, GroupLength);
+
+    private static string Grouped(int groups, int groupLength)
     {
-        var chars = RandomChars(KeyGroups * GroupLength);
-        var builder = new StringBuilder(KeyGroups * (GroupLength + 1));
-        for (var group = 0; group < KeyGroups; group++)
+        var chars = RandomChars(groups * groupLength);
+        var builder = new StringBuilder(groups * (groupLength + 1));
+        for (var group = 0; group < groups; group++)
         {
             if (group > 0)
             {
                 builder.Append('-');
             }
 
-            builder.Append(chars, group * GroupLength, GroupLength);
+            builder.Append(chars, group * groupLength, groupLength);
         }
 
         return builder.ToString();
     }
 
-    /// <summary>
-    /// The canonical form of a key typed by a person: upper case, groups joined by dashes,
-    /// look-alike letters mapped (O→0, I/L→1). <c>null</c> when it cannot be a key.
-    /// </summary>
-    public static string? NormalizeActivationKey(string? input)
+    private static string? Normalize(string? input, int groups, int groupLength)
     {
         if (string.IsNullOrWhiteSpace(input) || input.Length > 64)
         {
             return null;
         }
 
-        var raw = new StringBuilder(KeyGroups * GroupLength);
+        var raw = new StringBuilder(groups * groupLength);
         foreach (var c in input.Trim().ToUpperInvariant())
         {
             var mapped = c switch
@@ -63,14 +79,14 @@ public static class Codes
             raw.Append(mapped);
         }
 
-        if (raw.Length != KeyGroups * GroupLength)
+        if (raw.Length != groups * groupLength)
         {
             return null;
         }
 
-        for (var group = KeyGroups - 1; group > 0; group--)
+        for (var group = groups - 1; group > 0; group--)
         {
-            raw.Insert(group * GroupLength, '-');
+            raw.Insert(group * groupLength, '-');
         }
 
         return raw.ToString();

@@ -6,7 +6,8 @@ using OrleansLicensing.Grains.State;
 namespace OrleansLicensing.Grains.Grains;
 
 public sealed class CompanyGrain(
-    [PersistentState("company", StorageNames.Licensing)] IPersistentState<CompanyState> company) : Grain, ICompanyGrain
+    [PersistentState("company", StorageNames.Licensing)] IPersistentState<CompanyState> company,
+    TimeProvider time) : Grain, ICompanyGrain
 {
     public const string DefaultProjectName = "DEFAULT";
 
@@ -56,9 +57,10 @@ public sealed class CompanyGrain(
             throw new LicensingException(ErrorCodes.UserLocked, "Your account is locked in this company.");
         }
 
-        if (right is not null && !member.Admin && !member.Rights.Contains(right))
+        var allowed = right is null || (right == CompanyRights.AdminOnly ? member.Admin : member.EffectiveRights.Contains(right));
+        if (!allowed)
         {
-            throw LicensingException.Forbidden($"This needs the right {right}.");
+            throw LicensingException.Forbidden(right == CompanyRights.AdminOnly ? "Only company admins may do this." : $"This needs the right {right}.");
         }
 
         return Task.FromResult(member);
@@ -99,8 +101,124 @@ public sealed class CompanyGrain(
         return company.State.Projects.ContainsKey(projectId) ? Task.CompletedTask : throw LicensingException.NotFound("The project");
     }
 
+    public async Task<CompanyView> UpdateAsync(string actorEmail, CompanyChanges changes)
+    {
+        EnsureCreated();
+        MembershipRules.EnsureAdmin(company.State.Members, actorEmail);
+        var details = company.State.Details;
+        company.State.Name = changes.Name ?? company.State.Name;
+        company.State.Details = new CompanyDetails(
+            Change(details.Street, changes.Street),
+            Change(details.PostalCode, changes.PostalCode),
+            Change(details.City, changes.City),
+            Change(details.Country, changes.Country),
+            Change(details.Phone, changes.Phone));
+        await company.WriteStateAsync();
+        return View();
+
+        static string? Change(string? current, string? requested) => requested is null ? current : requested.Length == 0 ? null : requested;
+    }
+
+    public Task<ImmutableArray<Membership>> ListMembersAsync()
+    {
+        EnsureCreated();
+        return Task.FromResult(company.State.Members.Values.ToImmutableArray());
+    }
+
+    public Task<ImmutableArray<FormerMember>> ListFormerMembersAsync()
+    {
+        EnsureCreated();
+        return Task.FromResult(company.State.FormerMembers.ToImmutableArray());
+    }
+
+    public async Task<Membership> AddMemberAsync(string actorEmail, string email, bool admin, bool locked, ImmutableSortedSet<string> rights)
+    {
+        EnsureCreated();
+        MembershipRules.EnsureAdmin(company.State.Members, actorEmail);
+        var member = new Membership(email, admin, locked, MembershipRules.ValidRights(rights));
+        if (company.State.Members.ContainsKey(email))
+        {
+            throw new LicensingException(ErrorCodes.Conflict, "This user is already a member of the company; change the membership instead.");
+        }
+
+        // Only activated accounts can be added (decision: no invitations of unknown addresses).
+        var account = GrainFactory.GetGrain<IUserGrain>(email);
+        if (!(await account.GetAsync()).Activated)
+        {
+            throw new LicensingException(ErrorCodes.UserNotFound, "No activated account has this e-mail address.");
+        }
+
+        // The user's list of companies is written first: it may name a company a moment before
+        // the membership exists, never miss one; access is decided here, by the membership.
+        await account.AddCompanyAsync(this.GetPrimaryKeyString());
+        company.State.Members = company.State.Members.SetItem(email, member);
+        await company.WriteStateAsync();
+        return member;
+    }
+
+    public async Task<Membership> UpdateMemberAsync(string actorEmail, string email, MemberChanges changes)
+    {
+        EnsureCreated();
+        MembershipRules.EnsureAdmin(company.State.Members, actorEmail);
+        if (!company.State.Members.TryGetValue(email, out var current))
+        {
+            throw LicensingException.NotFound("The member");
+        }
+
+        var after = new Membership(
+            email,
+            changes.Admin ?? current.Admin,
+            changes.Locked ?? current.Locked,
+            changes.Rights is null ? current.Rights : MembershipRules.ValidRights(changes.Rights));
+        MembershipRules.EnsureAnUnlockedAdminRemains(company.State.Members, email, after);
+        if (after != current)
+        {
+            company.State.Members = company.State.Members.SetItem(email, after);
+            await company.WriteStateAsync();
+        }
+
+        return after;
+    }
+
+    public async Task RemoveMemberAsync(string actorEmail, string email)
+    {
+        EnsureCreated();
+        MembershipRules.EnsureAdmin(company.State.Members, actorEmail);
+        if (company.State.Members.TryGetValue(email, out var current))
+        {
+            MembershipRules.EnsureAnUnlockedAdminRemains(company.State.Members, email, after: null);
+            company.State.Members = company.State.Members.Remove(email);
+            company.State.FormerMembers = company.State.FormerMembers.Add(new FormerMember(current, time.GetUtcNow(), actorEmail));
+            await company.WriteStateAsync();
+        }
+        else if (!company.State.FormerMembers.Any(f => f.Membership.Email == email))
+        {
+            throw LicensingException.NotFound("The member");
+        }
+
+        // Also on a repeat: the user's list may still name the company if the first attempt stopped here.
+        await GrainFactory.GetGrain<IUserGrain>(email).RemoveCompanyAsync(this.GetPrimaryKeyString());
+    }
+
+    public async Task ChangeMemberEmailAsync(string oldEmail, string newEmail)
+    {
+        if (!company.State.Created || !company.State.Members.TryGetValue(oldEmail, out var member))
+        {
+            return;
+        }
+
+        var members = company.State.Members.Remove(oldEmail);
+        if (!members.ContainsKey(newEmail))
+        {
+            members = members.SetItem(newEmail, member with { Email = newEmail });
+        }
+
+        company.State.Members = members;
+        await company.WriteStateAsync();
+    }
+
     private CompanyGrain EnsureCreated() =>
         company.State.Created ? this : throw LicensingException.NotFound("The company");
 
-    private CompanyView View() => new(this.GetPrimaryKeyString(), company.State.Name, company.State.DefaultProjectId);
+    private CompanyView View() => new(this.GetPrimaryKeyString(), company.State.Name, company.State.DefaultProjectId, company.State.Details);
 }

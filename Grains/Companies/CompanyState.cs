@@ -13,4 +13,10 @@ public sealed class CompanyState
 
     /// <summary>Project id → name, the index that keeps names unique per company (R-P1).</summary>
     [Id(4)] public ImmutableSortedDictionary<string, string> Projects { get; set; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    [Id(5)] public CompanyDetails Details { get; set; } = CompanyDetails.Empty;
+
+    /// <summary>Memberships that were removed, oldest first (R-U4: a removed user's history stays attributable).</summary>
+    [Id(6)] public ImmutableList<FormerMember> FormerMembers { get; set; } = [];
 }
+

@@ -17,14 +17,54 @@ public sealed class Api(HttpClient http)
     /// <summary>A vendor MAC nobody else in this test run uses.</summary>
     public static string NewMacSuffix() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
+    public const string Password = "correct horse battery";
+
+    /// <summary>Registers, activates with the code from the outbox (R-U5) and signs in.</summary>
     public async Task<string> RegisterAndLoginAsync(string? email = null)
     {
         email ??= NewEmail();
-        var created = await SendAsync(HttpMethod.Post, "/api/v1/accounts", new { email, password = "correct horse battery", displayName = "Test User", language = "en" });
+        var created = await SendAsync(HttpMethod.Post, "/api/v1/accounts", new { email, password = Password, displayName = "Test User", language = "en" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var token = await SendAsync(HttpMethod.Post, "/api/v1/auth/token", new { email, password = "correct horse battery" });
+        await ActivateAsync(email);
+        return await LoginAsync(email);
+    }
+
+    public async Task<string> LoginAsync(string email, string password = Password)
+    {
+        var token = await SendAsync(HttpMethod.Post, "/api/v1/auth/token", new { email, password });
         Assert.Equal(HttpStatusCode.OK, token.StatusCode);
         return (await Json(token))["accessToken"]!.GetValue<string>();
+    }
+
+    /// <summary>Activates <paramref name="email"/> with the code of the newest mail to it.</summary>
+    public async Task ActivateAsync(string email)
+    {
+        var activated = await SendAsync(HttpMethod.Post, "/api/v1/accounts/activate", new { email, code = await MailedCodeAsync(email) });
+        Assert.Equal(HttpStatusCode.OK, activated.StatusCode);
+    }
+
+    /// <summary>The outbox of an address, newest first, read through the vendor route.</summary>
+    public async Task<JsonArray> MailsAsync(string email)
+    {
+        var response = await SendAsync(HttpMethod.Get, $"/api/v1/vendor/mail/{Uri.EscapeDataString(email)}", null, LicensingApp.VendorKey);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await Json(response)).AsArray();
+    }
+
+    /// <summary>The code in the newest mail to <paramref name="email"/>.</summary>
+    public async Task<string> MailedCodeAsync(string email)
+    {
+        var mails = await MailsAsync(email);
+        Assert.NotEmpty(mails);
+        return CodeIn(mails[0]!["body"]!.GetValue<string>());
+    }
+
+    /// <summary>The mail code (four groups of four) in a mail body.</summary>
+    public static string CodeIn(string body)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(body, @"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b");
+        Assert.True(match.Success, $"no code in the mail: {body}");
+        return match.Value;
     }
 
     public async Task<(string CompanyId, string ProjectId)> CreateCompanyAsync(string token, string name = "Acme")

@@ -43,9 +43,20 @@ const email = `ann-${randomBytes(6).toString("hex")}@example.com`;
 const password = "correct horse battery";
 const licenseType = "PBX-Port8*20";
 
-// 1. Register an account and sign in.
+// 1. Register an account, activate it with the mailed code (read from the node's outbox) and sign in.
 expect("register account", 201, await anonymous.POST("/api/v1/accounts", {
   body: { email, password, displayName: "Ann", language: "en" },
+}));
+const mails = expect("read outbox", 200, await vendor.GET("/api/v1/vendor/mail/{email}", {
+  params: { path: { email } },
+}));
+const code = /[0-9A-Z]{4}(-[0-9A-Z]{4}){3}/.exec(mails[0]?.body ?? "")?.[0];
+if (code === undefined) {
+  throw new Error("read outbox: no activation code in the mail");
+}
+
+expect("activate account", 200, await anonymous.POST("/api/v1/accounts/activate", {
+  body: { email, code },
 }));
 const { accessToken } = expect("issue token", 200, await anonymous.POST("/api/v1/auth/token", {
   body: { email, password },
