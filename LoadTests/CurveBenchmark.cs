@@ -56,8 +56,17 @@ public static class CurveBenchmark
                     var before = await CountersAsync(http);
                     var result = await RunRoundAsync(http, token, load, clients, TimeSpan.FromSeconds(seconds), poll: scenario == "spread" && clients == 16);
                     var after = await CountersAsync(http);
-                    result = result with { LockTimeouts = after.LockTimeouts - before.LockTimeouts, Aborts = after.Aborts - before.Aborts, Retries = after.Retries - before.Retries };
-                    Console.WriteLine($"{scenario} {clients} clients round {round} ({seconds} s): {result.PerSecond:F0} ops/s, p99 {Ms(result.Latency, 99):F1} ms, max {Max(result.Latency):F0} ms, min 1 s window {result.MinWindow} (median {result.MedianWindow}), lock timeouts {result.LockTimeouts}, aborts {result.Aborts}, {Statuses(result)}"
+                    var writes = after.Writes - before.Writes;
+                    result = result with
+                    {
+                        LockTimeouts = after.LockTimeouts - before.LockTimeouts,
+                        Aborts = after.Aborts - before.Aborts,
+                        Retries = after.Retries - before.Retries,
+                        WritesPerOperation = writes / Math.Max(1, result.Statuses.Values.Sum()),
+                        WriteMs = (after.WriteMs - before.WriteMs) / Math.Max(1, writes),
+                        Load = LoadAverage(),
+                    };
+                    Console.WriteLine($"{scenario} {clients} clients round {round} ({seconds} s): {result.PerSecond:F0} ops/s, p99 {Ms(result.Latency, 99):F1} ms, max {Max(result.Latency):F0} ms, min 1 s window {result.MinWindow} (median {result.MedianWindow}), lock timeouts {result.LockTimeouts}, aborts {result.Aborts}, {result.WritesPerOperation:F1} storage writes/op of {result.WriteMs:F2} ms, load average {result.Load}, {Statuses(result)}"
                         + (result.Polls is { } p ? $"; polls {p.TotalCount}: p99 {Ms(p, 99):F1} ms, p99.9 {Ms(p, 99.9):F1} ms, max {Max(p):F1} ms" : string.Empty));
                     rows.Add((scenario, clients, round, result));
                 }
@@ -72,10 +81,32 @@ public static class CurveBenchmark
         return Report(options, shortSeconds, rows, balanced, broken, warnings);
     }
 
-    private static async Task<(double LockTimeouts, double Aborts, double Retries)> CountersAsync(HttpClient http) =>
-        (await ExternalNode.ScrapeAsync(http, "licensing_transaction_lock_timeouts_total"),
-         await ExternalNode.ScrapeAsync(http, "licensing_transaction_aborts_total"),
-         await ExternalNode.ScrapeAsync(http, "licensing_transaction_retries_total"));
+    public const string Heading = "## Ledger under sustained load, measured from outside (issue 15)";
+
+    /// <summary>The document with its curve section (from <see cref="Heading"/> to the next section) replaced by <paramref name="section"/>, or that added at the end.</summary>
+    public static string ReplaceSection(string document, string section)
+    {
+        var start = document.IndexOf(Heading, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return document.TrimEnd() + Environment.NewLine + Environment.NewLine + section;
+        }
+
+        var next = document.IndexOf("\n## ", start + Heading.Length, StringComparison.Ordinal);
+        return document[..start] + section + (next < 0 ? string.Empty : Environment.NewLine + document[(next + 1)..]);
+    }
+
+    private static async Task<Counters> CountersAsync(HttpClient http) => new(
+        await ExternalNode.ScrapeAsync(http, "licensing_transaction_lock_timeouts_total"),
+        await ExternalNode.ScrapeAsync(http, "licensing_transaction_aborts_total"),
+        await ExternalNode.ScrapeAsync(http, "licensing_transaction_retries_total"),
+        await ExternalNode.ScrapeAsync(http, "licensing_storage_duration_milliseconds_count", "operation=\"write\""),
+        await ExternalNode.ScrapeAsync(http, "licensing_storage_duration_milliseconds_sum", "operation=\"write\""));
+
+    private sealed record Counters(double LockTimeouts, double Aborts, double Retries, double Writes, double WriteMs);
+
+    /// <summary>The machine's 1-minute load average (other work shares these cores).</summary>
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
     private static async Task<Round> RunRoundAsync(HttpClient http, string token, List<Company> companies, int clients, TimeSpan duration, bool poll)
     {
@@ -147,15 +178,15 @@ public static class CurveBenchmark
     private static string Report(BenchmarkOptions options, int shortSeconds, List<(string Scenario, int Clients, int Round, Round Result)> rows, bool balanced, int broken, int warnings)
     {
         var text = new StringBuilder();
-        text.AppendLine("## Ledger under sustained load, measured from outside (issue 15)");
+        text.AppendLine(Heading);
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only curve --seconds {options.Seconds}`. The node is the Release silo binary with the API co-hosted, started as its own process (`dotnet Silo/bin/Release/net10.0/OrleansLicensing.Silo.dll --urls … --Storage:DataDirectory=<tmp> --Licensing:VendorApiKey=…`, plus free ports and a raised anonymous rate limit for the seeding) with its production configuration: SQLite at full durability. Load from the LoadTests process over HTTP/1.1 keep-alive: every operation binds 1 {LicenseType} to a device whose own project holds none, drawn from another project of its company (`fromProjects`), one transaction over the device and that project. *Spread*: {Companies} companies × {DevicesPerCompany} devices (400 devices, 8 source projects), clients assigned round-robin to companies; *one project*: all clients on one company's 50 devices and its one source project. 16 spread clients: three {options.Seconds} s rounds, with {Pollers} device pollers (10 ms pause between polls, full answers) polling the same devices; every other point: one {shortSeconds} s round. The rate counts successes; \"min 1 s\" is the slowest full second of the round against the round's median second (criterion: not below half).");
         text.AppendLine();
-        text.AppendLine("| load | clients | round | ops/s | p50 | p99 | max | min 1 s / median 1 s | ≥ half? | lock timeouts | aborts (retries) | answers |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| load | clients | round | ops/s | p50 | p99 | max | min 1 s / median 1 s | ≥ half? | lock timeouts | aborts (retries) | storage writes per op (mean write) | machine load average | answers |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (scenario, clients, round, r) in rows)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {scenario} | {clients} | {round} | {r.PerSecond:F0} | {Ms(r.Latency, 50):F1} ms | {Ms(r.Latency, 99):F1} ms | {Max(r.Latency):F0} ms | {r.MinWindow} / {r.MedianWindow} | {(r.MinWindow * 2 >= r.MedianWindow ? "yes" : "**no**")} | {r.LockTimeouts:F0} | {r.Aborts:F0} ({r.Retries:F0}) | {Statuses(r)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {scenario} | {clients} | {round} | {r.PerSecond:F0} | {Ms(r.Latency, 50):F1} ms | {Ms(r.Latency, 99):F1} ms | {Max(r.Latency):F0} ms | {r.MinWindow} / {r.MedianWindow} | {(r.MinWindow * 2 >= r.MedianWindow ? "yes" : "**no**")} | {r.LockTimeouts:F0} | {r.Aborts:F0} ({r.Retries:F0}) | {r.WritesPerOperation:F1} ({r.WriteMs:F2} ms) | {r.Load} | {Statuses(r)} |");
         }
 
         var spread16 = rows.Where(r => r.Scenario == "spread" && r.Clients == 16).Select(r => r.Result).ToList();
@@ -186,5 +217,11 @@ public static class CurveBenchmark
         public double Aborts { get; init; }
 
         public double Retries { get; init; }
+
+        public double WritesPerOperation { get; init; }
+
+        public double WriteMs { get; init; }
+
+        public string Load { get; init; } = "?";
     }
 }

@@ -106,14 +106,14 @@ public sealed partial class ExternalNode : IAsyncDisposable
         return count;
     }
 
-    /// <summary>The value of a counter on the node's <c>/metrics</c>, summed over its series.</summary>
-    public static async Task<double> ScrapeAsync(HttpClient http, string metric)
+    /// <summary>The value of a counter on the node's <c>/metrics</c>, summed over its series (those whose labels contain <paramref name="label"/>, if given).</summary>
+    public static async Task<double> ScrapeAsync(HttpClient http, string metric, string? label = null)
     {
         var text = await http.GetStringAsync("/metrics");
         double sum = 0;
         foreach (Match match in SeriesLine().Matches(text))
         {
-            if (match.Groups["name"].Value == metric)
+            if (match.Groups["name"].Value == metric && (label is null || match.Groups["labels"].Value.Contains(label, StringComparison.Ordinal)))
             {
                 sum += double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
             }
@@ -181,6 +181,6 @@ public sealed partial class ExternalNode : IAsyncDisposable
         throw new TimeoutException($"{Url}/readyz did not turn green within 90 s; see {LogPath}.");
     }
 
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (?<value>[0-9.eE+-]+|NaN)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\{[^}]*\})? (?<value>[0-9.eE+-]+|NaN)", RegexOptions.Multiline)]
     private static partial Regex SeriesLine();
 }

@@ -22,7 +22,12 @@ if (options.Only is "curve")
 }
 
 var report = string.Join(Environment.NewLine, sections.Select(s => s.TrimEnd() + Environment.NewLine));
-if (options.OutputPath is not null)
+if (options.OutputPath is not null && options.Only is "curve" && File.Exists(options.OutputPath))
+{
+    // The curve is its own section of the file: replace it (or add it at the end), keep the rest.
+    await File.WriteAllTextAsync(options.OutputPath, CurveBenchmark.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), report));
+}
+else if (options.OutputPath is not null)
 {
     await File.WriteAllTextAsync(options.OutputPath, report);
 }

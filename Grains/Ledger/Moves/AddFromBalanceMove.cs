@@ -81,6 +81,8 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(AddLicensesResult result) => _command.Licenses;
 
+    public override IReadOnlyDictionary<string, int> UnitsDeclared => _command.Licenses;
+
     /// <summary>R-P6: names the company's other projects that hold some of what is missing, read after the abort.</summary>
     public override async Task<LicensingException> ExplainAsync(LicensingException refusal, LedgerContext context)
     {

@@ -38,4 +38,6 @@ public sealed class TransferBalanceMove : LedgerMove<ImmutableSortedDictionary<s
     }
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableSortedDictionary<string, int> result) => result;
+
+    public override IReadOnlyDictionary<string, int> UnitsDeclared => _licenses;
 }
