@@ -4,6 +4,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains;
+using OrleansLicensing.Silo;
 
 namespace OrleansLicensing.ClusterTests;
 
@@ -160,3 +161,25 @@ public sealed class LedgerUnderLoadTests(SingleSiloCluster shared, ITestOutputHe
 /// <summary>The load on the shared two-silo cluster: moves on both silos, the audit on one.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class LedgerUnderLoadOnTwoSilosTests(SharedCluster shared, ITestOutputHelper output) : LedgerUnderLoad(shared, output);
+
+/// <summary>The load on one silo storing its state in SQLite at full durability, as a single node does.</summary>
+public sealed class LedgerUnderLoadOnSqliteTests(SqliteSingleSiloCluster shared, ITestOutputHelper output) : LedgerUnderLoad(shared, output), IClassFixture<SqliteSingleSiloCluster>;
+
+/// <summary>One silo on a fresh SQLite database (deleted afterwards).</summary>
+public sealed class SqliteSingleSiloCluster() : ClusterFixture(1, new StorageSettings { Provider = StorageProvider.Sqlite, DataDirectory = DataPath })
+{
+    private static readonly string DataPath = Path.Combine(Path.GetTempPath(), "licensing-load-" + Guid.NewGuid().ToString("N"));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the temp cleaner.
+        }
+    }
+}
