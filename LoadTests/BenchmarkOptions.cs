@@ -28,7 +28,7 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
             Only: values.GetValueOrDefault("only"));
     }
 
-    private static string FindRoot()
+    public static string FindRoot()
     {
         var directory = new DirectoryInfo(Directory.GetCurrentDirectory());
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OrleansLicensing.sln")))

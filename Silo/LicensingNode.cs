@@ -165,6 +165,8 @@ public static class LicensingNode
         silo.Services.TryAddSingleton(Catalog.Default);
         silo.Services.TryAddSingleton<LedgerMetrics>();
         silo.Services.TryAddSingleton<OrleansLicensing.Grains.Ledger.MoveTracker>();
+        silo.AddGrainService<OrleansLicensing.Grains.Ledger.MoveWatchService>();
+        silo.Services.TryAddSingleton<OrleansLicensing.Grains.Ledger.IMoveWatchClient, OrleansLicensing.Grains.Ledger.MoveWatchClient>();
         silo.Services.TryAddSingleton<AuditReports>();
         silo.Services.TryAddSingleton<IMailSender, OutboxMailSender>();
         silo.Services.TryAddSingleton(licensing.DeviceSecretKey is { Length: > 0 } deviceSecretKey

@@ -135,7 +135,8 @@ public sealed record HealthResponse(string Status);
 
 public sealed record AuditLineResponse(string Type, long Minted, long Held, long Consumed, long Difference, IReadOnlyDictionary<string, long> HeldBy);
 
-public sealed record AuditResponse(bool Balanced, IReadOnlyList<AuditLineResponse> LicenseTypes, int Holders, DateTimeOffset At);
+/// <param name="Unsettled">License types whose non-zero difference unit moves in flight during the audit could explain (not a finding; the next audit tells).</param>
+public sealed record AuditResponse(bool Balanced, IReadOnlyList<AuditLineResponse> LicenseTypes, int Holders, DateTimeOffset At, IReadOnlyList<string> Unsettled);
 
 public sealed record LotSelectionRequest(List<string> LotIds);
 

@@ -37,7 +37,8 @@ public static class VendorApi
             report.Balanced,
             report.LicenseTypes.Select(l => new AuditLineResponse(l.Type, l.Minted, l.Held, l.Consumed, l.Difference, l.HeldBy)).ToArray(),
             report.Holders,
-            report.At));
+            report.At,
+            report.Unsettled));
     }
 
     /// <remarks>

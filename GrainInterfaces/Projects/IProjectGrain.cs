@@ -3,6 +3,13 @@ using System.Collections.Immutable;
 namespace OrleansLicensing.Contracts;
 
 /// <summary>A project: its data, the index of its devices and its license balance (R-P5).</summary>
+/// <remarks>
+/// The balance operations are <see cref="AlwaysInterleaveAttribute"/>: a transaction may call a
+/// project twice (the ledger takes every source's lock in id order before it debits them in the
+/// order asked), and its second call must not queue behind another transaction's call that waits
+/// inside the grain for the lock the first one holds (a stall until the lock timeout, issue 15).
+/// They touch only the transactional balance, whose locks order them.
+/// </remarks>
 public interface IProjectGrain : IGrainWithStringKey
 {
     Task<ProjectView> InitializeAsync(string companyId, string name, string? description);
@@ -14,6 +21,7 @@ public interface IProjectGrain : IGrainWithStringKey
 
     /// <summary>Adds units to the balance inside the caller's transaction.</summary>
     [Transaction(TransactionOption.Join)]
+    [Orleans.Concurrency.AlwaysInterleave]
     Task CreditAsync(ImmutableSortedDictionary<string, int> licenses);
 
     /// <summary>
@@ -21,10 +29,12 @@ public interface IProjectGrain : IGrainWithStringKey
     /// took, inside the caller's transaction; the coordinator decides whether the draw is complete.
     /// </summary>
     [Transaction(TransactionOption.Join)]
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<ImmutableSortedDictionary<string, int>> DebitUpToAsync(ImmutableSortedDictionary<string, int> wanted);
 
     /// <summary>Takes exactly these units or fails with <see cref="ErrorCodes.InsufficientBalance"/>.</summary>
     [Transaction(TransactionOption.Join)]
+    [Orleans.Concurrency.AlwaysInterleave]
     Task DebitAsync(ImmutableSortedDictionary<string, int> licenses);
 
     [Transaction(TransactionOption.Join)]

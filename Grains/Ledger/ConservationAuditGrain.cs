@@ -13,14 +13,14 @@ namespace OrleansLicensing.Grains.Grains;
 /// </summary>
 /// <remarks>
 /// A move that commits between two holder reads is counted on neither or on both sides, so a
-/// pass over the holders is exact only when no move overlapped it. The silo's
-/// <see cref="MoveTracker"/> says which moves did, and by how many units of each type each can
+/// pass over the holders is exact only when no move overlapped it. Every silo's
+/// <see cref="MoveTracker"/>, asked through its <see cref="IMoveWatchService"/>, says which moves did, and by how many units of each type each can
 /// shift the difference. A difference larger than that bound is real at once; a smaller one is
 /// read again in a new pass once those moves ended, up to <see cref="Passes"/> passes. What no
 /// pass settles is reported as unsettled (docs/consistency.md), never as a difference.
 /// </remarks>
 [StatelessWorker(1)]
-public sealed class ConservationAuditGrain(TimeProvider time, AuditReports reports, MoveTracker tracker) : Grain, IConservationAuditGrain
+public sealed class ConservationAuditGrain(TimeProvider time, AuditReports reports, IMoveWatchClient watches, IClusterMembershipService membership) : Grain, IConservationAuditGrain
 {
     private const int Parallelism = 32;
     private const int Passes = 3;
@@ -31,28 +31,38 @@ public sealed class ConservationAuditGrain(TimeProvider time, AuditReports repor
         AuditReport report;
         for (var pass = 1; ; pass++)
         {
-            var watch = tracker.Open();
+            // Every silo's moves, not only this one's: a move runs where its request arrived.
+            var watch = await ClusterWatch.OpenAsync(watches, membership);
             try
             {
-                report = await ReadOnceAsync();
+                try
+                {
+                    report = await ReadOnceAsync();
+                }
+                finally
+                {
+                    await watch.CloseAsync();
+                }
+
+                var differing = report.LicenseTypes.Where(line => line.Difference != 0).Select(line => line.Type).ToImmutableArray();
+                IReadOnlyDictionary<string, long?> bounds = differing.IsEmpty ? new Dictionary<string, long?>() : await watch.BoundsAsync(differing);
+                var explained = report.LicenseTypes
+                    .Where(line => line.Difference != 0 && (bounds[line.Type] is not { } bound || Math.Abs(line.Difference) <= bound))
+                    .Select(line => line.Type)
+                    .ToImmutableArray();
+                if (explained.IsEmpty || pass == Passes)
+                {
+                    report = report with { Unsettled = explained };
+                    break;
+                }
+
+                // Some difference may be a move in flight: read again once the moves met have ended.
+                await watch.SettledAsync(SettleTimeout);
             }
             finally
             {
-                watch.Close();
+                await watch.ReleaseAsync();
             }
-
-            var explained = report.LicenseTypes
-                .Where(line => line.Difference != 0 && (watch.Bound(line.Type) is not { } bound || Math.Abs(line.Difference) <= bound))
-                .Select(line => line.Type)
-                .ToImmutableArray();
-            if (explained.IsEmpty || pass == Passes)
-            {
-                report = report with { Unsettled = explained };
-                break;
-            }
-
-            // Some difference may be a move in flight: read again once the moves met have ended.
-            await watch.SettledAsync(SettleTimeout);
         }
 
         reports.Publish(report);

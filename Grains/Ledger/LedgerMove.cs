@@ -41,6 +41,13 @@ public abstract class LedgerMove<TResult>
     /// </summary>
     public virtual bool UnitsMovedBoundTheChange => true;
 
+    /// <summary>
+    /// The units the move moves when its arguments alone fix them (before it runs), else null.
+    /// The audit can then bound what the move can shift from the moment it starts, not only once
+    /// its body ran — so a move of one type in flight never hides a difference of another.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, int>? UnitsDeclared => null;
+
     /// <summary>Counters beyond the units moved, once per committed (not replayed) move.</summary>
     public virtual void CountCommitted(LedgerMetrics metrics)
     {

@@ -36,7 +36,7 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
     public async Task<T> RunAsync<T>(LedgerMove<T> move, IdempotencyToken? idempotency = null)
     {
         await RegisterAsync(move.Holders);
-        using var tracked = _tracker.Begin();
+        using var tracked = _tracker.Begin(move.UnitsMovedBoundTheChange ? move.UnitsDeclared : null);
         for (var attempt = 1; ; attempt++)
         {
             T result = default!;

@@ -14,10 +14,18 @@ public sealed class MoveTracker
     private readonly ConcurrentDictionary<Watch, byte> _watches = new();
     private long _started;
 
-    /// <summary>Registers a move for the runner; dispose it once its outcome is known (committed, aborted or given up).</summary>
-    public Move Begin()
+    /// <summary>
+    /// Registers a move for the runner; dispose it once its outcome is known (committed, aborted
+    /// or given up). <paramref name="declared"/>: its units, when known before it runs.
+    /// </summary>
+    public Move Begin(IReadOnlyDictionary<string, int>? declared = null)
     {
         var move = new Move(this, Interlocked.Increment(ref _started));
+        if (declared is not null)
+        {
+            move.Executed(declared);
+        }
+
         _active[move.Sequence] = move;
         foreach (var watch in _watches.Keys)
         {
@@ -79,6 +87,9 @@ public sealed class MoveTracker
         public void Close() => tracker._watches.TryRemove(this, out _);
 
         public int Count => _moves.Count;
+
+        /// <summary>The moves met that have not ended yet.</summary>
+        public int Pending => _moves.Values.Count(m => !m.Ended.IsCompleted);
 
         /// <summary>
         /// How far the moves met can shift the difference of <paramref name="type"/>: the units of

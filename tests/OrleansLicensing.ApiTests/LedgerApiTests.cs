@@ -118,6 +118,8 @@ public sealed class LedgerApiTests(SharedApp shared) : IAsyncLifetime
         var report = await Api.Json(audit);
         var ssc = report["licenseTypes"]!.AsArray().Single(l => l!["type"]!.GetValue<string>() == "SSC")!;
         Assert.True(ssc["minted"]!.GetValue<long>() >= 200);
+        // Types a move in flight could explain are listed, not reported as differences (issue 15).
+        Assert.All(report["unsettled"]!.AsArray(), type => Assert.Contains(report["licenseTypes"]!.AsArray(), l => l!["type"]!.GetValue<string>() == type!.GetValue<string>()));
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, "/api/v1/vendor/audit", null, _token), HttpStatusCode.Forbidden, "Forbidden");
     }
 

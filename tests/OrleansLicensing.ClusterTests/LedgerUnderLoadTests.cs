@@ -4,6 +4,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains;
+using OrleansLicensing.Silo;
 
 namespace OrleansLicensing.ClusterTests;
 
@@ -13,15 +14,20 @@ namespace OrleansLicensing.ClusterTests;
 /// project balances; the conservation audit runs all the while.
 /// </summary>
 /// <remarks>
-/// One silo: the audit knows the moves in flight on its own silo (<c>MoveTracker</c>); telling it
-/// about other silos' moves is not built yet (docs/consistency.md).
+/// Run on one silo and on two: on two, the moves run on both silos (each request on the silo
+/// that took it) and the audit must ask every silo which moves overlapped its reads
+/// (<c>MoveWatchService</c>); asking only its own, it reported false differences.
 /// </remarks>
-public sealed class LedgerUnderLoadTests(SingleSiloCluster shared, ITestOutputHelper output) : IClassFixture<SingleSiloCluster>
+public abstract class LedgerUnderLoad(ClusterFixture shared, ITestOutputHelper output)
 {
     private const int Clients = 16;
     private const string LicenseType = "PBX-Port8";
     private const string LeakType = "PBX-Voicemail";
     private readonly World _world = new(shared.Grains);
+
+    // Each client calls from inside one silo, so its moves run there (a stateless worker
+    // activates on the caller's silo): the load runs on every silo, the audit on one.
+    private readonly World[] _silos = [.. shared.Cluster.Silos.Select(s => new World(s.SiloHost.Services.GetRequiredService<IGrainFactory>()))];
 
     [Fact]
     public async Task Sixteen_conflicting_clients_for_20_s_meet_no_lock_timeout_and_the_audit_reports_only_a_real_leak()
@@ -30,6 +36,7 @@ public sealed class LedgerUnderLoadTests(SingleSiloCluster shared, ITestOutputHe
         var (leakCompany, leakProject) = (companies[0].Id, companies[0].Sources[0]);
         await _world.FundAsync(leakCompany, leakProject, (LeakType, 5));
         var lockTimeoutsBefore = LockTimeouts();
+        var operationsBefore = Operations();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
 
         // The audit runs back to back during the load; 15 s in, a unit of a type the load does
@@ -57,6 +64,9 @@ public sealed class LedgerUnderLoadTests(SingleSiloCluster shared, ITestOutputHe
 
         output.WriteLine($"{outcomes.Sum(o => o.Value)} operations: {string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}");
         output.WriteLine($"lock timeouts: {LockTimeouts() - lockTimeoutsBefore}; aborts retried: {shared.Cluster.Silos.Sum(s => s.SiloHost.Services.GetRequiredService<LedgerMetrics>().RetryCount)}");
+        var operationsBySilo = Operations().Zip(operationsBefore, (after, start) => after - start).ToArray();
+        output.WriteLine($"operations by silo: {string.Join(", ", operationsBySilo)}");
+        Assert.All(operationsBySilo, count => Assert.True(count > Clients, "every silo ran part of the load"));
         Assert.True(outcomes.GetValueOrDefault("ok") > Clients, "the load made progress");
         Assert.Equal(["ok"], outcomes.Keys.Order());
         Assert.Equal(0, LockTimeouts() - lockTimeoutsBefore);
@@ -84,6 +94,8 @@ public sealed class LedgerUnderLoadTests(SingleSiloCluster shared, ITestOutputHe
         return shared.Cluster.Client.ServiceProvider.GetRequiredService<Orleans.ITransactionClient>()
             .RunTransaction(Orleans.TransactionOption.Create, () => units < 0 ? project.DebitAsync(change) : project.CreditAsync(change));
     }
+
+    private long[] Operations() => [.. shared.Cluster.Silos.Select(s => s.SiloHost.Services.GetRequiredService<LedgerMetrics>().OperationCount)];
 
     private long LockTimeouts() => shared.Cluster.Silos.Sum(s => s.SiloHost.Services.GetRequiredService<LedgerMetrics>().LockTimeoutCount);
 
@@ -114,13 +126,14 @@ public sealed class LedgerUnderLoadTests(SingleSiloCluster shared, ITestOutputHe
         {
             var random = new Random(client);
             var company = companies[client % companies.Count];
+            var world = _silos[client % _silos.Length];
             while (!stop.IsCancellationRequested)
             {
                 var mac = company.Devices[random.Next(company.Devices.Length)];
                 string outcome;
                 try
                 {
-                    await _world.AddAsync(company.Id, mac, company.Sources, (LicenseType, 1));
+                    await world.AddAsync(company.Id, mac, company.Sources, (LicenseType, 1));
                     outcome = "ok";
                 }
                 catch (LicensingException e)
@@ -140,4 +153,33 @@ public sealed class LedgerUnderLoadTests(SingleSiloCluster shared, ITestOutputHe
     }
 
     private sealed record Company(string Id, ImmutableArray<string> Sources, string[] Devices);
+}
+
+/// <summary>The load on one silo.</summary>
+public sealed class LedgerUnderLoadTests(SingleSiloCluster shared, ITestOutputHelper output) : LedgerUnderLoad(shared, output), IClassFixture<SingleSiloCluster>;
+
+/// <summary>The load on the shared two-silo cluster: moves on both silos, the audit on one.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class LedgerUnderLoadOnTwoSilosTests(SharedCluster shared, ITestOutputHelper output) : LedgerUnderLoad(shared, output);
+
+/// <summary>The load on one silo storing its state in SQLite at full durability, as a single node does.</summary>
+public sealed class LedgerUnderLoadOnSqliteTests(SqliteSingleSiloCluster shared, ITestOutputHelper output) : LedgerUnderLoad(shared, output), IClassFixture<SqliteSingleSiloCluster>;
+
+/// <summary>One silo on a fresh SQLite database (deleted afterwards).</summary>
+public sealed class SqliteSingleSiloCluster() : ClusterFixture(1, new StorageSettings { Provider = StorageProvider.Sqlite, DataDirectory = DataPath })
+{
+    private static readonly string DataPath = Path.Combine(Path.GetTempPath(), "licensing-load-" + Guid.NewGuid().ToString("N"));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the temp cleaner.
+        }
+    }
 }

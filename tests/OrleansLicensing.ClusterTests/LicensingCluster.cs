@@ -42,7 +42,7 @@ public static class LicensingCluster
 }
 
 /// <summary>An in-memory cluster of <c>silos</c> silos started once for the tests that share it.</summary>
-public abstract class ClusterFixture(short silos) : IAsyncLifetime
+public abstract class ClusterFixture(short silos, StorageSettings? storage = null) : IAsyncLifetime
 {
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -52,9 +52,9 @@ public abstract class ClusterFixture(short silos) : IAsyncLifetime
     public CallGate Gate { get; } = new();
 
     public async ValueTask InitializeAsync() =>
-        Cluster = await LicensingCluster.StartAsync(silos, new StorageSettings { Provider = StorageProvider.Memory }, silo => silo.Services.AddSingleton<IOutgoingGrainCallFilter>(Gate));
+        Cluster = await LicensingCluster.StartAsync(silos, storage ?? new StorageSettings { Provider = StorageProvider.Memory }, silo => silo.Services.AddSingleton<IOutgoingGrainCallFilter>(Gate));
 
-    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+    public virtual async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }
 
 /// <summary>Two silos, shared by the tests of the "cluster" collection, so races cross silos.</summary>

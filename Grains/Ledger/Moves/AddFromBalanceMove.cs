@@ -50,6 +50,20 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
             ?? throw new LicensingException(ErrorCodes.DeviceNotInProject, "Add the device to a project before adding licenses from a balance.");
 
         ImmutableArray<string> sources = [home, .. named.Where(p => p != home)];
+        if (!_command.DryRun && sources.Length > 1)
+        {
+            // Every source's write lock, in one order (by project id), before any debit: the
+            // debits go home first and then in the order named, so two binds whose sources cross
+            // (a device in A drawing from B, one in B drawing from A) would otherwise each hold
+            // one project while waiting for the other until a lock timeout (issue 15; measured:
+            // CrossedSourcesTests stalled every client). An empty debit takes the lock and
+            // changes nothing; the device's lock came first (one device per bind).
+            foreach (var projectId in sources.Order(StringComparer.Ordinal))
+            {
+                await context.Project(projectId).DebitUpToAsync(LicenseMath.Empty);
+            }
+        }
+
         var remaining = _command.Licenses;
         var debits = ImmutableArray.CreateBuilder<ProjectDebit>();
         foreach (var projectId in sources)
@@ -80,6 +94,8 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
     }
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(AddLicensesResult result) => _command.Licenses;
+
+    public override IReadOnlyDictionary<string, int> UnitsDeclared => _command.Licenses;
 
     /// <summary>R-P6: names the company's other projects that hold some of what is missing, read after the abort.</summary>
     public override async Task<LicensingException> ExplainAsync(LicensingException refusal, LedgerContext context)

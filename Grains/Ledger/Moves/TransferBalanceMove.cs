@@ -32,10 +32,24 @@ public sealed class TransferBalanceMove : LedgerMove<ImmutableSortedDictionary<s
     {
         await context.EnsureOwnProjectAsync(_companyId, _fromProjectId, Refusal);
         await context.EnsureOwnProjectAsync(_companyId, _toProjectId, Refusal);
-        await context.Project(_fromProjectId).DebitAsync(_licenses);
-        await context.Project(_toProjectId).CreditAsync(_licenses);
+        // The two write locks in one order for every transfer (by project id), so a transfer A→B
+        // and one B→A never each hold one lock while waiting for the other (issue 15). A refused
+        // debit aborts the credit with it.
+        if (string.CompareOrdinal(_fromProjectId, _toProjectId) <= 0)
+        {
+            await context.Project(_fromProjectId).DebitAsync(_licenses);
+            await context.Project(_toProjectId).CreditAsync(_licenses);
+        }
+        else
+        {
+            await context.Project(_toProjectId).CreditAsync(_licenses);
+            await context.Project(_fromProjectId).DebitAsync(_licenses);
+        }
+
         return _licenses;
     }
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableSortedDictionary<string, int> result) => result;
+
+    public override IReadOnlyDictionary<string, int> UnitsDeclared => _licenses;
 }
