@@ -4,7 +4,7 @@ using OrleansLicensing.Gateway.Infrastructure;
 
 namespace OrleansLicensing.Gateway.Apis;
 
-/// <summary>Redeeming activation keys into a project and reading its balance (R-K2, R-P5).</summary>
+/// <summary>Redeeming activation keys into a project, the keys redeemed, and balances (R-K2, R-P5).</summary>
 public static class ActivationsApi
 {
     public static ApiGroups MapActivationsApi(this ApiGroups groups)
@@ -15,6 +15,14 @@ public static class ActivationsApi
             .ProducesErrors(ErrorCodes.KeyAlreadyAssigned, ErrorCodes.TransientConflict);
         project.MapGet("/balance", GetBalanceAsync).WithName("GetProjectBalance")
             .WithSummary("The project's balance: license type → units").ProducesErrors(ErrorCodes.TransientConflict);
+        project.MapGet("/activations", ListProjectActivationsAsync).WithName("ListProjectActivations")
+            .WithSummary("The activation keys redeemed into the project, oldest first").ProducesErrors(ErrorCodes.TransientConflict);
+
+        var company = groups.Company.MapGroup(string.Empty).WithTags("Balances");
+        company.MapGet("/balance", GetCompanyBalanceAsync).WithName("GetCompanyBalance")
+            .WithSummary("The company's balance: the sum over its own projects").ProducesErrors(ErrorCodes.TransientConflict);
+        company.MapGet("/activations", ListCompanyActivationsAsync).WithName("ListCompanyActivations")
+            .WithSummary("The activation keys redeemed into any of the company's projects, newest first").ProducesErrors(ErrorCodes.TransientConflict);
         return groups;
     }
 
@@ -28,4 +36,13 @@ public static class ActivationsApi
 
     public static async Task<Ok<BalanceResponse>> GetBalanceAsync(CompanyCaller caller, IGrainFactory grains) =>
         TypedResults.Ok(new BalanceResponse(caller.ProjectId!, await grains.GetGrain<IProjectGrain>(caller.ProjectId!).GetBalanceAsync()));
+
+    public static async Task<Ok<RedeemedKeyResponse[]>> ListProjectActivationsAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<IProjectGrain>(caller.ProjectId!).ListRedeemedKeysAsync()).Select(RedeemedKeyResponse.From).ToArray());
+
+    public static async Task<Ok<CompanyBalanceResponse>> GetCompanyBalanceAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok(new CompanyBalanceResponse(caller.CompanyId, await grains.GetGrain<ICompanyGrain>(caller.CompanyId).GetBalanceAsync()));
+
+    public static async Task<Ok<RedeemedKeyResponse[]>> ListCompanyActivationsAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<ICompanyGrain>(caller.CompanyId).ListRedeemedKeysAsync()).Select(RedeemedKeyResponse.From).ToArray());
 }

@@ -21,6 +21,11 @@ public static class CompaniesApi
         company.MapPost("/projects", CreateProjectAsync).WithName("CreateProject")
             .WithSummary("Create a project (names are unique per company)").ProducesErrors(ErrorCodes.DuplicateProjectName, ErrorCodes.Conflict);
         company.MapGet("/projects/{pid}", GetProjectAsync).WithName("GetProject").WithSummary("One project of the company");
+        company.MapPatch("/projects/{pid}", UpdateProjectAsync).WithName("UpdateProject")
+            .WithSummary("Rename and/or describe a project (names stay unique per company)").ProducesErrors(ErrorCodes.DuplicateProjectName);
+        company.MapDelete("/projects/{pid}", DeleteProjectAsync).WithName("DeleteProject")
+            .WithSummary("Delete a project without activation keys, devices, balance or free licenses (not the default project)")
+            .ProducesErrors(ErrorCodes.ProjectNotEmpty, ErrorCodes.Conflict, ErrorCodes.TransientConflict);
         return groups;
     }
 
@@ -75,4 +80,21 @@ public static class CompaniesApi
 
     public static async Task<Ok<ProjectResponse>> GetProjectAsync(CompanyCaller caller, IGrainFactory grains) =>
         TypedResults.Ok(ProjectResponse.From(await grains.GetGrain<IProjectGrain>(caller.ProjectId!).GetAsync()));
+
+    public static async Task<Ok<ProjectResponse>> UpdateProjectAsync(UpdateProjectRequest request, CompanyCaller caller, IGrainFactory grains)
+    {
+        var name = request.Name is null ? null : Validate.Text(request.Name, "name", 100);
+
+        // null keeps the description; "" (or blanks) clears it.
+        var description = request.Description is null ? null
+            : string.IsNullOrWhiteSpace(request.Description) ? string.Empty : Validate.Text(request.Description, "description", 1000);
+        var project = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).UpdateProjectAsync(caller.ProjectId!, name, description);
+        return TypedResults.Ok(ProjectResponse.From(project));
+    }
+
+    public static async Task<NoContent> DeleteProjectAsync(CompanyCaller caller, IGrainFactory grains)
+    {
+        await grains.GetGrain<ICompanyGrain>(caller.CompanyId).DeleteProjectAsync(caller.ProjectId!);
+        return TypedResults.NoContent();
+    }
 }

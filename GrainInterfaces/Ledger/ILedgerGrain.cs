@@ -40,4 +40,10 @@ public interface ILedgerGrain : IGrainWithIntegerKey
 
     /// <summary>Own key → balance, deleting the key (R-K3).</summary>
     Task<ActivationKeyView> DeleteOwnKeyAsync(string companyId, string code, IdempotencyToken? idempotency = null);
+
+    /// <summary>
+    /// Closes an empty project for deletion (R-P3) in one transaction with the emptiness check, so
+    /// no redeem or credit can slip in between; moves no units.
+    /// </summary>
+    Task CloseProjectAsync(string projectId);
 }

@@ -9,6 +9,41 @@ public interface IProjectGrain : IGrainWithStringKey
 
     Task<ProjectView> GetAsync();
 
+    /// <summary>Renames and/or describes the project (R-P1); the company keeps names unique. <c>null</c> keeps a field, "" clears the description.</summary>
+    Task<ProjectView> UpdateAsync(string? name, string? description);
+
+    /// <summary>
+    /// Closes the project for deletion inside the caller's transaction (R-P3): refused with
+    /// <see cref="ErrorCodes.ProjectNotEmpty"/> while it has activation keys, devices, balance or
+    /// free licenses; afterwards every credit, debit or free-pool change is refused. Closing a
+    /// closed project succeeds (a retried delete).
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task CloseAsync();
+
+    /// <summary>Marks a closed project deleted: it is NotFound from then on (R-P3, after the close committed).</summary>
+    Task MarkDeletedAsync();
+
+    /// <summary>Credits a redeemed key's units and records the key (R-K2), inside the caller's transaction.</summary>
+    [Transaction(TransactionOption.Join)]
+    Task ReceiveKeyAsync(RedeemedKey key);
+
+    /// <summary>Debits the units of a new own key and records the key as created from this project (R-K3).</summary>
+    [Transaction(TransactionOption.Join)]
+    Task DebitForOwnKeyAsync(string code, ImmutableSortedDictionary<string, int> licenses);
+
+    /// <summary>Credits the units of a deleted own key and forgets the key (R-K3).</summary>
+    [Transaction(TransactionOption.Join)]
+    Task ReturnOwnKeyAsync(string code, ImmutableSortedDictionary<string, int> licenses);
+
+    /// <summary>The keys redeemed into the project, oldest first (R-K2).</summary>
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<ImmutableArray<RedeemedKey>> ListRedeemedKeysAsync();
+
+    /// <summary>The own keys created from the project and not deleted, as they are now (R-K3).</summary>
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<ImmutableArray<ActivationKeyView>> ListOwnKeysAsync();
+
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<ImmutableSortedDictionary<string, int>> GetBalanceAsync();
 

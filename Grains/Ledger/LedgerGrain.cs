@@ -63,4 +63,7 @@ public sealed class LedgerGrain(
 
     public Task<ActivationKeyView> DeleteOwnKeyAsync(string companyId, string code, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new DeleteOwnKeyMove(companyId, code), idempotency);
+
+    public Task CloseProjectAsync(string projectId) =>
+        Runner.RunAsync(new CloseProjectMove(projectId));
 }

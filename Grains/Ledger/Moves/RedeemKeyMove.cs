@@ -11,8 +11,9 @@ public sealed class RedeemKeyMove(string code, string companyId, string projectI
 
     public override async Task<RedeemResult> ExecuteAsync(LedgerContext context)
     {
-        var key = await context.Key(code).AssignAsync(companyId, projectId, comment, time.GetUtcNow());
-        await context.Project(projectId).CreditAsync(key.Licenses);
+        var at = time.GetUtcNow();
+        var key = await context.Key(code).AssignAsync(companyId, projectId, comment, at);
+        await context.Project(projectId).ReceiveKeyAsync(new RedeemedKey(code, key.Licenses, projectId, comment, at));
         return new RedeemResult(code, key.Licenses, projectId);
     }
 
