@@ -12,11 +12,11 @@ public static class ActivationsApi
         var project = groups.Company.MapGroup("/projects/{pid}").WithTags("Balances");
         project.MapPost("/activations", RedeemAsync).WithName("RedeemActivationKey")
             .WithSummary("Redeem an activation key into the project's balance (exactly once)")
-            .ProducesErrors(ErrorCodes.KeyAlreadyAssigned, ErrorCodes.TransientConflict);
+            .ProducesErrors(ErrorCodes.KeyAlreadyAssigned, ErrorCodes.TransientConflict).AllowExternalProjectRights();
         project.MapGet("/balance", GetBalanceAsync).WithName("GetProjectBalance")
-            .WithSummary("The project's balance: license type → units").ProducesErrors(ErrorCodes.TransientConflict);
+            .WithSummary("The project's balance: license type → units").ProducesErrors(ErrorCodes.TransientConflict).AllowExternalProjectRights();
         project.MapGet("/activations", ListProjectActivationsAsync).WithName("ListProjectActivations")
-            .WithSummary("The activation keys redeemed into the project, oldest first").ProducesErrors(ErrorCodes.TransientConflict);
+            .WithSummary("The activation keys redeemed into the project, oldest first").ProducesErrors(ErrorCodes.TransientConflict).AllowExternalProjectRights();
 
         var company = groups.Company.MapGroup(string.Empty).WithTags("Balances");
         company.MapGet("/balance", GetCompanyBalanceAsync).WithName("GetCompanyBalance")
@@ -30,7 +30,7 @@ public static class ActivationsApi
     {
         var code = Codes.NormalizeActivationKey(request.Key) ?? throw LicensingException.NotFound("The activation key");
         var comment = Validate.OptionalText(request.Comment, "comment", 500);
-        var result = await grains.GetGrain<ILedgerGrain>(0).RedeemKeyAsync(code, caller.CompanyId, caller.ProjectId!, comment, idempotency?.For(request));
+        var result = await grains.GetGrain<ILedgerGrain>(0).RedeemKeyAsync(code, caller.ProjectCompanyId!, caller.ProjectId!, comment, idempotency?.For(request));
         return TypedResults.Created($"/api/v1/companies/{caller.CompanyId}/projects/{caller.ProjectId}/activations", new RedeemResponse(result.Key, result.Licenses, result.ProjectId));
     }
 

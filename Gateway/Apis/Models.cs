@@ -67,6 +67,12 @@ public sealed record CreateProjectRequest(string Name, string? Description = nul
 /// <summary>Renames and/or describes a project (R-P1); omitted fields stay, an empty description clears it.</summary>
 public sealed record UpdateProjectRequest(string? Name = null, string? Description = null);
 
+/// <summary>Grants a company (by company id) rights on a project (R-P2).</summary>
+public sealed record ProjectRightRequest(string? CompanyId);
+
+/// <summary>The companies holding rights on a project (R-P2).</summary>
+public sealed record ProjectRightsResponse(string ProjectId, IReadOnlyList<string> CompanyIds);
+
 public sealed record ProjectResponse(string ProjectId, string Name, string? Description, DateOnly? SsaEndDate)
 {
     public static ProjectResponse From(ProjectView view) => new(view.ProjectId, view.Name, view.Description, view.SsaEndDate);

@@ -76,6 +76,21 @@ public interface IProjectGrain : IGrainWithStringKey
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<Holding> GetHoldingAsync();
 
+    /// <summary>
+    /// The owner company of the project when <paramref name="companyId"/> holds an external right
+    /// on it (R-P2); NotFound otherwise, as for a project the caller cannot see.
+    /// </summary>
+    Task<string> AuthorizeExternalAsync(string companyId);
+
+    /// <summary>The companies granted rights on the project (R-P2), ordered by id.</summary>
+    Task<ImmutableArray<string>> ListRightsAsync();
+
+    /// <summary>Grants another, existing company rights on the project (R-P2); granting again is no change.</summary>
+    Task<ImmutableArray<string>> GrantRightAsync(string companyId);
+
+    /// <summary>Revokes a company's rights on the project (R-P2); NotFound when it has none.</summary>
+    Task<ImmutableArray<string>> RevokeRightAsync(string companyId);
+
     Task AttachDeviceAsync(string mac);
 
     Task DetachDeviceAsync(string mac);

@@ -71,6 +71,11 @@ public sealed class ProjectGrain(
                 blocking.Add("devices");
             }
 
+            if (!project.State.ExternalCompanies.IsEmpty)
+            {
+                blocking.Add("projectRights");
+            }
+
             if (!state.Licenses.IsEmpty)
             {
                 blocking.Add("balance");
@@ -222,6 +227,49 @@ public sealed class ProjectGrain(
         var units = await balance.PerformRead(state => state.Licenses);
         var pooled = await freePool.PerformRead(state => state.Lots);
         return new Holding(HolderKinds.Project, LicenseMath.Add(units, LicenseMath.ToMap(pooled.Select(l => KeyValuePair.Create(l.Type, l.Units)))));
+    }
+
+    public Task<string> AuthorizeExternalAsync(string companyId) =>
+        project.State.Created && !project.State.Deleted && project.State.ExternalCompanies.Contains(companyId)
+            ? Task.FromResult(project.State.CompanyId)
+            : throw LicensingException.NotFound("The project");
+
+    public Task<ImmutableArray<string>> ListRightsAsync()
+    {
+        EnsureCreated();
+        return Task.FromResult(project.State.ExternalCompanies.ToImmutableArray());
+    }
+
+    public async Task<ImmutableArray<string>> GrantRightAsync(string companyId)
+    {
+        EnsureCreated();
+        if (companyId == project.State.CompanyId)
+        {
+            throw LicensingException.Validation("A project's own company needs no rights on it.");
+        }
+
+        // NotFound for a company that does not exist: a right for nobody would be a trap for later.
+        await GrainFactory.GetGrain<ICompanyGrain>(companyId).GetAsync();
+        if (!project.State.ExternalCompanies.Contains(companyId))
+        {
+            project.State.ExternalCompanies = project.State.ExternalCompanies.Add(companyId);
+            await project.WriteStateAsync();
+        }
+
+        return [.. project.State.ExternalCompanies];
+    }
+
+    public async Task<ImmutableArray<string>> RevokeRightAsync(string companyId)
+    {
+        EnsureCreated();
+        if (!project.State.ExternalCompanies.Contains(companyId))
+        {
+            throw LicensingException.NotFound("The company right");
+        }
+
+        project.State.ExternalCompanies = project.State.ExternalCompanies.Remove(companyId);
+        await project.WriteStateAsync();
+        return [.. project.State.ExternalCompanies];
     }
 
     public async Task AttachDeviceAsync(string mac)

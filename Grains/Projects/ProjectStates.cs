@@ -15,6 +15,9 @@ public sealed class ProjectState
 
     /// <summary>Set once the project's close committed (R-P3); the project is NotFound from then on.</summary>
     [Id(6)] public bool Deleted { get; set; }
+
+    /// <summary>Other companies granted rights on the project (R-P2).</summary>
+    [Id(7)] public ImmutableSortedSet<string> ExternalCompanies { get; set; } = ImmutableSortedSet<string>.Empty;
 }
 
 /// <summary>A project's balance (R-P5); changed only inside transactions.</summary>
