@@ -30,7 +30,7 @@ public static class ActivationsApi
     {
         var code = Codes.NormalizeActivationKey(request.Key) ?? throw LicensingException.NotFound("The activation key");
         var comment = Validate.OptionalText(request.Comment, "comment", 500);
-        var result = await grains.GetGrain<ILedgerGrain>(0).RedeemKeyAsync(code, caller.ProjectCompanyId!, caller.ProjectId!, comment, idempotency?.For(request));
+        var result = await grains.GetGrain<ILedgerGrain>(0).RedeemKeyAsync(code, caller.ProjectCompanyId!, caller.ProjectId!, comment, idempotency?.For(request), caller.Email);
         return TypedResults.Created($"/api/v1/companies/{caller.CompanyId}/projects/{caller.ProjectId}/activations", new RedeemResponse(result.Key, result.Licenses, result.ProjectId));
     }
 

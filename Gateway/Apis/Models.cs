@@ -99,10 +99,10 @@ public sealed record BalanceResponse(string ProjectId, IReadOnlyDictionary<strin
 /// <summary>The company's balance: the sum over its own projects (R-P5), and each project's share.</summary>
 public sealed record CompanyBalanceResponse(string CompanyId, IReadOnlyDictionary<string, int> Licenses);
 
-/// <summary>A key redeemed into a project (R-K2).</summary>
-public sealed record RedeemedKeyResponse(string Key, IReadOnlyDictionary<string, int> Licenses, string ProjectId, string? Comment, DateTimeOffset RedeemedAt)
+/// <summary>A key redeemed into a project (R-K2); <c>redeemedBy</c> is the e-mail of the user who redeemed it.</summary>
+public sealed record RedeemedKeyResponse(string Key, IReadOnlyDictionary<string, int> Licenses, string ProjectId, string? Comment, DateTimeOffset RedeemedAt, string? RedeemedBy)
 {
-    public static RedeemedKeyResponse From(RedeemedKey key) => new(key.Key, key.Licenses, key.ProjectId, key.Comment, key.RedeemedAt);
+    public static RedeemedKeyResponse From(RedeemedKey key) => new(key.Key, key.Licenses, key.ProjectId, key.Comment, key.RedeemedAt, key.RedeemedBy);
 }
 
 /// <summary>

@@ -29,7 +29,8 @@ public sealed record RedeemedKey(
     [property: Id(1)] ImmutableSortedDictionary<string, int> Licenses,
     [property: Id(2)] string ProjectId,
     [property: Id(3)] string? Comment,
-    [property: Id(4)] DateTimeOffset RedeemedAt);
+    [property: Id(4)] DateTimeOffset RedeemedAt,
+    [property: Id(5)] string? RedeemedBy = null);
 
 /// <summary>
 /// A license certificate (R-K4): what it states, and the signed XML <see cref="Document"/> stating

@@ -11,8 +11,8 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// <summary>Mints a key (R-K1) and records the minted units (R-C2) in one transaction.</summary>
     Task<ActivationKeyView> MintKeyAsync(ImmutableSortedDictionary<string, int> licenses, string? orderNumber, IdempotencyToken? idempotency = null);
 
-    /// <summary>Moves a key's units into a project's balance, exactly once (R-K2).</summary>
-    Task<RedeemResult> RedeemKeyAsync(string code, string companyId, string projectId, string? comment, IdempotencyToken? idempotency = null);
+    /// <summary>Moves a key's units into a project's balance, exactly once (R-K2); <paramref name="redeemedBy"/> is recorded with the key in the project.</summary>
+    Task<RedeemResult> RedeemKeyAsync(string code, string companyId, string projectId, string? comment, IdempotencyToken? idempotency = null, string? redeemedBy = null);
 
     /// <summary>Binds units from project balances to a device (R-L2, R-P6); all or nothing.</summary>
     Task<AddLicensesResult> AddLicensesFromBalanceAsync(AddLicensesCommand command, IdempotencyToken? idempotency = null);

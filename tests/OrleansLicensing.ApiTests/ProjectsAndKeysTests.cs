@@ -12,6 +12,7 @@ public sealed class ProjectsAndKeysTests(SharedApp shared) : IAsyncLifetime
     private const string Port8 = "PBX-Port8*20";
 
     private readonly Api _api = new(shared.App.CreateClient());
+    private readonly string _email = Api.NewEmail();
     private string _token = string.Empty;
     private string _companyId = string.Empty;
     private string _defaultProjectId = string.Empty;
@@ -20,7 +21,7 @@ public sealed class ProjectsAndKeysTests(SharedApp shared) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _token = await _api.RegisterAndLoginAsync();
+        _token = await _api.RegisterAndLoginAsync(_email);
         (_companyId, _defaultProjectId) = await _api.CreateCompanyAsync(_token);
     }
 
@@ -202,6 +203,7 @@ public sealed class ProjectsAndKeysTests(SharedApp shared) : IAsyncLifetime
         Assert.Equal(2, entry["licenses"]![Port8]!.GetValue<int>());
         Assert.Equal(_defaultProjectId, entry["projectId"]!.GetValue<string>());
         Assert.True(entry["redeemedAt"]!.GetValue<DateTimeOffset>() > before);
+        Assert.Equal(_email.ToLowerInvariant(), entry["redeemedBy"]!.GetValue<string>());
 
         var all = (await GetJson($"{Company}/activations")).AsArray().Select(k => (k!["key"]!.GetValue<string>(), k["projectId"]!.GetValue<string>())).ToArray();
         Assert.Equal([(later, second), (first, _defaultProjectId)], all);
