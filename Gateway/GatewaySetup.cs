@@ -133,6 +133,7 @@ public static class GatewaySetup
             .MapDevicesApi()
             .MapFreePoolApi()
             .MapOwnKeysApi()
+            .MapCertificatesApi()
             .MapVendorApi()
             .MapMailApi()
             .MapDevicePollApi()

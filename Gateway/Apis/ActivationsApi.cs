@@ -4,7 +4,7 @@ using OrleansLicensing.Gateway.Infrastructure;
 
 namespace OrleansLicensing.Gateway.Apis;
 
-/// <summary>Redeeming activation keys into a project and reading its balance (R-K2, R-P5).</summary>
+/// <summary>Redeeming activation keys into a project, the keys redeemed, and balances (R-K2, R-P5).</summary>
 public static class ActivationsApi
 {
     public static ApiGroups MapActivationsApi(this ApiGroups groups)
@@ -12,9 +12,17 @@ public static class ActivationsApi
         var project = groups.Company.MapGroup("/projects/{pid}").WithTags("Balances");
         project.MapPost("/activations", RedeemAsync).WithName("RedeemActivationKey")
             .WithSummary("Redeem an activation key into the project's balance (exactly once)")
-            .ProducesErrors(ErrorCodes.KeyAlreadyAssigned, ErrorCodes.TransientConflict);
+            .ProducesErrors(ErrorCodes.KeyAlreadyAssigned, ErrorCodes.TransientConflict).AllowExternalProjectRights();
         project.MapGet("/balance", GetBalanceAsync).WithName("GetProjectBalance")
-            .WithSummary("The project's balance: license type → units").ProducesErrors(ErrorCodes.TransientConflict);
+            .WithSummary("The project's balance: license type → units").ProducesErrors(ErrorCodes.TransientConflict).AllowExternalProjectRights();
+        project.MapGet("/activations", ListProjectActivationsAsync).WithName("ListProjectActivations")
+            .WithSummary("The activation keys redeemed into the project, oldest first").ProducesErrors(ErrorCodes.TransientConflict).AllowExternalProjectRights();
+
+        var company = groups.Company.MapGroup(string.Empty).WithTags("Balances");
+        company.MapGet("/balance", GetCompanyBalanceAsync).WithName("GetCompanyBalance")
+            .WithSummary("The company's balance: the sum over its own projects").ProducesErrors(ErrorCodes.TransientConflict);
+        company.MapGet("/activations", ListCompanyActivationsAsync).WithName("ListCompanyActivations")
+            .WithSummary("The activation keys redeemed into any of the company's projects, newest first").ProducesErrors(ErrorCodes.TransientConflict);
         return groups;
     }
 
@@ -22,10 +30,19 @@ public static class ActivationsApi
     {
         var code = Codes.NormalizeActivationKey(request.Key) ?? throw LicensingException.NotFound("The activation key");
         var comment = Validate.OptionalText(request.Comment, "comment", 500);
-        var result = await grains.GetGrain<ILedgerGrain>(0).RedeemKeyAsync(code, caller.CompanyId, caller.ProjectId!, comment, idempotency?.For(request));
+        var result = await grains.GetGrain<ILedgerGrain>(0).RedeemKeyAsync(code, caller.ProjectCompanyId!, caller.ProjectId!, comment, idempotency?.For(request), caller.Email);
         return TypedResults.Created($"/api/v1/companies/{caller.CompanyId}/projects/{caller.ProjectId}/activations", new RedeemResponse(result.Key, result.Licenses, result.ProjectId));
     }
 
     public static async Task<Ok<BalanceResponse>> GetBalanceAsync(CompanyCaller caller, IGrainFactory grains) =>
         TypedResults.Ok(new BalanceResponse(caller.ProjectId!, await grains.GetGrain<IProjectGrain>(caller.ProjectId!).GetBalanceAsync()));
+
+    public static async Task<Ok<RedeemedKeyResponse[]>> ListProjectActivationsAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<IProjectGrain>(caller.ProjectId!).ListRedeemedKeysAsync()).Select(RedeemedKeyResponse.From).ToArray());
+
+    public static async Task<Ok<CompanyBalanceResponse>> GetCompanyBalanceAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok(new CompanyBalanceResponse(caller.CompanyId, await grains.GetGrain<ICompanyGrain>(caller.CompanyId).GetBalanceAsync()));
+
+    public static async Task<Ok<RedeemedKeyResponse[]>> ListCompanyActivationsAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<ICompanyGrain>(caller.CompanyId).ListRedeemedKeysAsync()).Select(RedeemedKeyResponse.From).ToArray());
 }

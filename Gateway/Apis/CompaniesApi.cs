@@ -20,7 +20,20 @@ public static class CompaniesApi
         company.MapGet("/projects", ListProjectsAsync).WithName("ListProjects").WithSummary("The company's projects");
         company.MapPost("/projects", CreateProjectAsync).WithName("CreateProject")
             .WithSummary("Create a project (names are unique per company)").ProducesErrors(ErrorCodes.DuplicateProjectName, ErrorCodes.Conflict);
-        company.MapGet("/projects/{pid}", GetProjectAsync).WithName("GetProject").WithSummary("One project of the company");
+        company.MapGet("/projects/{pid}", GetProjectAsync).WithName("GetProject").WithSummary("One project of the company, or one it holds rights on")
+            .AllowExternalProjectRights();
+        company.MapGet("/projects/{pid}/rights", ListRightsAsync).WithName("ListProjectRights")
+            .WithSummary("The other companies granted rights on the project (admins only)").RequireCompanyRight(CompanyRights.AdminOnly);
+        company.MapPost("/projects/{pid}/rights", GrantRightAsync).WithName("GrantProjectRight")
+            .WithSummary("Grant another company rights on the project: its users may add devices and activation keys (admins only)")
+            .RequireCompanyRight(CompanyRights.AdminOnly);
+        company.MapDelete("/projects/{pid}/rights", RevokeRightAsync).WithName("RevokeProjectRight")
+            .WithSummary("Revoke a company's rights on the project (admins only)").RequireCompanyRight(CompanyRights.AdminOnly);
+        company.MapPatch("/projects/{pid}", UpdateProjectAsync).WithName("UpdateProject")
+            .WithSummary("Rename and/or describe a project (names stay unique per company)").ProducesErrors(ErrorCodes.DuplicateProjectName);
+        company.MapDelete("/projects/{pid}", DeleteProjectAsync).WithName("DeleteProject")
+            .WithSummary("Delete a project without activation keys, devices, balance or free licenses (not the default project)")
+            .ProducesErrors(ErrorCodes.ProjectNotEmpty, ErrorCodes.Conflict, ErrorCodes.TransientConflict);
         return groups;
     }
 
@@ -75,4 +88,36 @@ public static class CompaniesApi
 
     public static async Task<Ok<ProjectResponse>> GetProjectAsync(CompanyCaller caller, IGrainFactory grains) =>
         TypedResults.Ok(ProjectResponse.From(await grains.GetGrain<IProjectGrain>(caller.ProjectId!).GetAsync()));
+
+    public static async Task<Ok<ProjectResponse>> UpdateProjectAsync(UpdateProjectRequest request, CompanyCaller caller, IGrainFactory grains)
+    {
+        var name = request.Name is null ? null : Validate.Text(request.Name, "name", 100);
+
+        // null keeps the description; "" (or blanks) clears it.
+        var description = request.Description is null ? null
+            : string.IsNullOrWhiteSpace(request.Description) ? string.Empty : Validate.Text(request.Description, "description", 1000);
+        var project = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).UpdateProjectAsync(caller.ProjectId!, name, description);
+        return TypedResults.Ok(ProjectResponse.From(project));
+    }
+
+    public static async Task<NoContent> DeleteProjectAsync(CompanyCaller caller, IGrainFactory grains)
+    {
+        await grains.GetGrain<ICompanyGrain>(caller.CompanyId).DeleteProjectAsync(caller.ProjectId!);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<ProjectRightsResponse>> ListRightsAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok(new ProjectRightsResponse(caller.ProjectId!, await grains.GetGrain<IProjectGrain>(caller.ProjectId!).ListRightsAsync()));
+
+    public static async Task<Ok<ProjectRightsResponse>> GrantRightAsync(ProjectRightRequest request, CompanyCaller caller, IGrainFactory grains)
+    {
+        var grantee = Validate.Id(request.CompanyId ?? string.Empty, "The company");
+        return TypedResults.Ok(new ProjectRightsResponse(caller.ProjectId!, await grains.GetGrain<IProjectGrain>(caller.ProjectId!).GrantRightAsync(grantee)));
+    }
+
+    public static async Task<Ok<ProjectRightsResponse>> RevokeRightAsync(string companyId, CompanyCaller caller, IGrainFactory grains)
+    {
+        var grantee = Validate.Id(companyId, "The company right");
+        return TypedResults.Ok(new ProjectRightsResponse(caller.ProjectId!, await grains.GetGrain<IProjectGrain>(caller.ProjectId!).RevokeRightAsync(grantee)));
+    }
 }

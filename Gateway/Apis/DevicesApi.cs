@@ -13,8 +13,8 @@ public static class DevicesApi
         var project = groups.Company.MapGroup("/projects/{pid}/devices").WithTags("Devices");
         project.MapPost(string.Empty, AddDevicesAsync).WithName("AddDevices")
             .WithSummary("Add devices to the project by MAC list, MAC range or order number (a result per device)")
-            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.TooManyDevices);
-        project.MapGet(string.Empty, ListDevicesAsync).WithName("ListDevices").WithSummary("MACs of the project's devices");
+            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.TooManyDevices).AllowExternalProjectRights();
+        project.MapGet(string.Empty, ListDevicesAsync).WithName("ListDevices").WithSummary("MACs of the project's devices").AllowExternalProjectRights();
 
         var device = groups.Company.MapGroup("/devices/{mac}").WithTags("Devices");
         device.MapGet(string.Empty, GetDeviceAsync).WithName("GetDevice").WithSummary("A device of the company and its licenses")
@@ -63,7 +63,7 @@ public static class DevicesApi
             throw LicensingException.Validation("The request names no device.");
         }
 
-        var results = await grains.GetGrain<IDeviceEnrollmentGrain>(0).AddAsync(caller.CompanyId, caller.ProjectId!, [.. wanted], orderNumber);
+        var results = await grains.GetGrain<IDeviceEnrollmentGrain>(0).AddAsync(caller.ProjectCompanyId!, caller.ProjectId!, [.. wanted], orderNumber);
         return TypedResults.Ok(new AddDevicesResponse([.. results.Select(r => new DeviceAddResultResponse(r.Mac, r.Status, r.Code))]));
     }
 

@@ -64,6 +64,15 @@ public sealed record UpdateMemberRequest(bool? Admin = null, bool? Locked = null
 
 public sealed record CreateProjectRequest(string Name, string? Description = null);
 
+/// <summary>Renames and/or describes a project (R-P1); omitted fields stay, an empty description clears it.</summary>
+public sealed record UpdateProjectRequest(string? Name = null, string? Description = null);
+
+/// <summary>Grants a company (by company id) rights on a project (R-P2).</summary>
+public sealed record ProjectRightRequest(string? CompanyId);
+
+/// <summary>The companies holding rights on a project (R-P2).</summary>
+public sealed record ProjectRightsResponse(string ProjectId, IReadOnlyList<string> CompanyIds);
+
 public sealed record ProjectResponse(string ProjectId, string Name, string? Description, DateOnly? SsaEndDate)
 {
     public static ProjectResponse From(ProjectView view) => new(view.ProjectId, view.Name, view.Description, view.SsaEndDate);
@@ -86,6 +95,31 @@ public sealed record RedeemRequest(string Key, string? Comment = null);
 public sealed record RedeemResponse(string Key, IReadOnlyDictionary<string, int> Licenses, string ProjectId);
 
 public sealed record BalanceResponse(string ProjectId, IReadOnlyDictionary<string, int> Licenses);
+
+/// <summary>The company's balance: the sum over its own projects (R-P5), and each project's share.</summary>
+public sealed record CompanyBalanceResponse(string CompanyId, IReadOnlyDictionary<string, int> Licenses);
+
+/// <summary>A key redeemed into a project (R-K2); <c>redeemedBy</c> is the e-mail of the user who redeemed it.</summary>
+public sealed record RedeemedKeyResponse(string Key, IReadOnlyDictionary<string, int> Licenses, string ProjectId, string? Comment, DateTimeOffset RedeemedAt, string? RedeemedBy)
+{
+    public static RedeemedKeyResponse From(RedeemedKey key) => new(key.Key, key.Licenses, key.ProjectId, key.Comment, key.RedeemedAt, key.RedeemedBy);
+}
+
+/// <summary>
+/// A license certificate (R-K4): the facts, and <c>document</c>, the same facts as XML signed
+/// with the key of <c>GET /api/v1/catalog/signing-key</c> (like a license file). Ask with
+/// <c>Accept: text/plain</c> for a printable rendering.
+/// </summary>
+public sealed record CertificateResponse(
+    string Key,
+    IReadOnlyDictionary<string, int> Licenses,
+    string? OrderNumber,
+    string? OrderReference,
+    string? RedeemingProjectId,
+    string? RedeemingProjectName,
+    DateTimeOffset? RedeemedAt,
+    DateTimeOffset IssuedAt,
+    string Document);
 
 public sealed record MacRange(string From, string To);
 
@@ -146,6 +180,7 @@ public sealed record CreateOwnKeyRequest(Dictionary<string, int> Licenses, strin
 
 public sealed record UpdateOwnKeyRequest(Dictionary<string, int> Licenses);
 
-public sealed record OwnKeyResponse(string Key, IReadOnlyDictionary<string, int> Licenses, string? OrderNumber, string? OrderReference, string? ProjectId);
+/// <summary>An own key (R-K3); <c>redeemed</c> tells whether it has been redeemed (then it can no longer change).</summary>
+public sealed record OwnKeyResponse(string Key, IReadOnlyDictionary<string, int> Licenses, string? OrderNumber, string? OrderReference, string? ProjectId, string? Comment = null, bool Redeemed = false);
 
 public sealed record ConvertResponse(string ProjectId, IReadOnlyDictionary<string, int> Credited);

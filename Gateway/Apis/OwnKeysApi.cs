@@ -10,6 +10,9 @@ public static class OwnKeysApi
     public static ApiGroups MapOwnKeysApi(this ApiGroups groups)
     {
         var keys = groups.Company.MapGroup("/projects/{pid}/own-keys").WithTags("Own keys");
+        keys.MapGet(string.Empty, ListAsync).WithName("ListOwnKeys")
+            .WithSummary("The own activation keys created from the project and not deleted, oldest first")
+            .ProducesErrors(ErrorCodes.TransientConflict);
         keys.MapPost(string.Empty, CreateAsync).WithName("CreateOwnKey")
             .WithSummary("Create an own activation key from the project's balance")
             .ProducesErrors(ErrorCodes.UnknownLicenseType, ErrorCodes.InvalidUnits, ErrorCodes.Forbidden, ErrorCodes.InsufficientBalance, ErrorCodes.TransientConflict);
@@ -21,6 +24,9 @@ public static class OwnKeysApi
             .ProducesErrors(ErrorCodes.KeyAlreadyAssigned, ErrorCodes.TransientConflict);
         return groups;
     }
+
+    public static async Task<Ok<OwnKeyResponse[]>> ListAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<IProjectGrain>(caller.ProjectId!).ListOwnKeysAsync()).Select(Response).ToArray());
 
     public static async Task<Created<OwnKeyResponse>> CreateAsync(CreateOwnKeyRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains, Catalog catalog)
     {
@@ -48,5 +54,6 @@ public static class OwnKeysApi
         return TypedResults.Ok(Response(deleted));
     }
 
-    private static OwnKeyResponse Response(ActivationKeyView key) => new(key.Key, key.Licenses, key.OrderNumber, key.OrderReference, key.OwnerProjectId);
+    private static OwnKeyResponse Response(ActivationKeyView key) =>
+        new(key.Key, key.Licenses, key.OrderNumber, key.OrderReference, key.OwnerProjectId, key.OwnComment, key.AssignedProjectId is not null);
 }

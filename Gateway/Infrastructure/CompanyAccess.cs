@@ -13,6 +13,19 @@ public sealed class CompanyScopeMetadata
     }
 }
 
+/// <summary>
+/// Marks a <c>{pid}</c> route that users of a company holding an external right on the project
+/// may use too (R-P2): they call it under their own company's id.
+/// </summary>
+public sealed class ExternalProjectRightsMetadata
+{
+    public static readonly ExternalProjectRightsMetadata Instance = new();
+
+    private ExternalProjectRightsMetadata()
+    {
+    }
+}
+
 /// <summary>The company right (R-U1) a company route needs; admins hold every right.</summary>
 public sealed record CompanyRightMetadata(string Right);
 
@@ -40,6 +53,13 @@ public sealed class CompanyCaller
     /// <summary>The project id from the route, when the route has one.</summary>
     public string? ProjectId { get; private set; }
 
+    /// <summary>
+    /// The company that owns the route's project: <see cref="CompanyId"/>, or for a project the
+    /// caller's company holds an external right on (R-P2), the project's owner. Units and devices
+    /// added to the project belong to it.
+    /// </summary>
+    public string? ProjectCompanyId { get; private set; }
+
     public Membership Membership => _membership ?? throw new InvalidOperationException("A company route ran without the company group's filter.");
 
     /// <summary>The device of a <c>{mac}</c> route, in this company.</summary>
@@ -60,10 +80,11 @@ public sealed class CompanyCaller
         return caller;
     }
 
-    internal void Authorize(string companyId, string? projectId, Membership membership, DeviceView? device)
+    internal void Authorize(string companyId, string? projectId, string? projectCompanyId, Membership membership, DeviceView? device)
     {
         CompanyId = companyId;
         ProjectId = projectId;
+        ProjectCompanyId = projectCompanyId;
         _membership = membership;
         _device = device;
     }
@@ -77,6 +98,11 @@ public static class CompanyAccess
             .RequireAuthorization(policy)
             .WithMetadata(CompanyScopeMetadata.Instance)
             .AddEndpointFilter(AuthorizeAsync);
+
+    /// <summary>Lets users of companies with an external right on <c>{pid}</c> use the route (R-P2).</summary>
+    public static TBuilder AllowExternalProjectRights<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(ExternalProjectRightsMetadata.Instance);
 
     /// <summary>Declares the company right a route needs (checked by the group's filter).</summary>
     public static TBuilder RequireCompanyRight<TBuilder>(this TBuilder builder, string right)
@@ -96,10 +122,20 @@ public static class CompanyAccess
         var membership = await company.AuthorizeAsync(caller.Email, right);
 
         string? projectId = null;
+        string? projectCompanyId = null;
         if (routeValues.TryGetValue("pid", out var pid))
         {
             projectId = Validate.Id(pid as string ?? string.Empty, "The project");
-            await company.EnsureOwnsProjectAsync(projectId);
+            projectCompanyId = companyId;
+            try
+            {
+                await company.EnsureOwnsProjectAsync(projectId);
+            }
+            catch (LicensingException e) when (e.Code == ErrorCodes.NotFound && http.GetEndpoint()?.Metadata.GetMetadata<ExternalProjectRightsMetadata>() is not null)
+            {
+                // R-P2: another company's project this company holds a right on; NotFound otherwise.
+                projectCompanyId = await grains.GetGrain<IProjectGrain>(projectId).AuthorizeExternalAsync(companyId);
+            }
         }
 
         DeviceView? device = null;
@@ -113,7 +149,7 @@ public static class CompanyAccess
             }
         }
 
-        caller.Authorize(companyId, projectId, membership, device);
+        caller.Authorize(companyId, projectId, projectCompanyId, membership, device);
         return await next(invocation);
     }
 }

@@ -65,6 +65,7 @@ public static class OpenApiConventions
         ["Devices"] = "Devices in a project and the licenses bound to them.",
         ["Free licenses"] = "The project's pool of licenses freed from devices, and conversions out of it.",
         ["Own keys"] = "Keys a company creates from its own balance to hand on.",
+        ["Certificates"] = "Signed license certificates of activation keys: JSON with the signed XML document, or printable text.",
         ["Vendor"] = "The vendor's API (bearer: the vendor API key): minting activation keys, registering shipped hardware, the conservation audit.",
         ["Device"] = "Called by devices with their MAC and secret: the device's current licenses, with ETag and 304.",
         ["Catalog"] = "The product catalog and the stateless SSC calculator; anonymous and rate limited.",

@@ -30,6 +30,25 @@ public interface ICompanyGrain : IGrainWithStringKey
     /// <summary>NotFound unless the project belongs to this company.</summary>
     Task EnsureOwnsProjectAsync(string projectId);
 
+    /// <summary>
+    /// Renames and/or describes one of the company's projects (R-P1): names stay unique per
+    /// company, case-insensitively (<see cref="ErrorCodes.DuplicateProjectName"/>).
+    /// </summary>
+    Task<ProjectView> UpdateProjectAsync(string projectId, string? name, string? description);
+
+    /// <summary>
+    /// Deletes one of the company's projects (R-P3) when it is empty, in one transaction with the
+    /// check (<see cref="ErrorCodes.ProjectNotEmpty"/>); the company's default project cannot be
+    /// deleted (<see cref="ErrorCodes.Conflict"/>).
+    /// </summary>
+    Task DeleteProjectAsync(string projectId);
+
+    /// <summary>The sum of the balances of the company's own projects (R-P5).</summary>
+    Task<ImmutableSortedDictionary<string, int>> GetBalanceAsync();
+
+    /// <summary>The keys redeemed into any of the company's projects, newest first (R-K2).</summary>
+    Task<ImmutableArray<RedeemedKey>> ListRedeemedKeysAsync();
+
     /// <summary>Edits the company's data; <paramref name="actorEmail"/> must be an unlocked admin (R-U2).</summary>
     Task<CompanyView> UpdateAsync(string actorEmail, CompanyChanges changes);
 

@@ -11,8 +11,8 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// <summary>Mints a key (R-K1) and records the minted units (R-C2) in one transaction.</summary>
     Task<ActivationKeyView> MintKeyAsync(ImmutableSortedDictionary<string, int> licenses, string? orderNumber, IdempotencyToken? idempotency = null);
 
-    /// <summary>Moves a key's units into a project's balance, exactly once (R-K2).</summary>
-    Task<RedeemResult> RedeemKeyAsync(string code, string companyId, string projectId, string? comment, IdempotencyToken? idempotency = null);
+    /// <summary>Moves a key's units into a project's balance, exactly once (R-K2); <paramref name="redeemedBy"/> is recorded with the key in the project.</summary>
+    Task<RedeemResult> RedeemKeyAsync(string code, string companyId, string projectId, string? comment, IdempotencyToken? idempotency = null, string? redeemedBy = null);
 
     /// <summary>Binds units from project balances to a device (R-L2, R-P6); all or nothing.</summary>
     Task<AddLicensesResult> AddLicensesFromBalanceAsync(AddLicensesCommand command, IdempotencyToken? idempotency = null);
@@ -40,4 +40,10 @@ public interface ILedgerGrain : IGrainWithIntegerKey
 
     /// <summary>Own key → balance, deleting the key (R-K3).</summary>
     Task<ActivationKeyView> DeleteOwnKeyAsync(string companyId, string code, IdempotencyToken? idempotency = null);
+
+    /// <summary>
+    /// Closes an empty project for deletion (R-P3) in one transaction with the emptiness check, so
+    /// no redeem or credit can slip in between; moves no units.
+    /// </summary>
+    Task CloseProjectAsync(string projectId);
 }

@@ -16,6 +16,41 @@ public interface IProjectGrain : IGrainWithStringKey
 
     Task<ProjectView> GetAsync();
 
+    /// <summary>Renames and/or describes the project (R-P1); the company keeps names unique. <c>null</c> keeps a field, "" clears the description.</summary>
+    Task<ProjectView> UpdateAsync(string? name, string? description);
+
+    /// <summary>
+    /// Closes the project for deletion inside the caller's transaction (R-P3): refused with
+    /// <see cref="ErrorCodes.ProjectNotEmpty"/> while it has activation keys, devices, balance or
+    /// free licenses; afterwards every credit, debit or free-pool change is refused. Closing a
+    /// closed project succeeds (a retried delete).
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task CloseAsync();
+
+    /// <summary>Marks a closed project deleted: it is NotFound from then on (R-P3, after the close committed).</summary>
+    Task MarkDeletedAsync();
+
+    /// <summary>Credits a redeemed key's units and records the key (R-K2), inside the caller's transaction.</summary>
+    [Transaction(TransactionOption.Join)]
+    Task ReceiveKeyAsync(RedeemedKey key);
+
+    /// <summary>Debits the units of a new own key and records the key as created from this project (R-K3).</summary>
+    [Transaction(TransactionOption.Join)]
+    Task DebitForOwnKeyAsync(string code, ImmutableSortedDictionary<string, int> licenses);
+
+    /// <summary>Credits the units of a deleted own key and forgets the key (R-K3).</summary>
+    [Transaction(TransactionOption.Join)]
+    Task ReturnOwnKeyAsync(string code, ImmutableSortedDictionary<string, int> licenses);
+
+    /// <summary>The keys redeemed into the project, oldest first (R-K2).</summary>
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<ImmutableArray<RedeemedKey>> ListRedeemedKeysAsync();
+
+    /// <summary>The own keys created from the project and not deleted, as they are now (R-K3).</summary>
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<ImmutableArray<ActivationKeyView>> ListOwnKeysAsync();
+
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<ImmutableSortedDictionary<string, int>> GetBalanceAsync();
 
@@ -50,6 +85,21 @@ public interface IProjectGrain : IGrainWithStringKey
     /// <summary>Balance plus free pool, for the conservation audit.</summary>
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<Holding> GetHoldingAsync();
+
+    /// <summary>
+    /// The owner company of the project when <paramref name="companyId"/> holds an external right
+    /// on it (R-P2); NotFound otherwise, as for a project the caller cannot see.
+    /// </summary>
+    Task<string> AuthorizeExternalAsync(string companyId);
+
+    /// <summary>The companies granted rights on the project (R-P2), ordered by id.</summary>
+    Task<ImmutableArray<string>> ListRightsAsync();
+
+    /// <summary>Grants another, existing company rights on the project (R-P2); granting again is no change.</summary>
+    Task<ImmutableArray<string>> GrantRightAsync(string companyId);
+
+    /// <summary>Revokes a company's rights on the project (R-P2); NotFound when it has none.</summary>
+    Task<ImmutableArray<string>> RevokeRightAsync(string companyId);
 
     Task AttachDeviceAsync(string mac);
 

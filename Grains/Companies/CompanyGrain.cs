@@ -101,6 +101,57 @@ public sealed class CompanyGrain(
         return company.State.Projects.ContainsKey(projectId) ? Task.CompletedTask : throw LicensingException.NotFound("The project");
     }
 
+    public async Task<ProjectView> UpdateProjectAsync(string projectId, string? name, string? description)
+    {
+        await EnsureOwnsProjectAsync(projectId);
+        if (name is not null && company.State.Projects.Any(p => p.Key != projectId && string.Equals(p.Value, name, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new LicensingException(ErrorCodes.DuplicateProjectName, $"The company already has a project named '{name}'.");
+        }
+
+        // The project is written first: should the index write fail, a retry finds the name taken
+        // only by this project itself and completes it. The grain is not reentrant, so no other
+        // create or rename of this company runs in between.
+        var view = await GrainFactory.GetGrain<IProjectGrain>(projectId).UpdateAsync(name, description);
+        if (company.State.Projects[projectId] != view.Name)
+        {
+            company.State.Projects = company.State.Projects.SetItem(projectId, view.Name);
+            await company.WriteStateAsync();
+        }
+
+        return view;
+    }
+
+    public async Task DeleteProjectAsync(string projectId)
+    {
+        await EnsureOwnsProjectAsync(projectId);
+        if (projectId == company.State.DefaultProjectId)
+        {
+            throw new LicensingException(ErrorCodes.Conflict, "The company's default project cannot be deleted; rename it instead.");
+        }
+
+        // The emptiness check and the closing are one transaction (R-P3); what follows only
+        // hides the closed project and repeats harmlessly when a retried delete finds it closed.
+        await GrainFactory.GetGrain<ILedgerGrain>(0).CloseProjectAsync(projectId);
+        await GrainFactory.GetGrain<IProjectGrain>(projectId).MarkDeletedAsync();
+        company.State.Projects = company.State.Projects.Remove(projectId);
+        await company.WriteStateAsync();
+    }
+
+    public async Task<ImmutableSortedDictionary<string, int>> GetBalanceAsync()
+    {
+        EnsureCreated();
+        var balances = await Task.WhenAll(company.State.Projects.Keys.Select(id => GrainFactory.GetGrain<IProjectGrain>(id).GetBalanceAsync()));
+        return balances.Aggregate(LicenseMath.Empty, LicenseMath.Add);
+    }
+
+    public async Task<ImmutableArray<RedeemedKey>> ListRedeemedKeysAsync()
+    {
+        EnsureCreated();
+        var lists = await Task.WhenAll(company.State.Projects.Keys.Select(id => GrainFactory.GetGrain<IProjectGrain>(id).ListRedeemedKeysAsync()));
+        return [.. lists.SelectMany(list => list).OrderByDescending(key => key.RedeemedAt)];
+    }
+
     public async Task<CompanyView> UpdateAsync(string actorEmail, CompanyChanges changes)
     {
         EnsureCreated();

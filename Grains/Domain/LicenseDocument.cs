@@ -30,6 +30,16 @@ public static class LicenseDocument
                 lot.SsaEndDate is { } ssa ? new XAttribute("ssaEndDate", ssa.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)) : null,
                 lot.ExternalKey is { } key ? new XAttribute("externalKey", key) : null)));
 
+        return Sign(root, signingKey);
+    }
+
+    /// <summary>
+    /// Appends the <c>signature</c> element to <paramref name="root"/> and serialises it; every
+    /// signed document of the cluster (license files, license certificates) is signed this way,
+    /// so <see cref="Verify"/> checks any of them.
+    /// </summary>
+    public static string Sign(XElement root, ECDsa signingKey)
+    {
         var signature = signingKey.SignData(Canonical(root), HashAlgorithmName.SHA256);
         root.Add(new XElement("signature", new XAttribute("algorithm", SignatureAlgorithm), Convert.ToBase64String(signature)));
         return Serialize(root);

@@ -142,5 +142,9 @@ public sealed class ActivationKeyGrain(
 
     private ActivationKeyView View(ActivationKeyState state) =>
         new(this.GetPrimaryKeyString(), state.Licenses, state.OrderNumber, state.AssignedProjectId, state.AssignedCompanyId, state.Comment, state.AssignedAt,
-            state.OwnerCompanyId, state.OwnerProjectId, state.OrderReference);
+            state.OwnerCompanyId, state.OwnerProjectId, state.OrderReference)
+        {
+            OwnComment = state.OwnComment,
+            CreatedAt = state.Minted ? state.MintedAt : null,
+        };
 }

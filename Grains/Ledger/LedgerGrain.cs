@@ -34,8 +34,8 @@ public sealed class LedgerGrain(
     public Task<ActivationKeyView> MintKeyAsync(ImmutableSortedDictionary<string, int> licenses, string? orderNumber, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new MintKeyMove(Codes.NewActivationKey(), licenses, orderNumber), idempotency);
 
-    public Task<RedeemResult> RedeemKeyAsync(string code, string companyId, string projectId, string? comment, IdempotencyToken? idempotency = null) =>
-        Runner.RunAsync(new RedeemKeyMove(code, companyId, projectId, comment, time), idempotency);
+    public Task<RedeemResult> RedeemKeyAsync(string code, string companyId, string projectId, string? comment, IdempotencyToken? idempotency = null, string? redeemedBy = null) =>
+        Runner.RunAsync(new RedeemKeyMove(code, companyId, projectId, comment, time, redeemedBy), idempotency);
 
     public Task<AddLicensesResult> AddLicensesFromBalanceAsync(AddLicensesCommand command, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new AddFromBalanceMove(command, _consistency, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)), idempotency);
@@ -63,4 +63,7 @@ public sealed class LedgerGrain(
 
     public Task<ActivationKeyView> DeleteOwnKeyAsync(string companyId, string code, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new DeleteOwnKeyMove(companyId, code), idempotency);
+
+    public Task CloseProjectAsync(string projectId) =>
+        Runner.RunAsync(new CloseProjectMove(projectId));
 }

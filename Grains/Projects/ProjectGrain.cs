@@ -9,7 +9,8 @@ namespace OrleansLicensing.Grains.Grains;
 public sealed class ProjectGrain(
     [PersistentState("project", StorageNames.Licensing)] IPersistentState<ProjectState> project,
     [TransactionalState("projectBalance", StorageNames.Licensing)] ITransactionalState<BalanceState> balance,
-    [TransactionalState("projectFreePool", StorageNames.Licensing)] ITransactionalState<FreePoolState> freePool) : Grain, IProjectGrain
+    [TransactionalState("projectFreePool", StorageNames.Licensing)] ITransactionalState<FreePoolState> freePool,
+    [TransactionalState("projectKeys", StorageNames.Licensing)] ITransactionalState<ProjectKeysState> keys) : Grain, IProjectGrain
 {
     public async Task<ProjectView> InitializeAsync(string companyId, string name, string? description)
     {
@@ -32,6 +33,112 @@ public sealed class ProjectGrain(
 
     public Task<ProjectView> GetAsync() => Task.FromResult(EnsureCreated().View());
 
+    public async Task<ProjectView> UpdateAsync(string? name, string? description)
+    {
+        EnsureCreated();
+        project.State.Name = name ?? project.State.Name;
+        project.State.Description = description is null ? project.State.Description : description.Length == 0 ? null : description;
+        await project.WriteStateAsync();
+        return View();
+    }
+
+    public async Task CloseAsync()
+    {
+        if (!project.State.Created)
+        {
+            throw LicensingException.NotFound("The project");
+        }
+
+        // Reads of the pool and the keys hold their locks until the transaction ends, so neither
+        // can change between this check and the commit; the balance is written (Closed) last.
+        var pooled = await freePool.PerformRead(state => state.Lots.Length);
+        var (redeemed, own) = await keys.PerformRead(state => (state.Redeemed.Count, state.OwnKeys.Count));
+        await balance.PerformUpdate(state =>
+        {
+            if (state.Closed)
+            {
+                return;
+            }
+
+            var blocking = new List<string>();
+            if (redeemed > 0 || own > 0)
+            {
+                blocking.Add("activationKeys");
+            }
+
+            if (!project.State.Devices.IsEmpty)
+            {
+                blocking.Add("devices");
+            }
+
+            if (!project.State.ExternalCompanies.IsEmpty)
+            {
+                blocking.Add("projectRights");
+            }
+
+            if (!state.Licenses.IsEmpty)
+            {
+                blocking.Add("balance");
+            }
+
+            if (pooled > 0)
+            {
+                blocking.Add("freeLicenses");
+            }
+
+            if (blocking.Count > 0)
+            {
+                throw new LicensingException(
+                    ErrorCodes.ProjectNotEmpty,
+                    $"The project still has {string.Join(", ", blocking)}; empty it, or join it into another project.",
+                    ImmutableDictionary<string, string[]>.Empty.Add("blocking", [.. blocking]));
+            }
+
+            state.Closed = true;
+        });
+    }
+
+    public async Task MarkDeletedAsync()
+    {
+        if (project.State.Created && !project.State.Deleted)
+        {
+            project.State.Deleted = true;
+            await project.WriteStateAsync();
+        }
+    }
+
+    public async Task ReceiveKeyAsync(RedeemedKey key)
+    {
+        await CreditAsync(key.Licenses);
+        await keys.PerformUpdate(state => state.Redeemed = state.Redeemed.Add(key));
+    }
+
+    public async Task DebitForOwnKeyAsync(string code, ImmutableSortedDictionary<string, int> licenses)
+    {
+        await DebitAsync(licenses);
+        await keys.PerformUpdate(state => state.OwnKeys = state.OwnKeys.Add(code));
+    }
+
+    public async Task ReturnOwnKeyAsync(string code, ImmutableSortedDictionary<string, int> licenses)
+    {
+        await CreditAsync(licenses);
+        await keys.PerformUpdate(state => state.OwnKeys = state.OwnKeys.Remove(code));
+    }
+
+    public Task<ImmutableArray<RedeemedKey>> ListRedeemedKeysAsync()
+    {
+        EnsureCreated();
+        return keys.PerformRead(state => state.Redeemed.ToImmutableArray());
+    }
+
+    public async Task<ImmutableArray<ActivationKeyView>> ListOwnKeysAsync()
+    {
+        EnsureCreated();
+        var codes = await keys.PerformRead(state => state.OwnKeys);
+        var views = await Task.WhenAll(codes.Select(code => GrainFactory.GetGrain<IActivationKeyGrain>(code).GetAsync()));
+        return [.. views.OrderBy(v => v.CreatedAt)];
+    }
+
     public Task<ImmutableSortedDictionary<string, int>> GetBalanceAsync()
     {
         EnsureCreated();
@@ -41,7 +148,11 @@ public sealed class ProjectGrain(
     public Task CreditAsync(ImmutableSortedDictionary<string, int> licenses)
     {
         EnsureCreated();
-        return balance.PerformUpdate(state => state.Licenses = LicenseMath.Add(state.Licenses, licenses));
+        return balance.PerformUpdate(state =>
+        {
+            EnsureOpen(state);
+            state.Licenses = LicenseMath.Add(state.Licenses, licenses);
+        });
     }
 
     public Task<ImmutableSortedDictionary<string, int>> DebitUpToAsync(ImmutableSortedDictionary<string, int> wanted)
@@ -49,6 +160,7 @@ public sealed class ProjectGrain(
         EnsureCreated();
         return balance.PerformUpdate(state =>
         {
+            EnsureOpen(state);
             var taken = LicenseMath.Cover(state.Licenses, wanted);
             state.Licenses = LicenseMath.Subtract(state.Licenses, taken);
             return taken;
@@ -60,6 +172,7 @@ public sealed class ProjectGrain(
         EnsureCreated();
         return balance.PerformUpdate(state =>
         {
+            EnsureOpen(state);
             var taken = LicenseMath.Cover(state.Licenses, licenses);
             if (!taken.SequenceEqual(licenses))
             {
@@ -74,10 +187,11 @@ public sealed class ProjectGrain(
         });
     }
 
-    public Task AddToFreePoolAsync(ImmutableArray<LicenseLot> lots)
+    public async Task AddToFreePoolAsync(ImmutableArray<LicenseLot> lots)
     {
         EnsureCreated();
-        return freePool.PerformUpdate(state => state.Lots = state.Lots.AddRange(lots));
+        await balance.PerformRead(EnsureOpen);
+        await freePool.PerformUpdate(state => state.Lots = state.Lots.AddRange(lots));
     }
 
     public Task<ImmutableArray<LicenseLot>> TakeFromFreePoolAsync(ImmutableArray<string> lotIds)
@@ -115,6 +229,49 @@ public sealed class ProjectGrain(
         return new Holding(HolderKinds.Project, LicenseMath.Add(units, LicenseMath.ToMap(pooled.Select(l => KeyValuePair.Create(l.Type, l.Units)))));
     }
 
+    public Task<string> AuthorizeExternalAsync(string companyId) =>
+        project.State.Created && !project.State.Deleted && project.State.ExternalCompanies.Contains(companyId)
+            ? Task.FromResult(project.State.CompanyId)
+            : throw LicensingException.NotFound("The project");
+
+    public Task<ImmutableArray<string>> ListRightsAsync()
+    {
+        EnsureCreated();
+        return Task.FromResult(project.State.ExternalCompanies.ToImmutableArray());
+    }
+
+    public async Task<ImmutableArray<string>> GrantRightAsync(string companyId)
+    {
+        EnsureCreated();
+        if (companyId == project.State.CompanyId)
+        {
+            throw LicensingException.Validation("A project's own company needs no rights on it.");
+        }
+
+        // NotFound for a company that does not exist: a right for nobody would be a trap for later.
+        await GrainFactory.GetGrain<ICompanyGrain>(companyId).GetAsync();
+        if (!project.State.ExternalCompanies.Contains(companyId))
+        {
+            project.State.ExternalCompanies = project.State.ExternalCompanies.Add(companyId);
+            await project.WriteStateAsync();
+        }
+
+        return [.. project.State.ExternalCompanies];
+    }
+
+    public async Task<ImmutableArray<string>> RevokeRightAsync(string companyId)
+    {
+        EnsureCreated();
+        if (!project.State.ExternalCompanies.Contains(companyId))
+        {
+            throw LicensingException.NotFound("The company right");
+        }
+
+        project.State.ExternalCompanies = project.State.ExternalCompanies.Remove(companyId);
+        await project.WriteStateAsync();
+        return [.. project.State.ExternalCompanies];
+    }
+
     public async Task AttachDeviceAsync(string mac)
     {
         EnsureCreated();
@@ -141,7 +298,10 @@ public sealed class ProjectGrain(
     }
 
     private ProjectGrain EnsureCreated() =>
-        project.State.Created ? this : throw LicensingException.NotFound("The project");
+        project.State.Created && !project.State.Deleted ? this : throw LicensingException.NotFound("The project");
+
+    private static bool EnsureOpen(BalanceState state) =>
+        !state.Closed ? true : throw LicensingException.NotFound("The project");
 
     private ProjectView View() => new(this.GetPrimaryKeyString(), project.State.CompanyId, project.State.Name, project.State.Description, project.State.SsaEndDate);
 }

@@ -12,6 +12,12 @@ public sealed class ProjectState
     [Id(3)] public string? Description { get; set; }
     [Id(4)] public DateOnly? SsaEndDate { get; set; }
     [Id(5)] public ImmutableSortedSet<string> Devices { get; set; } = ImmutableSortedSet<string>.Empty;
+
+    /// <summary>Set once the project's close committed (R-P3); the project is NotFound from then on.</summary>
+    [Id(6)] public bool Deleted { get; set; }
+
+    /// <summary>Other companies granted rights on the project (R-P2).</summary>
+    [Id(7)] public ImmutableSortedSet<string> ExternalCompanies { get; set; } = ImmutableSortedSet<string>.Empty;
 }
 
 /// <summary>A project's balance (R-P5); changed only inside transactions.</summary>
@@ -19,6 +25,24 @@ public sealed class ProjectState
 public sealed class BalanceState
 {
     [Id(0)] public ImmutableSortedDictionary<string, int> Licenses { get; set; } = ImmutableSortedDictionary.Create<string, int>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Set by the transaction that deletes the project (R-P3). It lives in the balance, under the
+    /// same lock as every credit and debit, so a redeem racing the delete either committed first
+    /// (and the delete sees its units) or finds the project closed and aborts.
+    /// </summary>
+    [Id(1)] public bool Closed { get; set; }
+}
+
+/// <summary>The keys of a project (R-K2, R-K3, R-P3); changed only inside transactions, with the balance.</summary>
+[GenerateSerializer]
+public sealed class ProjectKeysState
+{
+    /// <summary>Keys redeemed into the project, oldest first.</summary>
+    [Id(0)] public ImmutableList<RedeemedKey> Redeemed { get; set; } = [];
+
+    /// <summary>Codes of own keys created from the project and not deleted.</summary>
+    [Id(1)] public ImmutableSortedSet<string> OwnKeys { get; set; } = ImmutableSortedSet<string>.Empty;
 }
 
 /// <summary>Lots returned from devices, waiting in a project (R-V5, R-V6); changed only inside transactions.</summary>

@@ -28,7 +28,7 @@ public sealed class ContentionTests
         var abortsBefore = metrics.AbortCount;
         var retriesBefore = metrics.RetryCount;
 
-        // Every attempt's credit to the project meets a broken lock, as under heavy contention.
+        // Every attempt's credit to the project (ReceiveKeyAsync) meets a broken lock, as under heavy contention.
         contention.Active = true;
         var busy = await api.SendAsync(HttpMethod.Post, redeem, new { key }, token);
         contention.Active = false;
@@ -56,7 +56,7 @@ public sealed class ContentionTests
 
         public Task Invoke(IIncomingGrainCallContext context)
         {
-            if (Active && context.InterfaceMethod?.Name == nameof(IProjectGrain.CreditAsync))
+            if (Active && context.InterfaceMethod?.Name == nameof(IProjectGrain.ReceiveKeyAsync))
             {
                 Interlocked.Increment(ref _injected);
                 throw new OrleansBrokenTransactionLockException(Guid.NewGuid().ToString(), "injected contention");

@@ -12,7 +12,7 @@ public sealed class CreateOwnKeyMove(string code, OwnKeyDraft draft, TimeProvide
     public override async Task<ActivationKeyView> ExecuteAsync(LedgerContext context)
     {
         await context.EnsureOwnProjectAsync(draft.CompanyId, draft.ProjectId, "Own keys are created only from the company's own projects");
-        await context.Project(draft.ProjectId).DebitAsync(draft.Licenses);
+        await context.Project(draft.ProjectId).DebitForOwnKeyAsync(code, draft.Licenses);
         return await context.Key(code).CreateOwnAsync(draft, time.GetUtcNow());
     }
 

@@ -12,7 +12,7 @@ public sealed class DeleteOwnKeyMove(string companyId, string code) : LedgerMove
     public override async Task<ActivationKeyView> ExecuteAsync(LedgerContext context)
     {
         var deleted = await context.Key(code).DeleteOwnAsync(companyId);
-        await context.Project(deleted.OwnerProjectId!).CreditAsync(deleted.Licenses);
+        await context.Project(deleted.OwnerProjectId!).ReturnOwnKeyAsync(code, deleted.Licenses);
         return deleted;
     }
 

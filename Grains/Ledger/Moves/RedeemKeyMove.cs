@@ -3,7 +3,7 @@ using OrleansLicensing.Contracts;
 namespace OrleansLicensing.Grains.Ledger;
 
 /// <summary>A key's units into a project's balance, exactly once (R-K2): the key refuses a second assignment.</summary>
-public sealed class RedeemKeyMove(string code, string companyId, string projectId, string? comment, TimeProvider time) : LedgerMove<RedeemResult>
+public sealed class RedeemKeyMove(string code, string companyId, string projectId, string? comment, TimeProvider time, string? redeemedBy = null) : LedgerMove<RedeemResult>
 {
     public override string Kind => "redeem";
 
@@ -11,8 +11,9 @@ public sealed class RedeemKeyMove(string code, string companyId, string projectI
 
     public override async Task<RedeemResult> ExecuteAsync(LedgerContext context)
     {
-        var key = await context.Key(code).AssignAsync(companyId, projectId, comment, time.GetUtcNow());
-        await context.Project(projectId).CreditAsync(key.Licenses);
+        var at = time.GetUtcNow();
+        var key = await context.Key(code).AssignAsync(companyId, projectId, comment, at);
+        await context.Project(projectId).ReceiveKeyAsync(new RedeemedKey(code, key.Licenses, projectId, comment, at, redeemedBy));
         return new RedeemResult(code, key.Licenses, projectId);
     }
 
