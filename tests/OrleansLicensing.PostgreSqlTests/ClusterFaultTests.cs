@@ -29,10 +29,10 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
         // Single attempts: every answer counts, so failures are what the kill caused.
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(Workers, Pollers, attempts: 1, stop.Token);
-        await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
         var killedAt = load.Now;
         await cluster.KillSiloAsync(2);
-        await Task.Delay(TimeSpan.FromSeconds(ResponseTimeout + 8), TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(ResponseTimeout + 5), TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await running;
 
@@ -100,15 +100,17 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
             await Task.Delay(200, TestContext.Current.CancellationToken);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
+        // A request caught in the outage ends by the gateway's response timeout; the load goes on past that.
+        await Task.Delay(TimeSpan.FromSeconds(ResponseTimeout + 8), TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await running;
 
         var failures = load.Answers.Where(a => !a.Succeeded).ToArray();
+        var firstMove = load.Answers.Where(a => a.Kind != "poll" && a.Succeeded && a.StartedAt >= resumedAt).Select(a => a.EndedAt - resumedAt).DefaultIfEmpty(double.NaN).Min();
         var lastFailure = failures.Length == 0 ? resumedAt : failures.Max(a => a.EndedAt);
         Log($"database stop: answers while down {MixedLoad.Describe(load.Answers.Where(a => a.StartedAt >= stoppedAt && a.StartedAt < resumedAt))}");
         Log($"database stop: answers after it returned {MixedLoad.Describe(load.Answers.Where(a => a.StartedAt >= resumedAt))}");
-        Log($"database stop: silo /readyz while down {string.Join(",", whileDown)}; all ready {(readyAt - resumedAt).ToString("F1", CultureInfo.InvariantCulture)} s after the restart; last failure ended {(lastFailure - resumedAt).ToString("F1", CultureInfo.InvariantCulture)} s after it; slowest answer {load.Answers.Max(a => a.Seconds).ToString("F2", CultureInfo.InvariantCulture)} s, slowest failure {(failures.Length == 0 ? 0 : failures.Max(a => a.Seconds)).ToString("F2", CultureInfo.InvariantCulture)} s");
+        Log($"database stop: silo /readyz while down {string.Join(",", whileDown)}; all ready {(readyAt - resumedAt).ToString("F1", CultureInfo.InvariantCulture)} s after the restart; last failure ended {(lastFailure - resumedAt).ToString("F1", CultureInfo.InvariantCulture)} s after it; first unit move started after it succeeded {Seconds(firstMove)} s after it; slowest answer {load.Answers.Max(a => a.Seconds).ToString("F2", CultureInfo.InvariantCulture)} s, slowest failure {(failures.Length == 0 ? 0 : failures.Max(a => a.Seconds)).ToString("F2", CultureInfo.InvariantCulture)} s");
 
         // While it is down: only clean 503s, readiness red, and nothing waits past the
         // gateway's response timeout (10 s) plus a generous margin.
@@ -117,9 +119,10 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
         Assert.All(whileDown, status => Assert.Equal(503, status));
         Assert.True(load.Answers.Max(a => a.Seconds) < ResponseTimeout + 5, "an answer took longer than the gateway's response timeout plus margin");
 
-        // Once the silos report ready again, every request succeeds; nothing was restarted.
-        Assert.DoesNotContain(load.Answers, a => a.StartedAt >= readyAt && !a.Succeeded);
-        Assert.Contains(load.Answers, a => a.StartedAt >= readyAt && a.Kind == "bind");
+        // Once the database is back, every request started after the response timeout (when the
+        // last request caught in the outage has ended) succeeds; nothing was restarted.
+        Assert.DoesNotContain(load.Answers, a => a.StartedAt >= resumedAt + ResponseTimeout && !a.Succeeded);
+        Assert.Contains(load.Answers, a => a.StartedAt >= resumedAt + ResponseTimeout && a.Kind == "bind" && a.Succeeded);
         await AssertSettledAsync(load);
     }
 
@@ -134,11 +137,15 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
         var running = load.RunAsync(Workers, Pollers, attempts: RetryingClient, stop.Token);
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
         var restartedAt = load.Now;
+        var steps = new List<string>();
         for (var i = 0; i < 3; i++)
         {
             // Graceful: the silo leaves the membership, hands its grains over and exits 0.
+            var stopping = load.Now;
             Assert.Equal(0, await cluster.StopSiloGracefullyAsync(i));
+            var starting = load.Now;
             await cluster.StartSiloAsync(i);
+            steps.Add($"silo {i}: stopped in {Seconds(starting - stopping)} s, ready again in {Seconds(load.Now - starting)} s");
         }
 
         var doneAt = load.Now;
@@ -148,11 +155,11 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
 
         var retried = load.Operations.Where(o => o.Attempts > 1).ToArray();
         Log($"rolling restart: {(doneAt - restartedAt).ToString("F1", CultureInfo.InvariantCulture)} s for 3 silos; answers {MixedLoad.Describe(load.Answers)}");
-        Log($"rolling restart: {load.Operations.Count} operations, {retried.Length} needed a retry (at most {(retried.Length == 0 ? 1 : retried.Max(o => o.Attempts))} answers)");
+        Log($"rolling restart: {string.Join("; ", steps)}");
+        Log($"rolling restart: {load.Operations.Count} operations and polls, {retried.Length} needed a retry (at most {(retried.Length == 0 ? 1 : retried.Max(o => o.Attempts))} answers); slowest answer {Seconds(load.Answers.Max(a => a.Seconds))} s, slowest failed answer {Seconds(load.Answers.Where(a => !a.Succeeded).Select(a => a.Seconds).DefaultIfEmpty(0).Max())} s");
 
         Assert.All(load.Operations, o => Assert.True(o.Succeeded, $"{o.Kind} {o.Path} failed after {o.Attempts} answers"));
         Assert.All(load.Answers.Where(a => !a.Succeeded), AssertCleanFailure);
-        Assert.All(load.Answers.Where(a => a.Kind == "poll"), p => Assert.Equal(200, p.Status));
         await AssertSettledAsync(load);
     }
 
@@ -166,6 +173,7 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
     private static async Task AssertSettledAsync(MixedLoad load)
     {
         var binds = load.Operations.Where(o => o.Kind == "bind").ToArray();
+        Assert.Contains(load.Operations, o => o.Kind == "poll" && o.Succeeded);
         var redeems = load.Operations.Where(o => o.Kind == "redeem").ToArray();
         Assert.Contains(binds, o => o.Succeeded);
         Assert.Contains(redeems, o => o.Succeeded);
@@ -176,7 +184,7 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
         Assert.InRange(inTarget, redeems.Count(o => o.Succeeded), redeems.Length);
         await AssertAuditBalancedAsync(load);
 
-        foreach (var failed in load.Operations.Where(o => !o.Succeeded))
+        foreach (var failed in load.Operations.Where(o => !o.Succeeded && o.Kind != "poll"))
         {
             Assert.True(await load.SettleAsync(failed), $"{failed.Kind} {failed.Path} could not be settled with its Idempotency-Key");
         }

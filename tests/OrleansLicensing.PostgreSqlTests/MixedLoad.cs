@@ -117,8 +117,20 @@ public sealed class MixedLoad(IReadOnlyList<string> gateways)
         {
             for (var i = poller; !stop.IsCancellationRequested; i++)
             {
+                // A device polls again after a failed poll; with retries, this one does so after 250 ms.
                 var device = _devices[i % _devices.Length];
-                await PollAsync(gateways[i % gateways.Count], device, record: true);
+                for (var attempt = 1; ; attempt++)
+                {
+                    var answer = await PollAsync(gateways[(i + attempt - 1) % gateways.Count], device, record: true);
+                    if (answer.Succeeded || answer.Status != 503 || attempt >= attempts)
+                    {
+                        _operations.Add(new Operation("poll", device.Mac, new { }, string.Empty, answer.Succeeded, attempt));
+                        break;
+                    }
+
+                    await Task.Delay(250, CancellationToken.None);
+                }
+
                 await Task.Delay(20, CancellationToken.None);
             }
         }));
