@@ -18,14 +18,14 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly string _work = Directory.CreateTempSubdirectory("orleans-licensing-pg-fault-").FullName;
     private readonly string _clusterId = $"fault-{Guid.NewGuid():N}"[..16];
     private readonly string _signingKey;
-    private readonly NodeProcess?[] _silos;
+    private readonly List<NodeProcess?> _silos;
     private readonly List<NodeProcess> _gateways = [];
 
     private LocalCluster(string database, int silos)
     {
         // Timeout bounds how long a request waits for a connection while the database is away.
         Database = new NpgsqlConnectionStringBuilder(database) { Timeout = 5 }.ToString();
-        _silos = new NodeProcess?[silos];
+        _silos = [.. new NodeProcess?[silos]];
         _signingKey = Path.Combine(_work, "license-signing-key.pem");
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         File.WriteAllText(_signingKey, key.ExportPkcs8PrivateKeyPem());
@@ -62,8 +62,14 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts silo <paramref name="index"/>: one that was stopped, or the next new one (index = count).</summary>
     public async Task StartSiloAsync(int index)
     {
+        if (index == _silos.Count)
+        {
+            _silos.Add(null);
+        }
+
         Assert.Null(_silos[index]);
         _silos[index] = await NodeProcess.StartAsync("Silo", _work, new Dictionary<string, string>
         {
