@@ -32,7 +32,7 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
         await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
         var killedAt = load.Now;
         await cluster.KillSiloAsync(2);
-        await Task.Delay(TimeSpan.FromSeconds(ResponseTimeout + 5), TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(ResponseTimeout + 3), TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await running;
 
@@ -101,7 +101,7 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
         }
 
         // A request caught in the outage ends by the gateway's response timeout; the load goes on past that.
-        await Task.Delay(TimeSpan.FromSeconds(ResponseTimeout + 8), TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(ResponseTimeout + 4), TestContext.Current.CancellationToken);
         await stop.CancelAsync();
         await running;
 

@@ -29,7 +29,7 @@ public sealed class MixedLoad(IReadOnlyList<string> gateways)
     public const string KeyType = "PBX-Port8*5";
     private const int Funded = 5000;
     private const int Devices = 12;
-    private const int Keys = 200;
+    private const int Keys = 150;
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
     private readonly ConcurrentQueue<string> _keys = new();
