@@ -36,6 +36,14 @@ public sealed class ClusterClientSettings
     [Range(1, 600)]
     public int GatewayListRefreshSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Seconds the gateway waits for a silo's answer before it answers 503 StorageUnavailable
+    /// (Orleans default 30). A request caught on a silo that died, or on a commit waiting for the
+    /// database, ends after this; the client repeats it with its Idempotency-Key.
+    /// </summary>
+    [Range(1, 600)]
+    public int ResponseTimeoutSeconds { get; set; } = 10;
+
     public bool UsesAdoNet() => Clustering is { } mode
         ? string.Equals(mode, "AdoNet", StringComparison.OrdinalIgnoreCase)
         : !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(ConnectionStringFile);
@@ -96,6 +104,7 @@ public static class ClusterClient
             }
 
             client.Configure<Orleans.Configuration.GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(settings.GatewayListRefreshSeconds));
+            client.Configure<Orleans.Configuration.ClientMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(settings.ResponseTimeoutSeconds));
 
             // Balance reads are transactional ([Transaction(CreateOrJoin)]); the client starts them.
             client.UseTransactions();
