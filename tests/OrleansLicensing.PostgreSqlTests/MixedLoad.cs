@@ -61,6 +61,11 @@ public sealed class MixedLoad(IReadOnlyList<string> gateways)
         var gateway = gateways[0];
         var email = $"load-{Guid.NewGuid():N}@example.com";
         await ExpectAsync(HttpMethod.Post, gateway + "/api/v1/accounts", new { email, password = "correct horse", displayName = "Load", language = "en" }, null, HttpStatusCode.Created);
+
+        // The activation code waits in the outbox (no SMTP configured), as in the README walkthrough.
+        var mails = await ExpectAsync(HttpMethod.Get, gateway + $"/api/v1/vendor/mail/{email}", null, LocalCluster.VendorKey, HttpStatusCode.OK);
+        var code = System.Text.RegularExpressions.Regex.Match(mails[0]!["body"]!.GetValue<string>(), "[0-9A-Z]{4}(-[0-9A-Z]{4}){3}").Value;
+        await ExpectAsync(HttpMethod.Post, gateway + "/api/v1/accounts/activate", new { email, code }, null, HttpStatusCode.OK);
         _token = (await ExpectAsync(HttpMethod.Post, gateway + "/api/v1/auth/token", new { email, password = "correct horse" }, null, HttpStatusCode.OK))["accessToken"]!.GetValue<string>();
         var company = await ExpectAsync(HttpMethod.Post, gateway + "/api/v1/companies", new { name = "Fault Load" }, _token, HttpStatusCode.Created);
         _companyId = company["companyId"]!.GetValue<string>();

@@ -48,7 +48,13 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>Stops the server (keeping its data) for fault tests; <see cref="ResumeAsync"/> starts it again.</summary>
     public Task PauseAsync() => RunScriptAsync("pause", _directory);
 
-    public Task ResumeAsync() => RunScriptAsync("resume", _directory);
+    public async Task ResumeAsync()
+    {
+        await RunScriptAsync("resume", _directory);
+
+        // Pooled connections died with the stopped server (57P01); the next test must not get one.
+        NpgsqlConnection.ClearAllPools();
+    }
 
     private static async Task<string> RunScriptAsync(string verb, string directory)
     {
