@@ -17,12 +17,12 @@ public static class DevicesApi
         project.MapGet(string.Empty, ListDevicesAsync).WithName("ListDevices").WithSummary("MACs of the project's devices").AllowExternalProjectRights();
 
         var device = groups.Company.MapGroup("/devices/{mac}").WithTags("Devices");
-        device.MapGet(string.Empty, GetDeviceAsync).WithName("GetDevice").WithSummary("A device of the company and its licenses")
-            .ProducesErrors(ErrorCodes.InvalidMac);
+        device.MapGet(string.Empty, GetDeviceAsync).WithName("GetDevice").WithSummary("A device of the company (or of a project it holds a right on) and its licenses")
+            .ProducesErrors(ErrorCodes.InvalidMac).AllowExternalProjectRights();
         device.MapPost("/licenses", AddLicensesAsync).WithName("AddLicensesFromBalance")
             .WithSummary("Bind licenses from project balances to the device (all or nothing)")
             .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.UnknownLicenseType, ErrorCodes.InvalidUnits, ErrorCodes.VersionNotOffered, ErrorCodes.InsufficientBalance,
-                ErrorCodes.ConsistencyViolation, ErrorCodes.DeviceNotInProject, ErrorCodes.TransientConflict);
+                ErrorCodes.ConsistencyViolation, ErrorCodes.DeviceNotInProject, ErrorCodes.TransientConflict).AllowExternalProjectRights();
         device.MapPost("/licenses/move", MoveLicensesAsync).WithName("MoveLicenses").RequireCompanyRight(CompanyRights.MoveLicenses)
             .WithSummary("Move all but warranty licenses to a device without licenses")
             .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.ConsistencyViolation, ErrorCodes.TargetHasLicenses, ErrorCodes.Conflict, ErrorCodes.TransientConflict);
@@ -90,9 +90,15 @@ public static class DevicesApi
         var version = Validate.Text(request.Version, "version", 8);
         catalog.GetVersion(version);
         var fromProjects = (request.FromProjects ?? []).Select(p => Validate.Id(p ?? string.Empty, "The project")).ToImmutableArray();
+        var owner = caller.ProjectCompanyId ?? caller.CompanyId;
+        if (owner != caller.CompanyId && !fromProjects.IsEmpty)
+        {
+            // R-P2, R-P6: a partner draws from the shared project's balance only, never from the owner's other projects.
+            throw new LicensingException(ErrorCodes.Forbidden, "A company with rights on a project draws only from that project's balance; 'fromProjects' is not allowed.");
+        }
 
         var result = await grains.GetGrain<ILedgerGrain>(0).AddLicensesFromBalanceAsync(
-            new AddLicensesCommand(caller.CompanyId, caller.Device.Mac, version, licenses, fromProjects, request.DryRun ?? false),
+            new AddLicensesCommand(owner, caller.Device.Mac, version, licenses, fromProjects, request.DryRun ?? false),
             idempotency?.For(request));
         return TypedResults.Ok(new AddLicensesResponse(
             result.Mac,

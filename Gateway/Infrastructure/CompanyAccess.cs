@@ -14,8 +14,8 @@ public sealed class CompanyScopeMetadata
 }
 
 /// <summary>
-/// Marks a <c>{pid}</c> route that users of a company holding an external right on the project
-/// may use too (R-P2): they call it under their own company's id.
+/// Marks a <c>{pid}</c> or <c>{mac}</c> route that users of a company holding an external right on
+/// the project (of the device) may use too (R-P2): they call it under their own company's id.
 /// </summary>
 public sealed class ExternalProjectRightsMetadata
 {
@@ -54,15 +54,15 @@ public sealed class CompanyCaller
     public string? ProjectId { get; private set; }
 
     /// <summary>
-    /// The company that owns the route's project: <see cref="CompanyId"/>, or for a project the
-    /// caller's company holds an external right on (R-P2), the project's owner. Units and devices
-    /// added to the project belong to it.
+    /// The company that owns the route's project or device: <see cref="CompanyId"/>, or for a
+    /// project the caller's company holds an external right on (R-P2), the project's owner. Units,
+    /// devices and licenses added through the route belong to it.
     /// </summary>
     public string? ProjectCompanyId { get; private set; }
 
     public Membership Membership => _membership ?? throw new InvalidOperationException("A company route ran without the company group's filter.");
 
-    /// <summary>The device of a <c>{mac}</c> route, in this company.</summary>
+    /// <summary>The device of a <c>{mac}</c> route: in this company, or in a project it holds an external right on (R-P2).</summary>
     public DeviceView Device => _device ?? throw new InvalidOperationException("The route has no {mac} the filter checked.");
 
     /// <summary>Binds the caller; the group's filter (which runs after binding) authorizes it.</summary>
@@ -131,7 +131,7 @@ public static class CompanyAccess
             {
                 await company.EnsureOwnsProjectAsync(projectId);
             }
-            catch (LicensingException e) when (e.Code == ErrorCodes.NotFound && http.GetEndpoint()?.Metadata.GetMetadata<ExternalProjectRightsMetadata>() is not null)
+            catch (LicensingException e) when (e.Code == ErrorCodes.NotFound && AllowsExternal(http))
             {
                 // R-P2: another company's project this company holds a right on; NotFound otherwise.
                 projectCompanyId = await grains.GetGrain<IProjectGrain>(projectId).AuthorizeExternalAsync(companyId);
@@ -143,15 +143,31 @@ public static class CompanyAccess
         {
             var canonical = Mac.Parse(mac as string).ToString();
             device = await grains.GetGrain<IDeviceGrain>(canonical).GetAsync();
+            projectCompanyId ??= companyId;
             if (device.CompanyId != companyId)
             {
-                throw LicensingException.NotFound("The device");
+                // R-P2: a device in another company's project this company holds a right on; NotFound otherwise.
+                if (device.ProjectId is null || device.CompanyId is null || !AllowsExternal(http))
+                {
+                    throw LicensingException.NotFound("The device");
+                }
+
+                projectCompanyId = await grains.GetGrain<IProjectGrain>(device.ProjectId).AuthorizeExternalAsync(companyId);
+                if (projectCompanyId != device.CompanyId)
+                {
+                    throw LicensingException.NotFound("The device");
+                }
+
+                projectId ??= device.ProjectId;
             }
         }
 
         caller.Authorize(companyId, projectId, projectCompanyId, membership, device);
         return await next(invocation);
     }
+
+    private static bool AllowsExternal(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<ExternalProjectRightsMetadata>() is not null;
 }
 
 public static class CallerExtensions

@@ -109,4 +109,38 @@ public sealed class ProjectRightsTests(SharedApp shared) : IAsyncLifetime
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, Rights, null, member), HttpStatusCode.Forbidden, "Forbidden");
         Assert.Empty((await Api.Json(await _api.SendAsync(HttpMethod.Get, Rights, null, _owner)))["companyIds"]!.AsArray());
     }
+    [Fact]
+    public async Task R_P2_a_granted_company_adds_licenses_to_a_device_of_the_project_from_its_balance_only()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Post, Rights, new { companyId = _partnerCompany }, _owner)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await _api.SendAsync(HttpMethod.Post, $"{AsPartner}/activations", new { key = await _api.MintKeyAsync(new Dictionary<string, int> { [Port8] = 2 }) }, _partner)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await _api.SendAsync(HttpMethod.Post, $"/api/v1/companies/{_ownerCompany}/projects/{_otherProject}/activations", new { key = await _api.MintKeyAsync(new Dictionary<string, int> { [Port8] = 5 }) }, _owner)).StatusCode);
+        var (mac, _) = await _api.RegisterHardwareAsync(Api.NewMacSuffix());
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Post, $"{AsPartner}/devices", new { macs = new[] { mac } }, _partner)).StatusCode);
+        var device = $"/api/v1/companies/{_partnerCompany}/devices/{mac}";
+
+        // The partner sees the device it works on and binds units of the shared project to it.
+        Assert.Equal(_project, (await Api.Json(await _api.SendAsync(HttpMethod.Get, device, null, _partner)))["projectId"]!.GetValue<string>());
+        var added = await _api.SendAsync(HttpMethod.Post, $"{device}/licenses", new { version = "V13", licenses = new Dictionary<string, int> { [Port8] = 1 } }, _partner);
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Equal(_project, (await Api.Json(added))["debited"]![0]!["projectId"]!.GetValue<string>());
+        Assert.Equal(1, (await _api.BalanceAsync(_owner, _ownerCompany, _project))[Port8]!.GetValue<int>());
+
+        // R-P6: never from the owner's other projects, and nothing moves when asked to.
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Post, $"{device}/licenses", new { version = "V13", licenses = new Dictionary<string, int> { [Port8] = 3 }, fromProjects = new[] { _otherProject } }, _partner), HttpStatusCode.Forbidden, "Forbidden");
+        Assert.Equal(5, (await _api.BalanceAsync(_owner, _ownerCompany, _otherProject))[Port8]!.GetValue<int>());
+        Assert.Equal(1, (await _api.BalanceAsync(_owner, _ownerCompany, _project))[Port8]!.GetValue<int>());
+
+        // Moving licenses off the device stays the owner's (a route without external rights).
+        var (target, _) = await _api.RegisterHardwareAsync(Api.NewMacSuffix());
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Post, $"{device}/licenses/move", new { targetMac = target }, _partner), HttpStatusCode.NotFound, "NotFound");
+
+        // The owner sees the lot; after revoking, the partner sees the device no more.
+        var lots = (await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{_ownerCompany}/devices/{mac}", null, _owner)))["licenses"]!.AsArray();
+        Assert.Equal(1, Assert.Single(lots)!["units"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Delete, $"{Rights}?companyId={_partnerCompany}", null, _owner)).StatusCode);
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, device, null, _partner), HttpStatusCode.NotFound, "NotFound");
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Post, $"{device}/licenses", new { version = "V13", licenses = new Dictionary<string, int> { [Port8] = 1 } }, _partner), HttpStatusCode.NotFound, "NotFound");
+        Assert.Equal(1, (await _api.BalanceAsync(_owner, _ownerCompany, _project))[Port8]!.GetValue<int>());
+    }
 }
