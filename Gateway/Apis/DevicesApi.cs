@@ -86,7 +86,6 @@ public static class DevicesApi
 
     public static async Task<Ok<AddLicensesResponse>> AddLicensesAsync(AddLicensesRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains, Catalog catalog)
     {
-        var licenses = catalog.ValidateLicenseMap(request.Licenses);
         var version = Validate.Text(request.Version, "version", 8);
         catalog.GetVersion(version);
         var fromProjects = (request.FromProjects ?? []).Select(p => Validate.Id(p ?? string.Empty, "The project")).ToImmutableArray();
@@ -97,12 +96,97 @@ public static class DevicesApi
             throw new LicensingException(ErrorCodes.Forbidden, "A company with rights on a project draws only from that project's balance; 'fromProjects' is not allowed.");
         }
 
+        var explicitLicenses = request.WishedPorts is null || request.Licenses is { Count: > 0 }
+            ? catalog.ValidateLicenseMap(request.Licenses)
+            : ImmutableSortedDictionary.Create<string, int>(StringComparer.Ordinal);
+        PackagePlan? plan = null;
+        var licenses = explicitLicenses;
+        if (request.WishedPorts is { } wishedPorts)
+        {
+            plan = await ProposePackagesAsync(wishedPorts, version, explicitLicenses, caller.Device, owner, fromProjects, grains, catalog);
+            licenses = explicitLicenses.SetItems(plan.Licenses.Select(p => KeyValuePair.Create(p.Key, explicitLicenses.GetValueOrDefault(p.Key) + p.Value)));
+        }
+
         var result = await grains.GetGrain<ILedgerGrain>(0).AddLicensesFromBalanceAsync(
             new AddLicensesCommand(owner, caller.Device.Mac, version, licenses, fromProjects, request.DryRun ?? false),
             idempotency?.For(request));
         return TypedResults.Ok(new AddLicensesResponse(
             result.Mac,
             result.Lots.Select(LotResponse.From).ToArray(),
-            result.Debited.Select(d => new DebitResponse(d.ProjectId, d.Licenses)).ToArray()));
+            result.Debited.Select(d => new DebitResponse(d.ProjectId, d.Licenses)).ToArray(),
+            plan is null ? null : new PackageProposalResponse(plan.Licenses, plan.Ports, plan.SscPerYear, plan.Lots)));
+    }
+
+    /// <summary>
+    /// R-L3: the cheapest port packages for <paramref name="wishedPorts"/> from what the device's
+    /// project and the named projects hold, within the device type's maxima (less what the device
+    /// and the explicit licenses already take). The ledger then binds them all or nothing, so a
+    /// balance that changed meanwhile is refused there, never half-used.
+    /// </summary>
+    private static async Task<PackagePlan> ProposePackagesAsync(
+        int wishedPorts,
+        string version,
+        ImmutableSortedDictionary<string, int> explicitLicenses,
+        DeviceView device,
+        string owner,
+        ImmutableArray<string> fromProjects,
+        IGrainFactory grains,
+        Catalog catalog)
+    {
+        if (wishedPorts < 1 || wishedPorts > PackageOptimiser.MaxWishedPorts)
+        {
+            throw new LicensingException(ErrorCodes.InvalidUnits, $"'wishedPorts' must be between 1 and {PackageOptimiser.MaxWishedPorts}, not {wishedPorts}.");
+        }
+
+        if (catalog.GetVersion(version).Number < catalog.GetVersion("V8").Number)
+        {
+            throw LicensingException.Validation("'wishedPorts' applies to V8 and later; V5 to V7 have no port packages.");
+        }
+
+        if (device.ProjectId is null)
+        {
+            throw new LicensingException(ErrorCodes.DeviceNotInProject, "The device is in no project, so no balance can be drawn from.");
+        }
+
+        var company = grains.GetGrain<ICompanyGrain>(owner);
+        foreach (var project in fromProjects)
+        {
+            try
+            {
+                await company.EnsureOwnsProjectAsync(project);
+            }
+            catch (LicensingException e) when (e.Code == ErrorCodes.NotFound)
+            {
+                throw new LicensingException(ErrorCodes.Forbidden, $"Project '{project}' is not a project of this company; licenses are drawn only from the company's own projects.");
+            }
+        }
+
+        var available = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var project in fromProjects.Prepend(device.ProjectId).Distinct())
+        {
+            foreach (var (type, units) in await grains.GetGrain<IProjectGrain>(project).GetBalanceAsync())
+            {
+                available[type] = available.GetValueOrDefault(type) + units;
+            }
+        }
+
+        foreach (var (type, units) in explicitLicenses)
+        {
+            available[type] = available.GetValueOrDefault(type) - units;
+        }
+
+        Dictionary<string, int>? caps = null;
+        if (device.DeviceType is { } deviceType && catalog.TryGetDeviceType(deviceType, out var limits))
+        {
+            caps = limits.Maxima.ToDictionary(
+                m => m.Key,
+                m => m.Value - device.Lots.Where(l => l.Type == m.Key).Sum(l => l.Units) - explicitLicenses.GetValueOrDefault(m.Key),
+                StringComparer.Ordinal);
+        }
+
+        return PackageOptimiser.Cheapest(wishedPorts, PackageOptimiser.Options(catalog, version, available, caps))
+            ?? throw new LicensingException(
+                ErrorCodes.InsufficientBalance,
+                $"No combination of port packages gives exactly {wishedPorts} ports from the balances of the device's project{(fromProjects.IsEmpty ? string.Empty : " and the named projects")} within the device's maxima.");
     }
 }

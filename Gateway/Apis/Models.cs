@@ -140,11 +140,16 @@ public sealed record LotResponse(string Type, int Units, string Version, DateOnl
 
 public sealed record DeviceResponse(string Mac, string? DeviceType, string? ProjectId, string? Name, string? Comment, IReadOnlyList<LotResponse> Licenses, bool Rma);
 
-public sealed record AddLicensesRequest(string Version, Dictionary<string, int> Licenses, List<string>? FromProjects = null, bool? DryRun = null);
+/// <param name="Licenses">Type → units to bind; may be omitted when <paramref name="WishedPorts"/> is given.</param>
+/// <param name="WishedPorts">R-L3 (V8 and later): a total of PBX ports; the service adds the cheapest combination of port packages the balances cover (see <c>proposal</c>).</param>
+public sealed record AddLicensesRequest(string Version, Dictionary<string, int>? Licenses = null, List<string>? FromProjects = null, bool? DryRun = null, int? WishedPorts = null);
+
+/// <summary>R-L3: the port packages chosen for <c>wishedPorts</c> — the fewest SSC per year, then the fewest lots; a preview the caller may change and send as <c>licenses</c>.</summary>
+public sealed record PackageProposalResponse(IReadOnlyDictionary<string, int> Licenses, int Ports, long SscPerYear, int Lots);
 
 public sealed record DebitResponse(string ProjectId, IReadOnlyDictionary<string, int> Licenses);
 
-public sealed record AddLicensesResponse(string Mac, IReadOnlyList<LotResponse> Lots, IReadOnlyList<DebitResponse> Debited);
+public sealed record AddLicensesResponse(string Mac, IReadOnlyList<LotResponse> Lots, IReadOnlyList<DebitResponse> Debited, PackageProposalResponse? Proposal = null);
 
 /// <summary>The device poll answer (built by the device grain; described here for OpenAPI).</summary>
 public sealed record DeviceLicenseResponse(string Mac, IReadOnlyList<LotResponse> Licenses, DateTimeOffset? TestModeUntil, string Document);
