@@ -4,6 +4,14 @@ using Orleans.Concurrency;
 namespace OrleansLicensing.Contracts;
 
 /// <summary>A device as a license holder and a member of at most one project (R-D2, R-L*).</summary>
+/// <remarks>
+/// The lot operations a ledger move joins (<see cref="LockAsync"/>, <see cref="AddLotsAsync"/>,
+/// <see cref="TakeLotsAsync"/>, <see cref="PreviewLotsAsync"/>) are <see cref="AlwaysInterleaveAttribute"/>:
+/// a move may call a device twice (its lock first, in the moves' one order, then its change),
+/// and that second call must not queue behind another transaction's call waiting inside the
+/// grain for the lock the first one holds (a stall until the lock timeout, issue 15). They touch
+/// only the transactional lots, whose locks order them.
+/// </remarks>
 public interface IDeviceGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -33,10 +41,23 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// type's consistency rules (<see cref="ErrorCodes.ConsistencyViolation"/>, R-L2, R-L4).
     /// </summary>
     [Transaction(TransactionOption.Join)]
+    [AlwaysInterleave]
     Task<DeviceLotChange> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> lots, bool requireEmpty = false, string? requiredProjectId = null);
+
+    /// <summary>
+    /// Takes the device's write lock for the caller's transaction without changing anything and
+    /// returns the project the device is in under that lock (NotFound outside
+    /// <paramref name="companyId"/>). A move that touches the device after another holder, or two
+    /// devices, takes their locks first in one order with it, so two moves never wait on each
+    /// other's locks (issue 15).
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    [AlwaysInterleave]
+    Task<string?> LockAsync(string companyId);
 
     /// <summary>What <see cref="AddLotsAsync"/> would do, with the same checks, under a read lock and without writing (a dry run).</summary>
     [Transaction(TransactionOption.Join)]
+    [AlwaysInterleave]
     Task<DeviceLotChange> PreviewLotsAsync(string companyId, ImmutableArray<LicenseLot> lots);
 
     /// <summary>
@@ -45,6 +66,7 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// is in when the transaction commits. Moving everything but warranty marks the device RMA (R-L5).
     /// </summary>
     [Transaction(TransactionOption.Join)]
+    [AlwaysInterleave]
     Task<DeviceLotChange> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds);
 
     [Transaction(TransactionOption.CreateOrJoin)]

@@ -159,6 +159,9 @@ public sealed class DeviceGrain(
         });
     }
 
+    public Task<string?> LockAsync(string companyId) =>
+        lots.PerformUpdate(state => InCompany(state, companyId).ProjectId);
+
     public async Task<DeviceLotChange> PreviewLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots)
     {
         var deviceType = (await HardwareAsync())?.Registration.DeviceType;

@@ -32,13 +32,15 @@ public static class TransientFailures
     /// <summary>
     /// An abort that came from a lock timeout: a lock group held past
     /// <c>TransactionalStateOptions.LockTimeout</c> was broken, or a transaction waited for a lock
-    /// or for its prepare past their timeouts. Each one is a stall of that length.
+    /// or for its prepare past their timeouts, or a call to a participant timed out (a participant
+    /// queued behind another transaction's lock answers its caller only after the call's timeout,
+    /// so the wait shows there first). Each one is a stall of that length.
     /// </summary>
     public static bool IsLockTimeout(Exception e)
     {
         for (var inner = e; inner is not null; inner = inner.InnerException)
         {
-            if (inner is OrleansBrokenTransactionLockException or OrleansTransactionPrepareTimeoutException
+            if (inner is OrleansBrokenTransactionLockException or OrleansTransactionPrepareTimeoutException or TimeoutException
                 || (inner is OrleansTransactionException && inner.Message.Contains("timeout", StringComparison.OrdinalIgnoreCase)))
             {
                 return true;

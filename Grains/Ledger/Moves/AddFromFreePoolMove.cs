@@ -5,9 +5,7 @@ namespace OrleansLicensing.Grains.Ledger;
 
 /// <summary>
 /// The free pool of the device's project → the device; lots keep bind date, SSA end and external
-/// key (R-L4). The pool is chosen from where the device was seen, and the device confirms under
-/// its lock that it is still there; if it moved in between, the attempt is refused as a stale
-/// read and the runner tries again with a fresh look.
+/// key (R-L4). The pool is the one of the project the device is in under its lock.
 /// </summary>
 public sealed class AddFromFreePoolMove : LedgerMove<ImmutableArray<LicenseLot>>
 {
@@ -32,14 +30,11 @@ public sealed class AddFromFreePoolMove : LedgerMove<ImmutableArray<LicenseLot>>
 
     public override async Task<ImmutableArray<LicenseLot>> ExecuteAsync(LedgerContext context)
     {
-        // Not part of the transaction and takes no lock: the device's one locking call is AddLotsAsync.
-        var seen = await context.Device(_mac).GetAsync();
-        if (seen.CompanyId != _companyId)
-        {
-            throw LicensingException.NotFound("The device");
-        }
-
-        var projectId = seen.ProjectId
+        // The device's lock first, as in every move that touches a device and a project (device,
+        // then projects): taking the pool's lock first crossed a concurrent return of the same
+        // device's lots to that pool (device → pool) until a lock timeout. Under the device's lock
+        // its project cannot change, so the pool is the right one when the transaction commits.
+        var projectId = await context.Device(_mac).LockAsync(_companyId)
             ?? throw new LicensingException(ErrorCodes.DeviceNotInProject, "Add the device to a project before adding licenses from its free pool.");
         var lots = await context.Project(projectId).TakeFromFreePoolAsync(_lotIds);
         var change = await context.Device(_mac).AddLotsAsync(_companyId, lots, requiredProjectId: projectId);

@@ -30,6 +30,13 @@ public sealed class DeviceToDeviceMove : LedgerMove<ImmutableArray<LicenseLot>>
 
     public override async Task<ImmutableArray<LicenseLot>> ExecuteAsync(LedgerContext context)
     {
+        // Both devices' locks first, in one order (by MAC): a move A → B and one B → A otherwise
+        // each held one device while waiting for the other until a lock timeout (issue 15).
+        foreach (var mac in new[] { _fromMac, _toMac }.Order(StringComparer.Ordinal))
+        {
+            await context.Device(mac).LockAsync(_companyId);
+        }
+
         var taken = await context.Device(_fromMac).TakeLotsAsync(_companyId, LotSelection.AllButWarranty, []);
         if (taken.Lots.IsEmpty)
         {
