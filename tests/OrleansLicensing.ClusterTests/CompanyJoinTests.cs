@@ -1,0 +1,169 @@
+using System.Collections.Immutable;
+using Orleans.Hosting;
+using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.Grains;
+using OrleansLicensing.Grains.Joins;
+using OrleansLicensing.Grains.Processes;
+using OrleansLicensing.Silo;
+
+namespace OrleansLicensing.ClusterTests;
+
+/// <summary>
+/// A company join (R-U3) whose silo dies in the middle: the join's reminder resumes it on another
+/// silo, every batch is applied exactly once, everything of B ends up in A, and the conservation
+/// audit shows no difference.
+/// </summary>
+public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Type = "PBX-Port8*20";
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "orleans-licensing-join", Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task R_U3_a_join_whose_silo_dies_resumes_and_completes_with_the_audit_balanced()
+    {
+        await using var cluster = await LicensingCluster.StartAsync(3, new StorageSettings { Provider = StorageProvider.Sqlite, DataDirectory = _dataDirectory }, silo =>
+        {
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            silo.Configure<DurableProcessOptions>(o =>
+            {
+                o.BatchInterval = TimeSpan.FromMilliseconds(300);
+                o.ReminderPeriod = TimeSpan.FromSeconds(2);
+            });
+            silo.Configure<JoinOptions>(o => o.ItemsPerBatch = 3);
+        });
+        var world = new World(cluster.Client);
+        var (a, _) = await world.CompanyAsync();
+        var (b, defaultB) = await world.CompanyAsync();
+        var otherB = await world.ProjectAsync(b);
+        await world.FundAsync(b, defaultB, (Type, 100));
+        await world.FundAsync(b, otherB, (Type, 20));
+        var devices = new List<string>();
+        for (var i = 0; i < 24; i++)
+        {
+            var (mac, _) = await world.DeviceAsync(b, i % 2 == 0 ? defaultB : otherB);
+            await world.AddAsync(b, mac, [], (Type, 1));
+            devices.Add(mac);
+        }
+
+        var keys = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var key = await world.KeyAsync((Type, 2));
+            await world.Ledger.RedeemKeyAsync(key, b, otherB, null);
+            keys.Add(key);
+        }
+
+        var balances = new Dictionary<string, ImmutableSortedDictionary<string, int>>
+        {
+            [defaultB] = await world.BalanceAsync(defaultB),
+            [otherB] = await world.BalanceAsync(otherB),
+        };
+
+        // A join activated on a silo other than the first (which hosts the test cluster's membership).
+        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        ICompanyJoinProcessGrain join;
+        SiloAddress? host;
+        do
+        {
+            join = cluster.Client.GetGrain<ICompanyJoinProcessGrain>(Guid.NewGuid().ToString("N"));
+            await join.GetStatusAsync();
+            host = await management.GetActivationAddress(join, TestContext.Current.CancellationToken);
+        }
+        while (host is null || host.Equals(cluster.Silos[0].SiloAddress));
+
+        await join.StartAsync(new CompanyJoinPlan(a, b, "admin@example.com"));
+        var midway = await UntilAsync(join.GetStatusAsync, s => s.BatchesDone >= 3, TimeSpan.FromSeconds(60));
+        Assert.Equal(ProcessState.Running, midway.State);
+        Assert.True(midway.BatchesDone < 10, $"the join finished ({midway.BatchesDone} batches) before its silo could be killed");
+
+        output.WriteLine($"killing {host} after {midway.BatchesDone} batches");
+        await cluster.KillSiloAsync(cluster.Silos.Single(s => s.SiloAddress.Equals(host)), TestContext.Current.CancellationToken);
+        await cluster.StartAdditionalSiloAsync();
+
+        // Nothing calls the join now (this waits on B, which its last batch deletes): only its reminder can bring it back.
+        var deleted = await UntilAsync(
+            async () =>
+            {
+                try
+                {
+                    await cluster.Client.GetGrain<ICompanyGrain>(b).GetAsync();
+                    return false;
+                }
+                catch (LicensingException e) when (e.Code == ErrorCodes.NotFound)
+                {
+                    return true;
+                }
+            },
+            done => done,
+            TimeSpan.FromSeconds(120));
+        Assert.True(deleted, "the join did not resume after its silo died");
+        var status = await UntilAsync(join.GetStatusAsync, s => s.State != ProcessState.Running, TimeSpan.FromSeconds(30));
+        output.WriteLine($"status after the loss: {status}");
+        Assert.Equal(ProcessState.Completed, status.State);
+
+        // Batch 0 (2 projects), 24 devices in 8 batches, 8 keys (2 funded the projects) in 3, the last (1 member): each applied once.
+        Assert.Equal(1 + 8 + 3 + 1, status.BatchesDone);
+        Assert.Equal(2 + 24 + 8 + 1, status.ItemsDone);
+
+        Assert.Equal(ErrorCodes.NotFound, (await Assert.ThrowsAsync<LicensingException>(() => Read(() => cluster.Client.GetGrain<ICompanyGrain>(b).GetAsync()))).Code);
+        var projects = (await Read(() => cluster.Client.GetGrain<ICompanyGrain>(a).ListProjectsAsync())).ToDictionary(p => p.ProjectId);
+        Assert.Equal("DEFAULT (2)", projects[defaultB].Name);
+        Assert.Equal(a, projects[otherB].CompanyId);
+        foreach (var (project, balance) in balances)
+        {
+            Assert.Equal(balance, await Read(() => world.BalanceAsync(project)));
+        }
+
+        foreach (var mac in devices)
+        {
+            var device = await Read(() => cluster.Client.GetGrain<IDeviceGrain>(mac).GetAsync());
+            Assert.Equal(a, device.CompanyId);
+            Assert.Single(device.Lots);
+        }
+
+        foreach (var key in keys)
+        {
+            Assert.Equal(a, (await Read(() => cluster.Client.GetGrain<IActivationKeyGrain>(key).GetAsync())).AssignedCompanyId);
+        }
+
+        await world.AssertBalancedAsync(settle: TimeSpan.FromSeconds(30), output);
+    }
+
+    /// <summary>A read that may fail while the cluster recovers from the loss.</summary>
+    private static Task<T> Read<T>(Func<Task<T>> read) => TransientFailures.ReadAsync(read);
+
+    private static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                var value = await read();
+                if (done(value) || DateTime.UtcNow > deadline)
+                {
+                    return value;
+                }
+            }
+            catch (Exception) when (DateTime.UtcNow <= deadline)
+            {
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
