@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Orleans.Hosting;
+using Orleans.TestingHost;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Grains;
 using OrleansLicensing.Grains.Joins;
@@ -21,16 +22,7 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task R_U3_a_join_whose_silo_dies_resumes_and_completes_with_the_audit_balanced()
     {
-        await using var cluster = await LicensingCluster.StartAsync(3, new StorageSettings { Provider = StorageProvider.Sqlite, DataDirectory = _dataDirectory }, silo =>
-        {
-            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-            silo.Configure<DurableProcessOptions>(o =>
-            {
-                o.BatchInterval = TimeSpan.FromMilliseconds(300);
-                o.ReminderPeriod = TimeSpan.FromSeconds(2);
-            });
-            silo.Configure<JoinOptions>(o => o.ItemsPerBatch = 3);
-        });
+        await using var cluster = await StartClusterAsync(itemsPerBatch: 3);
         var world = new World(cluster.Client);
         var (a, _) = await world.CompanyAsync();
         var (b, defaultB) = await world.CompanyAsync();
@@ -59,43 +51,16 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
             [otherB] = await world.BalanceAsync(otherB),
         };
 
-        // A join activated on a silo other than the first (which hosts the test cluster's membership).
-        var management = cluster.Client.GetGrain<IManagementGrain>(0);
-        ICompanyJoinProcessGrain join;
-        SiloAddress? host;
-        do
-        {
-            join = cluster.Client.GetGrain<ICompanyJoinProcessGrain>(Guid.NewGuid().ToString("N"));
-            await join.GetStatusAsync();
-            host = await management.GetActivationAddress(join, TestContext.Current.CancellationToken);
-        }
-        while (host is null || host.Equals(cluster.Silos[0].SiloAddress));
-
+        var join = await OffTheFirstSiloAsync<ICompanyJoinProcessGrain>(cluster);
         await join.StartAsync(new CompanyJoinPlan(a, b, "admin@example.com"));
         var midway = await UntilAsync(join.GetStatusAsync, s => s.BatchesDone >= 3, TimeSpan.FromSeconds(60));
         Assert.Equal(ProcessState.Running, midway.State);
         Assert.True(midway.BatchesDone < 10, $"the join finished ({midway.BatchesDone} batches) before its silo could be killed");
 
-        output.WriteLine($"killing {host} after {midway.BatchesDone} batches");
-        await cluster.KillSiloAsync(cluster.Silos.Single(s => s.SiloAddress.Equals(host)), TestContext.Current.CancellationToken);
-        await cluster.StartAdditionalSiloAsync();
+        await KillHostAsync(cluster, join, midway);
 
         // Nothing calls the join now (this waits on B, which its last batch deletes): only its reminder can bring it back.
-        var deleted = await UntilAsync(
-            async () =>
-            {
-                try
-                {
-                    await cluster.Client.GetGrain<ICompanyGrain>(b).GetAsync();
-                    return false;
-                }
-                catch (LicensingException e) when (e.Code == ErrorCodes.NotFound)
-                {
-                    return true;
-                }
-            },
-            done => done,
-            TimeSpan.FromSeconds(120));
+        var deleted = await UntilGoneAsync(() => cluster.Client.GetGrain<ICompanyGrain>(b).GetAsync());
         Assert.True(deleted, "the join did not resume after its silo died");
         var status = await UntilAsync(join.GetStatusAsync, s => s.State != ProcessState.Running, TimeSpan.FromSeconds(30));
         output.WriteLine($"status after the loss: {status}");
@@ -128,6 +93,112 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
 
         await world.AssertBalancedAsync(settle: TimeSpan.FromSeconds(30), output);
     }
+
+    [Fact]
+    public async Task R_P4_a_project_join_whose_silo_dies_resumes_pays_the_SSC_once_and_keeps_the_audit_balanced()
+    {
+        await using var cluster = await StartClusterAsync(itemsPerBatch: 2);
+        var world = new World(cluster.Client);
+        var (company, _) = await world.CompanyAsync();
+        var source = await world.ProjectAsync(company);
+        var target = await world.ProjectAsync(company);
+        await world.FundAsync(company, source, (Type, 50));
+        await world.FundAsync(company, target, ("SSC", 100_000));
+        var devices = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var (mac, _) = await world.DeviceAsync(company, source);
+            await world.AddAsync(company, mac, [], (Type, 1));
+            devices.Add(mac);
+        }
+
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var ssaEnd = today.AddYears(1);
+        await cluster.Client.GetGrain<IProjectGrain>(target).SetSsaEndDateAsync(ssaEnd);
+        var quoted = await cluster.Client.GetGrain<IProjectJoinQuoteGrain>(0).PreviewAsync(company, source, target, today);
+        Assert.Equal(12, quoted.Ssa.Length);
+
+        var join = await OffTheFirstSiloAsync<IProjectJoinProcessGrain>(cluster);
+        await join.StartAsync(new ProjectJoinPlan(company, source, target, "admin@example.com", today));
+        var midway = await UntilAsync(join.GetStatusAsync, s => s.BatchesDone >= 2, TimeSpan.FromSeconds(60));
+        Assert.True(midway.State == ProcessState.Running && midway.BatchesDone < 6, $"the join finished ({midway}) before its silo could be killed");
+        await KillHostAsync(cluster, join, midway);
+
+        // The last batch deletes the source: waiting on it calls nothing the join's reminder would not.
+        Assert.True(await UntilGoneAsync(() => cluster.Client.GetGrain<IProjectGrain>(source).GetAsync()), "the join did not resume after its silo died");
+        var status = await UntilAsync(join.GetStatusAsync, s => s.State != ProcessState.Running, TimeSpan.FromSeconds(30));
+        output.WriteLine($"status after the loss: {status}");
+        Assert.Equal(ProcessState.Completed, status.State);
+        Assert.Equal(1 + 6 + 1 + 1, status.BatchesDone); // funds, 12 devices by 2, 1 key, close
+
+        var balance = await Read(() => world.BalanceAsync(target));
+        Assert.Equal(50 - 12, balance[Type]);
+        Assert.Equal(100_000 - quoted.TotalSsc, balance["SSC"]);
+        Assert.Equal(devices.Order(StringComparer.Ordinal), (await Read(() => cluster.Client.GetGrain<IProjectGrain>(target).ListDevicesAsync())).Order(StringComparer.Ordinal));
+        foreach (var mac in devices)
+        {
+            var device = await Read(() => cluster.Client.GetGrain<IDeviceGrain>(mac).GetAsync());
+            Assert.Equal(target, device.ProjectId);
+            Assert.Equal(ssaEnd, Assert.Single(device.Lots).SsaEndDate);
+        }
+
+        await world.AssertBalancedAsync(settle: TimeSpan.FromSeconds(30), output);
+    }
+
+    private Task<InProcessTestCluster> StartClusterAsync(int itemsPerBatch) =>
+        LicensingCluster.StartAsync(3, new StorageSettings { Provider = StorageProvider.Sqlite, DataDirectory = _dataDirectory }, silo =>
+        {
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            silo.Configure<DurableProcessOptions>(o =>
+            {
+                o.BatchInterval = TimeSpan.FromMilliseconds(300);
+                o.ReminderPeriod = TimeSpan.FromSeconds(2);
+            });
+            silo.Configure<JoinOptions>(o => o.ItemsPerBatch = itemsPerBatch);
+        });
+
+    /// <summary>A process activated on a silo other than the first (which hosts the test cluster's membership).</summary>
+    private static async Task<T> OffTheFirstSiloAsync<T>(InProcessTestCluster cluster)
+        where T : IDurableProcessGrain
+    {
+        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        while (true)
+        {
+            var process = cluster.Client.GetGrain<T>(Guid.NewGuid().ToString("N"));
+            await process.GetStatusAsync();
+            var host = await management.GetActivationAddress(process, TestContext.Current.CancellationToken);
+            if (host is not null && !host.Equals(cluster.Silos[0].SiloAddress))
+            {
+                return process;
+            }
+        }
+    }
+
+    private async Task KillHostAsync(InProcessTestCluster cluster, IDurableProcessGrain process, ProcessStatus midway)
+    {
+        var host = await cluster.Client.GetGrain<IManagementGrain>(0).GetActivationAddress(process, TestContext.Current.CancellationToken);
+        output.WriteLine($"killing {host} after {midway.BatchesDone} batches");
+        await cluster.KillSiloAsync(cluster.Silos.Single(s => s.SiloAddress.Equals(host)), TestContext.Current.CancellationToken);
+        await cluster.StartAdditionalSiloAsync();
+    }
+
+    /// <summary>True once <paramref name="read"/> answers NotFound (within two minutes).</summary>
+    private static Task<bool> UntilGoneAsync<T>(Func<Task<T>> read) =>
+        UntilAsync(
+            async () =>
+            {
+                try
+                {
+                    await read();
+                    return false;
+                }
+                catch (LicensingException e) when (e.Code == ErrorCodes.NotFound)
+                {
+                    return true;
+                }
+            },
+            gone => gone,
+            TimeSpan.FromSeconds(120));
 
     /// <summary>A read that may fail while the cluster recovers from the loss.</summary>
     private static Task<T> Read<T>(Func<Task<T>> read) => TransientFailures.ReadAsync(read);
