@@ -53,7 +53,7 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
 
         var join = await OffTheFirstSiloAsync<ICompanyJoinProcessGrain>(cluster);
         await join.StartAsync(new CompanyJoinPlan(a, b, "admin@example.com"));
-        var midway = await UntilAsync(join.GetStatusAsync, s => s.BatchesDone >= 3, TimeSpan.FromSeconds(60));
+        var midway = await Eventually.UntilAsync(join.GetStatusAsync, s => s.BatchesDone >= 3, TimeSpan.FromSeconds(60));
         Assert.Equal(ProcessState.Running, midway.State);
         Assert.True(midway.BatchesDone < 10, $"the join finished ({midway.BatchesDone} batches) before its silo could be killed");
 
@@ -62,7 +62,7 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
         // Nothing calls the join now (this waits on B, which its last batch deletes): only its reminder can bring it back.
         var deleted = await UntilGoneAsync(() => cluster.Client.GetGrain<ICompanyGrain>(b).GetAsync());
         Assert.True(deleted, "the join did not resume after its silo died");
-        var status = await UntilAsync(join.GetStatusAsync, s => s.State != ProcessState.Running, TimeSpan.FromSeconds(30));
+        var status = await Eventually.UntilAsync(join.GetStatusAsync, s => s.State != ProcessState.Running, TimeSpan.FromSeconds(30));
         output.WriteLine($"status after the loss: {status}");
         Assert.Equal(ProcessState.Completed, status.State);
 
@@ -120,13 +120,13 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
 
         var join = await OffTheFirstSiloAsync<IProjectJoinProcessGrain>(cluster);
         await join.StartAsync(new ProjectJoinPlan(company, source, target, "admin@example.com", today));
-        var midway = await UntilAsync(join.GetStatusAsync, s => s.BatchesDone >= 2, TimeSpan.FromSeconds(60));
+        var midway = await Eventually.UntilAsync(join.GetStatusAsync, s => s.BatchesDone >= 2, TimeSpan.FromSeconds(60));
         Assert.True(midway.State == ProcessState.Running && midway.BatchesDone < 6, $"the join finished ({midway}) before its silo could be killed");
         await KillHostAsync(cluster, join, midway);
 
         // The last batch deletes the source: waiting on it calls nothing the join's reminder would not.
         Assert.True(await UntilGoneAsync(() => cluster.Client.GetGrain<IProjectGrain>(source).GetAsync()), "the join did not resume after its silo died");
-        var status = await UntilAsync(join.GetStatusAsync, s => s.State != ProcessState.Running, TimeSpan.FromSeconds(30));
+        var status = await Eventually.UntilAsync(join.GetStatusAsync, s => s.State != ProcessState.Running, TimeSpan.FromSeconds(30));
         output.WriteLine($"status after the loss: {status}");
         Assert.Equal(ProcessState.Completed, status.State);
         Assert.Equal(1 + 6 + 1 + 1, status.BatchesDone); // funds, 12 devices by 2, 1 key, close
@@ -184,7 +184,7 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>True once <paramref name="read"/> answers NotFound (within two minutes).</summary>
     private static Task<bool> UntilGoneAsync<T>(Func<Task<T>> read) =>
-        UntilAsync(
+        Eventually.UntilAsync(
             async () =>
             {
                 try
@@ -203,38 +203,5 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
     /// <summary>A read that may fail while the cluster recovers from the loss.</summary>
     private static Task<T> Read<T>(Func<Task<T>> read) => TransientFailures.ReadAsync(read);
 
-    private static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                var value = await read();
-                if (done(value) || DateTime.UtcNow > deadline)
-                {
-                    return value;
-                }
-            }
-            catch (Exception) when (DateTime.UtcNow <= deadline)
-            {
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    public void Dispose() => Eventually.DeleteDirectory(_dataDirectory);
 }
