@@ -28,6 +28,11 @@ public sealed class ProjectJoinPlanner(IGrainFactory grains, Catalog catalog)
             throw LicensingException.NotFound("The project");
         }
 
+        if ((await grains.GetGrain<ICompanyGrain>(companyId).GetAsync()).DefaultProjectId == sourceProjectId)
+        {
+            throw new LicensingException(ErrorCodes.Conflict, "The company's default project cannot be joined into another (it is never deleted); join the other project into it instead.");
+        }
+
         if (!(await source.ListRightsAsync()).IsEmpty)
         {
             throw new LicensingException(ErrorCodes.ProjectHasExternalRights, "The project grants rights to other companies; revoke them before joining it into another project.");

@@ -124,6 +124,8 @@ public sealed class JoinTests(SharedApp shared)
         Assert.Equal([x.Id], (await a.GetAsync($"/projects/{onlyB}/rights"))["companyIds"]!.AsArray().Select(c => c!.GetValue<string>()));
         Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, $"{x.Path}/projects/{onlyB}", null, x.Token)).StatusCode);
 
+        // The status is A's to read only.
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, statusUrl.Replace(a.Id, x.Id, StringComparison.Ordinal), null, x.Token), HttpStatusCode.NotFound, "NotFound");
         await AssertBalancedAsync();
     }
 
@@ -221,6 +223,13 @@ public sealed class JoinTests(SharedApp shared)
         Assert.Equal(HttpStatusCode.OK, (await c.PostAsync($"/projects/{source}/rights", new { companyId = partner.Id })).StatusCode);
 
         await Api.AssertProblem(await c.PostAsync($"/projects/{source}/join", new { targetProjectId = target, dryRun = true }), HttpStatusCode.Conflict, "ProjectHasExternalRights");
+
+        // Neither into a project of another company, nor the default project, nor into itself.
+        var partnerDefault = (await partner.GetAsync(string.Empty))["defaultProjectId"]!.GetValue<string>();
+        await Api.AssertProblem(await c.PostAsync($"/projects/{target}/join", new { targetProjectId = partnerDefault }), HttpStatusCode.NotFound, "NotFound");
+        var companyDefault = (await c.GetAsync(string.Empty))["defaultProjectId"]!.GetValue<string>();
+        await Api.AssertProblem(await c.PostAsync($"/projects/{companyDefault}/join", new { targetProjectId = target }), HttpStatusCode.Conflict, "Conflict");
+        await Api.AssertProblem(await c.PostAsync($"/projects/{target}/join", new { targetProjectId = target }), HttpStatusCode.BadRequest, "ValidationFailed");
         await Api.AssertProblem(await c.PostAsync($"/projects/{source}/join", new { targetProjectId = target }), HttpStatusCode.Conflict, "ProjectHasExternalRights");
 
         Assert.Equal(4, (await _api.BalanceAsync(token, c.Id, source))[Port8]!.GetValue<int>());
