@@ -17,6 +17,8 @@ namespace OrleansLicensing.Grains.Grains;
 /// grains, so their balances and free pools stay where they are.</item>
 /// <item>Then one ledger transaction per batch of devices (their company becomes A), then per batch
 /// of activation keys (redeeming and owning company become A).</item>
+/// <item>Then two sweeps, one transaction each, for devices and keys that entered B's projects under
+/// B's name after the listing (a partner's request authorized for B just before its project moved).</item>
 /// <item>Last: B's members join A (a user in both keeps A's membership) and B is deleted.</item>
 /// </list>
 /// </summary>
@@ -65,13 +67,48 @@ public sealed class CompanyJoinProcessGrain(
             return new BatchOutcome(keys.Length, IsLast: false);
         }
 
-        // Last: the people, then B ends. Each step repeats harmlessly should this batch run again.
+        index -= Joins.BatchesFor(listed.Keys.Length);
         var snapshot = listed.Snapshot!;
+        if (index == 0)
+        {
+            // A sweep for what entered B's projects under B's name after they were listed: a partner's
+            // request (R-P2) that was authorized for B before its project changed owner.
+            var late = await LateItemsAsync(snapshot, listed.Devices, project => project.ListDevicesAsync());
+            var stillB = await Task.WhenAll(late.Select(async mac => (mac, (await GrainFactory.GetGrain<IDeviceGrain>(mac).GetAsync()).CompanyId == plan.SourceCompanyId)));
+            ImmutableArray<DeviceRepoint> sweep = [.. stillB.Where(d => d.Item2).Select(d => new DeviceRepoint(d.mac, []))];
+            await ledger.RepointDevicesAsync(repoint, sweep, idempotency);
+            return new BatchOutcome(sweep.Length, IsLast: false);
+        }
+
+        if (index == 1)
+        {
+            var late = await LateItemsAsync(snapshot, listed.Keys, async project =>
+                (await project.ListRedeemedKeysAsync()).Select(k => k.Key).Concat(await project.ListOwnKeyCodesAsync()).ToImmutableArray());
+            var keys = await Task.WhenAll(late.Select(async code => (code, View: await GrainFactory.GetGrain<IActivationKeyGrain>(code).GetAsync())));
+            ImmutableArray<string> sweep = [.. keys.Where(k => k.View.AssignedCompanyId == plan.SourceCompanyId || k.View.OwnerCompanyId == plan.SourceCompanyId).Select(k => k.code)];
+            await ledger.RepointKeysAsync(repoint, sweep, idempotency);
+            return new BatchOutcome(sweep.Length, IsLast: false);
+        }
+
+        // Last: the people, then B ends. Each step repeats harmlessly should this batch run again.
         var target = GrainFactory.GetGrain<ICompanyGrain>(plan.TargetCompanyId);
         await target.MergeMembersAsync(snapshot.Members, snapshot.FormerMembers);
         await GrainFactory.GetGrain<ICompanyGrain>(plan.SourceCompanyId).CompleteJoinAsync(ProcessId);
         await target.EndIncomingJoinAsync(ProcessId);
         return new BatchOutcome(snapshot.Members.Length, IsLast: true);
+    }
+
+    /// <summary>Items of B's former projects that the work list does not name.</summary>
+    private async Task<ImmutableArray<string>> LateItemsAsync(CompanyJoinSnapshot snapshot, ImmutableArray<string> listed, Func<IProjectGrain, Task<ImmutableArray<string>>> items)
+    {
+        var known = listed.ToHashSet(StringComparer.Ordinal);
+        var late = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var projectId in snapshot.Projects.Keys)
+        {
+            late.UnionWith((await items(GrainFactory.GetGrain<IProjectGrain>(projectId))).Where(item => !known.Contains(item)));
+        }
+
+        return [.. late];
     }
 
     /// <summary>Batch 0: lock B, move its projects and the rights granted to it, list its devices and keys. Every step is idempotent.</summary>

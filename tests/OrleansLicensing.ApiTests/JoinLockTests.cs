@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Joins;
 using OrleansLicensing.Grains.Processes;
 
@@ -47,7 +48,17 @@ public sealed class JoinLockTests
         Assert.Equal("running", running["state"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Created, (await a.PostAsync("/projects", new { name = "While joining" })).StatusCode);
 
+        // A partner's request authorized for B just before B's project changed owner lands late, under B's name:
+        // the join's sweep re-points it too.
+        var grains = app.Services.GetRequiredService<IGrainFactory>();
+        var (lateDevice, _) = await api.RegisterHardwareAsync(Api.NewMacSuffix());
+        Assert.Equal(DeviceAddStatus.Added, (await grains.GetGrain<IDeviceGrain>(lateDevice).AddToProjectAsync(bId, defaultB, null)).Status);
+        var lateKey = await api.MintKeyAsync(new Dictionary<string, int> { [Port8] = 1 });
+        await grains.GetGrain<ILedgerGrain>(0).RedeemKeyAsync(lateKey, bId, defaultB, null);
+
         await JoinTests.CompletedAsync(api, statusUrl, adminA);
+        Assert.Equal(defaultB, (await a.GetAsync($"/devices/{lateDevice}"))["projectId"]!.GetValue<string>());
+        Assert.Equal(defaultB, (await a.GetAsync($"/keys/{lateKey}/certificate"))["redeemingProjectId"]!.GetValue<string>());
         await Api.AssertProblem(await api.SendAsync(HttpMethod.Get, $"{b.Path}/projects", null, adminB), HttpStatusCode.NotFound, "NotFound");
 
         // Project join: the joined project refuses changes while its devices move.
@@ -58,10 +69,10 @@ public sealed class JoinLockTests
         await UntilAsync(api, projectStatus, adminA, batchesDone: 1);
         await Api.AssertProblem(await api.SendAsync(HttpMethod.Patch, $"{a.Path}/projects/{defaultB}", new { name = "Renamed" }, adminA), HttpStatusCode.Conflict, "JoinInProgress");
         await Api.AssertProblem(await a.RedeemAsync(defaultB, await api.MintKeyAsync(new Dictionary<string, int> { [Port8] = 1 })), HttpStatusCode.Conflict, "JoinInProgress");
-        Assert.Equal(4, (await api.BalanceAsync(adminA, a.Id, target))[Port8]!.GetValue<int>());
+        Assert.Equal(5, (await api.BalanceAsync(adminA, a.Id, target))[Port8]!.GetValue<int>());
 
         await JoinTests.CompletedAsync(api, projectStatus, adminA);
-        Assert.Equal(3, (await a.GetAsync($"/projects/{target}/devices")).AsArray().Count);
+        Assert.Equal(4, (await a.GetAsync($"/projects/{target}/devices")).AsArray().Count);
         await Api.AssertProblem(await api.SendAsync(HttpMethod.Get, $"{a.Path}/projects/{defaultB}", null, adminA), HttpStatusCode.NotFound, "NotFound");
         await JoinTests.AssertBalancedAsync(api);
     }
