@@ -128,6 +128,7 @@ public static class GatewaySetup
         ApiGroups.Map(app)
             .MapAccountsApi()
             .MapCompaniesApi()
+            .MapJoinsApi()
             .MapMembersApi()
             .MapActivationsApi()
             .MapDevicesApi()

@@ -189,3 +189,63 @@ public sealed record UpdateOwnKeyRequest(Dictionary<string, int> Licenses);
 public sealed record OwnKeyResponse(string Key, IReadOnlyDictionary<string, int> Licenses, string? OrderNumber, string? OrderReference, string? ProjectId, string? Comment = null, bool Redeemed = false);
 
 public sealed record ConvertResponse(string ProjectId, IReadOnlyDictionary<string, int> Credited);
+
+/// <summary>R-U3: the company to join into the caller's, and the login of one of its admins.</summary>
+public sealed record CompanyJoinRequest(string? CompanyId, string? Email, string? Password);
+
+/// <summary>R-P4: the project to join into; <c>dryRun</c> previews (any <c>calculationDate</c>), otherwise the join starts (today only).</summary>
+public sealed record ProjectJoinRequest(string? TargetProjectId, bool? DryRun = null, DateOnly? CalculationDate = null);
+
+/// <summary>
+/// A join's progress: <c>state</c> is <c>running</c>, <c>completed</c> or <c>failed</c> (with <c>error</c>);
+/// <c>batchesDone</c> counts committed batches (one transaction each), <c>itemsDone</c> the projects, devices, keys and members they moved.
+/// </summary>
+public sealed record JoinStatusResponse(string ProcessId, string State, long BatchesDone, long ItemsDone, string? Error, DateTimeOffset? StartedAt, DateTimeOffset? UpdatedAt, string StatusUrl)
+{
+    public static JoinStatusResponse From(ProcessStatus status, string url) => new(
+        status.ProcessId,
+        status.State switch
+        {
+            ProcessState.Running => "running",
+            ProcessState.Completed => "completed",
+            ProcessState.Failed => "failed",
+            _ => "notStarted",
+        },
+        status.BatchesDone,
+        status.ItemsDone,
+        status.Error,
+        status.StartedAt,
+        status.UpdatedAt,
+        url);
+}
+
+/// <summary>One device lot a project join brings to the target's SSA end, with its SSC quote (R-S1..R-S3).</summary>
+public sealed record ProjectJoinLotResponse(string Mac, string LotId, string Type, int Units, DateOnly CoverageStart, int DaysTwice, int DaysOnce, decimal Multiplier, long Ssc);
+
+/// <summary>What a project join would move (R-P4) and, when the target is under SSA, what bringing the licenses to its SSA end costs.</summary>
+public sealed record ProjectJoinPreviewResponse(
+    string SourceProjectId,
+    string TargetProjectId,
+    IReadOnlyList<string> Devices,
+    IReadOnlyDictionary<string, int> Balance,
+    IReadOnlyList<LotResponse> FreeLicenses,
+    IReadOnlyList<string> ActivationKeys,
+    IReadOnlyList<string> OwnKeys,
+    DateOnly? SsaEndDate,
+    DateOnly CalculationDate,
+    IReadOnlyList<ProjectJoinLotResponse> Lots,
+    long TotalSsc)
+{
+    public static ProjectJoinPreviewResponse From(ProjectJoinPreview preview) => new(
+        preview.SourceProjectId,
+        preview.TargetProjectId,
+        preview.Devices,
+        preview.Balance,
+        [.. preview.FreeLicenses.Select(LotResponse.From)],
+        preview.RedeemedKeys,
+        preview.OwnKeys,
+        preview.SsaEndDate,
+        preview.CalculationDate,
+        [.. preview.Ssa.Select(l => new ProjectJoinLotResponse(l.Mac, l.LotId, l.Quote.Type, l.Quote.Units, l.Quote.CoverageStart, l.Quote.DaysTwice, l.Quote.DaysOnce, l.Quote.Multiplier, l.Quote.Ssc))],
+        preview.TotalSsc);
+}

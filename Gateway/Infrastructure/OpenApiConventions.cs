@@ -61,6 +61,7 @@ public static class OpenApiConventions
         ["Operations"] = "Liveness for load balancers and orchestrators.",
         ["Accounts"] = "Register a user account, sign in for an access token, read the signed-in user.",
         ["Companies"] = "Companies and their projects. The user who creates a company is its first admin.",
+        ["Joins"] = "Joining a company into another (admins, with an admin login of the other company) and a project into another; both run as durable processes with a status URL.",
         ["Balances"] = "Redeem activation keys into a project and read the units it holds.",
         ["Devices"] = "Devices in a project and the licenses bound to them.",
         ["Free licenses"] = "The project's pool of licenses freed from devices, and conversions out of it.",

@@ -79,4 +79,49 @@ public interface ICompanyGrain : IGrainWithStringKey
 
     /// <summary>Moves a membership to the member's new e-mail address (R-U5 e-mail change; idempotent).</summary>
     Task ChangeMemberEmailAsync(string oldEmail, string newEmail);
+
+    /// <summary>
+    /// Locks the company for a join into <paramref name="targetCompanyId"/> (R-U3) and returns what it holds.
+    /// From then on it refuses changes (<see cref="ErrorCodes.JoinInProgress"/>). Locking again for the
+    /// same process returns the snapshot again; while another join or a project join runs, JoinInProgress.
+    /// </summary>
+    Task<CompanyJoinSnapshot> LockForJoinAsync(string targetCompanyId, string processId);
+
+    /// <summary>Records a join of another company into this one; <see cref="ErrorCodes.JoinInProgress"/> while this company is itself being joined elsewhere.</summary>
+    Task AcceptIncomingJoinAsync(string processId);
+
+    /// <summary>
+    /// Takes over a project of a joined company (R-U3) under <paramref name="name"/>, or that name with
+    /// the first free suffix " (2)", " (3)", … when it clashes. Adopting a project it owns already returns it.
+    /// </summary>
+    Task<ProjectView> AdoptProjectAsync(string projectId, string fromCompanyId, string name);
+
+    /// <summary>Forgets a project another company adopted during this company's join (idempotent).</summary>
+    Task ReleaseProjectAsync(string projectId);
+
+    /// <summary>Notes that another company's project granted (or revoked) this company rights (R-P2).</summary>
+    Task NoteExternalRightAsync(string projectId, bool granted);
+
+    /// <summary>
+    /// Adds the members of a joined company (R-U3): a user who is a member here already keeps this
+    /// company's membership; the others join with their flags and rights. Their former members are
+    /// kept too (R-U4). Idempotent.
+    /// </summary>
+    Task MergeMembersAsync(ImmutableArray<Membership> members, ImmutableArray<FormerMember> formerMembers);
+
+    /// <summary>Ends this company after its join (R-U3): it is NotFound from then on and leaves its members' company lists. Idempotent.</summary>
+    Task CompleteJoinAsync(string processId);
+
+    /// <summary>Forgets an incoming join that ended (idempotent).</summary>
+    Task EndIncomingJoinAsync(string processId);
+
+    /// <summary>
+    /// Locks <paramref name="sourceProjectId"/> for a join into <paramref name="targetProjectId"/> (R-P4): both
+    /// must be the company's, the source not its default project, neither side part of another
+    /// running join in the other role (<see cref="ErrorCodes.JoinInProgress"/>). Idempotent per process.
+    /// </summary>
+    Task LockProjectForJoinAsync(string sourceProjectId, string targetProjectId, string processId);
+
+    /// <summary>Ends a project join: unlocks the source and, when <paramref name="deleted"/>, forgets it (idempotent).</summary>
+    Task EndProjectJoinAsync(string sourceProjectId, string processId, bool deleted);
 }

@@ -69,6 +69,15 @@ public interface IDeviceGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<DeviceLotChange> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds);
 
+    /// <summary>
+    /// A join's change of the device's company and/or project (R-U3, R-P4) inside the caller's
+    /// transaction, under the lots' lock; the lots named in <paramref name="extendLotIds"/> get the
+    /// repoint's SSA end. A device whose membership no longer matches the repoint's source is left
+    /// as it is (false).
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task<bool> RepointAsync(Repoint repoint, ImmutableArray<string> extendLotIds);
+
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<Holding> GetHoldingAsync();
 

@@ -58,5 +58,16 @@ public static class ErrorCodes
     public const string SeveralCompanies = nameof(SeveralCompanies);
 
     public const string SsaEndInPast = nameof(SsaEndInPast);
+    public const string InsufficientSsc = nameof(InsufficientSsc);
+    public const string QuoteNotConfirmable = nameof(QuoteNotConfirmable);
+
+    /// <summary>A company join (R-U3) names an account that is not an unlocked admin of the company to join, or a wrong password.</summary>
+    public const string JoinCredentialsInvalid = nameof(JoinCredentialsInvalid);
+
+    /// <summary>The company or project is being joined into another (R-U3, R-P4) and refuses changes until the join ends.</summary>
+    public const string JoinInProgress = nameof(JoinInProgress);
+
+    /// <summary>R-P4: a project that grants external rights cannot be joined into another.</summary>
+    public const string ProjectHasExternalRights = nameof(ProjectHasExternalRights);
     public const string IdempotencyKeyReused = nameof(IdempotencyKeyReused);
 }

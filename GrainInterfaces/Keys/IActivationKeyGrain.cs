@@ -28,6 +28,10 @@ public interface IActivationKeyGrain : IGrainWithStringKey
     [Transaction(TransactionOption.Join)]
     Task<ActivationKeyView> DeleteOwnAsync(string companyId);
 
+    /// <summary>A join's change of the key's redeeming and owning company/project (R-U3, R-P4); false when nothing referred to the source.</summary>
+    [Transaction(TransactionOption.Join)]
+    Task<bool> RepointAsync(Repoint repoint);
+
     /// <summary>Units still in the key (zero once redeemed or deleted), for the audit.</summary>
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<Holding> GetHoldingAsync();

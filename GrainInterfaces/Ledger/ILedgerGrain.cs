@@ -46,4 +46,16 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// no redeem or credit can slip in between; moves no units.
     /// </summary>
     Task CloseProjectAsync(string projectId);
+
+    /// <summary>
+    /// The first transaction of a project join (R-P4): the source's balance, free pool and key
+    /// records move to the target, which pays <paramref name="ssc"/> for the SSA extension (consumed, R-C2).
+    /// </summary>
+    Task<ProjectHandOver> JoinProjectFundsAsync(string sourceProjectId, string targetProjectId, ImmutableSortedDictionary<string, int> ssc, IdempotencyToken? idempotency = null);
+
+    /// <summary>Re-points a batch of devices for a join (R-U3, R-P4) in one transaction; returns the MACs that changed.</summary>
+    Task<ImmutableArray<string>> RepointDevicesAsync(Repoint repoint, ImmutableArray<DeviceRepoint> devices, IdempotencyToken? idempotency = null);
+
+    /// <summary>Re-points a batch of activation keys for a join (R-U3, R-P4) in one transaction; returns how many changed.</summary>
+    Task<int> RepointKeysAsync(Repoint repoint, ImmutableArray<string> codes, IdempotencyToken? idempotency = null);
 }

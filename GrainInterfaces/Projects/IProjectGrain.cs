@@ -106,4 +106,39 @@ public interface IProjectGrain : IGrainWithStringKey
     Task DetachDeviceAsync(string mac);
 
     Task<ImmutableArray<string>> ListDevicesAsync();
+
+    /// <summary>The own keys' codes created from the project and not deleted (R-K3).</summary>
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<ImmutableSortedSet<string>> ListOwnKeyCodesAsync();
+
+    /// <summary>Sets the project's SSA end date once an SSA purchase committed (R-S1).</summary>
+    Task<ProjectView> SetSsaEndDateAsync(DateOnly endDate);
+
+    /// <summary>
+    /// Moves the project to the company that joined its owner (R-U3), under <paramref name="name"/>; a
+    /// right the project granted to its new owner ends. Idempotent; NotFound unless the owner is one of the two.
+    /// </summary>
+    Task<ProjectView> ChangeOwnerAsync(string fromCompanyId, string toCompanyId, string name);
+
+    /// <summary>
+    /// Re-points a right granted to a joined company to the company it was joined into (R-U3); when that
+    /// company owns the project the right just ends. Returns whether <paramref name="toCompanyId"/> holds a right afterwards.
+    /// </summary>
+    Task<bool> ReplaceRightAsync(string fromCompanyId, string toCompanyId);
+
+    /// <summary>
+    /// Empties the project into <paramref name="targetProjectId"/> inside the caller's transaction (R-P4):
+    /// returns its balance, free pool and key records and marks it joining, so every later credit,
+    /// debit or free-pool change is refused (<see cref="ErrorCodes.JoinInProgress"/>).
+    /// <see cref="ErrorCodes.ProjectHasExternalRights"/> while it grants external rights. Handing over again returns nothing more.
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task<ProjectHandOver> HandOverAsync(string targetProjectId);
+
+    /// <summary>
+    /// Receives what a joined project handed over (R-P4), then pays <paramref name="ssc"/> from the
+    /// balance (<see cref="ErrorCodes.InsufficientSsc"/> when short), inside the caller's transaction.
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task TakeOverAsync(ProjectHandOver handOver, ImmutableSortedDictionary<string, int> ssc);
 }

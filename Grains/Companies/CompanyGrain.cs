@@ -57,6 +57,11 @@ public sealed class CompanyGrain(
             throw new LicensingException(ErrorCodes.UserLocked, "Your account is locked in this company.");
         }
 
+        if (company.State.JoiningInto is { } join)
+        {
+            throw new LicensingException(ErrorCodes.JoinInProgress, $"The company is being joined into company {join.TargetCompanyId}; it refuses changes until the join ends.");
+        }
+
         var allowed = right is null || (right == CompanyRights.AdminOnly ? member.Admin : member.EffectiveRights.Contains(right));
         if (!allowed)
         {
@@ -98,7 +103,18 @@ public sealed class CompanyGrain(
     public Task EnsureOwnsProjectAsync(string projectId)
     {
         EnsureCreated();
-        return company.State.Projects.ContainsKey(projectId) ? Task.CompletedTask : throw LicensingException.NotFound("The project");
+        if (!company.State.Projects.ContainsKey(projectId))
+        {
+            throw LicensingException.NotFound("The project");
+        }
+
+        // A join moves what the project or company holds: nothing may change it meanwhile (R-U3, R-P4).
+        if (company.State.JoiningInto is not null || company.State.ProjectJoins.ContainsKey(projectId))
+        {
+            throw new LicensingException(ErrorCodes.JoinInProgress, "The project is being joined into another; it refuses changes until the join ends.");
+        }
+
+        return Task.CompletedTask;
     }
 
     public async Task<ProjectView> UpdateProjectAsync(string projectId, string? name, string? description)
@@ -268,8 +284,178 @@ public sealed class CompanyGrain(
         await company.WriteStateAsync();
     }
 
+    public async Task<CompanyJoinSnapshot> LockForJoinAsync(string targetCompanyId, string processId)
+    {
+        EnsureCreated();
+        var state = company.State;
+        if (state.JoiningInto is null)
+        {
+            JoinRules.EnsureCanBeLocked(this.GetPrimaryKeyString(), targetCompanyId, state.IncomingJoins.Count, state.ProjectJoins.Count);
+            state.JoiningInto = new OutgoingJoin(targetCompanyId, processId);
+            await company.WriteStateAsync();
+        }
+        else if (state.JoiningInto != new OutgoingJoin(targetCompanyId, processId))
+        {
+            throw new LicensingException(ErrorCodes.JoinInProgress, "The company is already being joined into another.");
+        }
+
+        return new CompanyJoinSnapshot(state.Projects, state.ExternalProjects, [.. state.Members.Values], [.. state.FormerMembers]);
+    }
+
+    public async Task AcceptIncomingJoinAsync(string processId)
+    {
+        EnsureCreated();
+        if (company.State.JoiningInto is not null)
+        {
+            throw new LicensingException(ErrorCodes.JoinInProgress, "The company is itself being joined into another.");
+        }
+
+        if (!company.State.IncomingJoins.Contains(processId))
+        {
+            company.State.IncomingJoins = company.State.IncomingJoins.Add(processId);
+            await company.WriteStateAsync();
+        }
+    }
+
+    public async Task<ProjectView> AdoptProjectAsync(string projectId, string fromCompanyId, string name)
+    {
+        EnsureCreated();
+        var project = GrainFactory.GetGrain<IProjectGrain>(projectId);
+        if (company.State.Projects.ContainsKey(projectId))
+        {
+            return await project.GetAsync();
+        }
+
+        var unique = JoinRules.UniqueProjectName(name, company.State.Projects.Values);
+
+        // The project first: should the index write fail, a retry finds it owned by this company already and completes.
+        var view = await project.ChangeOwnerAsync(fromCompanyId, this.GetPrimaryKeyString(), unique);
+        company.State.Projects = company.State.Projects.SetItem(projectId, view.Name);
+        company.State.ExternalProjects = company.State.ExternalProjects.Remove(projectId);
+        await company.WriteStateAsync();
+        return view;
+    }
+
+    public async Task ReleaseProjectAsync(string projectId)
+    {
+        if (company.State.Projects.ContainsKey(projectId))
+        {
+            company.State.Projects = company.State.Projects.Remove(projectId);
+            await company.WriteStateAsync();
+        }
+    }
+
+    public async Task NoteExternalRightAsync(string projectId, bool granted)
+    {
+        var after = granted ? company.State.ExternalProjects.Add(projectId) : company.State.ExternalProjects.Remove(projectId);
+        if (after != company.State.ExternalProjects)
+        {
+            company.State.ExternalProjects = after;
+            await company.WriteStateAsync();
+        }
+    }
+
+    public async Task MergeMembersAsync(ImmutableArray<Membership> members, ImmutableArray<FormerMember> formerMembers)
+    {
+        EnsureCreated();
+        var companyId = this.GetPrimaryKeyString();
+        var joining = members.Where(m => !company.State.Members.ContainsKey(m.Email)).ToArray();
+
+        // As for a new member: the user's list first, it may name the company a moment early, never miss it.
+        foreach (var member in joining)
+        {
+            await GrainFactory.GetGrain<IUserGrain>(member.Email).AddCompanyAsync(companyId);
+        }
+
+        var known = company.State.FormerMembers.ToHashSet();
+        var merged = company.State.Members.SetItems(joining.Select(m => KeyValuePair.Create(m.Email, m)));
+        var former = company.State.FormerMembers.AddRange(formerMembers.Where(f => !known.Contains(f)));
+        if (merged != company.State.Members || former != company.State.FormerMembers)
+        {
+            company.State.Members = merged;
+            company.State.FormerMembers = former;
+            await company.WriteStateAsync();
+        }
+    }
+
+    public async Task CompleteJoinAsync(string processId)
+    {
+        if (company.State.JoiningInto?.ProcessId != processId)
+        {
+            if (company.State.Deleted)
+            {
+                return;
+            }
+
+            throw new LicensingException(ErrorCodes.Conflict, "The company is not being joined by this process.");
+        }
+
+        var companyId = this.GetPrimaryKeyString();
+        foreach (var email in company.State.Members.Keys)
+        {
+            await GrainFactory.GetGrain<IUserGrain>(email).RemoveCompanyAsync(companyId);
+        }
+
+        company.State.Deleted = true;
+        await company.WriteStateAsync();
+    }
+
+    public async Task EndIncomingJoinAsync(string processId)
+    {
+        if (company.State.IncomingJoins.Contains(processId))
+        {
+            company.State.IncomingJoins = company.State.IncomingJoins.Remove(processId);
+            await company.WriteStateAsync();
+        }
+    }
+
+    public async Task LockProjectForJoinAsync(string sourceProjectId, string targetProjectId, string processId)
+    {
+        EnsureCreated();
+        if (company.State.ProjectJoins.TryGetValue(sourceProjectId, out var existing))
+        {
+            if (existing.ProcessId == processId)
+            {
+                return;
+            }
+
+            throw new LicensingException(ErrorCodes.JoinInProgress, "The project is already being joined into another.");
+        }
+
+        if (company.State.JoiningInto is not null)
+        {
+            throw new LicensingException(ErrorCodes.JoinInProgress, "The company is being joined into another.");
+        }
+
+        JoinRules.EnsureProjectJoinAllowed(
+            sourceProjectId, targetProjectId, company.State.DefaultProjectId, company.State.Projects.Keys, company.State.ProjectJoins.Select(j => (j.Key, j.Value.TargetProjectId)));
+        company.State.ProjectJoins = company.State.ProjectJoins.SetItem(sourceProjectId, new ProjectJoinLock(targetProjectId, processId));
+        await company.WriteStateAsync();
+    }
+
+    public async Task EndProjectJoinAsync(string sourceProjectId, string processId, bool deleted)
+    {
+        var locked = company.State.ProjectJoins.TryGetValue(sourceProjectId, out var existing) && existing.ProcessId == processId;
+        if (!locked && !(deleted && company.State.Projects.ContainsKey(sourceProjectId)))
+        {
+            return;
+        }
+
+        if (locked)
+        {
+            company.State.ProjectJoins = company.State.ProjectJoins.Remove(sourceProjectId);
+        }
+
+        if (deleted)
+        {
+            company.State.Projects = company.State.Projects.Remove(sourceProjectId);
+        }
+
+        await company.WriteStateAsync();
+    }
+
     private CompanyGrain EnsureCreated() =>
-        company.State.Created ? this : throw LicensingException.NotFound("The company");
+        company.State.Created && !company.State.Deleted ? this : throw LicensingException.NotFound("The company");
 
     private CompanyView View() => new(this.GetPrimaryKeyString(), company.State.Name, company.State.DefaultProjectId, company.State.Details);
 }

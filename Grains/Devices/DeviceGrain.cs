@@ -203,6 +203,29 @@ public sealed class DeviceGrain(
         });
     }
 
+    public Task<bool> RepointAsync(Repoint repoint, ImmutableArray<string> extendLotIds)
+    {
+        var transactionId = CurrentTransaction;
+        return lots.PerformUpdate(state =>
+        {
+            var current = MembershipOf(state);
+            if (current.CompanyId != repoint.FromCompanyId || (repoint.FromProjectId is not null && current.ProjectId != repoint.FromProjectId))
+            {
+                return false;
+            }
+
+            state.Membership = new DeviceMembership(repoint.ToCompanyId, repoint.ToProjectId ?? current.ProjectId);
+            if (repoint.SsaEndDate is { } end && !extendLotIds.IsDefaultOrEmpty)
+            {
+                var extend = extendLotIds.ToHashSet(StringComparer.Ordinal);
+                state.Lots = [.. state.Lots.Select(lot => extend.Contains(lot.LotId) ? lot with { SsaEndDate = end } : lot)];
+            }
+
+            Remember(transactionId, state);
+            return true;
+        });
+    }
+
     public Task<ImmutableArray<LicenseLot>> GetLotsAsync() => lots.PerformRead(state => state.Lots);
 
     public async Task<Holding> GetHoldingAsync()

@@ -105,6 +105,27 @@ public sealed class ActivationKeyGrain(
             return before;
         });
 
+    public Task<bool> RepointAsync(Repoint repoint) =>
+        key.PerformUpdate(state =>
+        {
+            var changed = false;
+            if (state.AssignedCompanyId == repoint.FromCompanyId && (repoint.FromProjectId is null || state.AssignedProjectId == repoint.FromProjectId))
+            {
+                state.AssignedCompanyId = repoint.ToCompanyId;
+                state.AssignedProjectId = repoint.FromProjectId is null ? state.AssignedProjectId : repoint.ToProjectId;
+                changed = true;
+            }
+
+            if (state.OwnerCompanyId == repoint.FromCompanyId && (repoint.FromProjectId is null || state.OwnerProjectId == repoint.FromProjectId))
+            {
+                state.OwnerCompanyId = repoint.ToCompanyId;
+                state.OwnerProjectId = repoint.FromProjectId is null ? state.OwnerProjectId : repoint.ToProjectId;
+                changed = true;
+            }
+
+            return changed;
+        });
+
     public Task<Holding> GetHoldingAsync() =>
         key.PerformRead(state => new Holding(
             HolderKinds.Key,

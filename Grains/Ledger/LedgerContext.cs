@@ -16,9 +16,11 @@ public sealed class LedgerContext(IGrainFactory grains)
     public IActivationKeyGrain Key(string code) => Grains.GetGrain<IActivationKeyGrain>(code);
 
     /// <summary>
-    /// Forbidden unless the project is one of the company's own (R-P2, R-P6). A project belongs
-    /// to the company that created it and no operation moves it to another yet, so this read
-    /// cannot go stale during the transaction; a company join (R-U3) will have to keep it so.
+    /// Forbidden unless the project is one of the company's own (R-P2, R-P6). Only a company join
+    /// (R-U3) moves a project to another company, and it locks the joined company first: from then
+    /// on this check refuses every move that names the joined company (JoinInProgress), so the
+    /// read cannot go stale for a move it lets through. A project being joined into another (R-P4)
+    /// is refused the same way.
     /// </summary>
     public async Task EnsureOwnProjectAsync(string companyId, string projectId, string refusal)
     {

@@ -66,4 +66,13 @@ public sealed class LedgerGrain(
 
     public Task CloseProjectAsync(string projectId) =>
         Runner.RunAsync(new CloseProjectMove(projectId));
+
+    public Task<ProjectHandOver> JoinProjectFundsAsync(string sourceProjectId, string targetProjectId, ImmutableSortedDictionary<string, int> ssc, IdempotencyToken? idempotency = null) =>
+        Runner.RunAsync(new JoinProjectFundsMove(sourceProjectId, targetProjectId, ssc), idempotency);
+
+    public Task<ImmutableArray<string>> RepointDevicesAsync(Repoint repoint, ImmutableArray<DeviceRepoint> devices, IdempotencyToken? idempotency = null) =>
+        Runner.RunAsync(new RepointDevicesMove(repoint, devices), idempotency);
+
+    public Task<int> RepointKeysAsync(Repoint repoint, ImmutableArray<string> codes, IdempotencyToken? idempotency = null) =>
+        Runner.RunAsync(new RepointKeysMove(repoint, codes), idempotency);
 }

@@ -57,6 +57,9 @@ public abstract class DurableProcessGrain<TPlan>(
 
     private DurableProcessState<TPlan> State => process.State;
 
+    /// <summary>The plan the process was started with; null before it started.</summary>
+    protected TPlan? CurrentPlan => State.Plan;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (State.State == ProcessState.Running)

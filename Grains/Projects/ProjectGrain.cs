@@ -256,6 +256,8 @@ public sealed class ProjectGrain(
             await project.WriteStateAsync();
         }
 
+        // The grantee's index of rights it holds, so a join of the grantee can re-point them (R-U3).
+        await GrainFactory.GetGrain<ICompanyGrain>(companyId).NoteExternalRightAsync(this.GetPrimaryKeyString(), granted: true);
         return [.. project.State.ExternalCompanies];
     }
 
@@ -269,6 +271,7 @@ public sealed class ProjectGrain(
 
         project.State.ExternalCompanies = project.State.ExternalCompanies.Remove(companyId);
         await project.WriteStateAsync();
+        await GrainFactory.GetGrain<ICompanyGrain>(companyId).NoteExternalRightAsync(this.GetPrimaryKeyString(), granted: false);
         return [.. project.State.ExternalCompanies];
     }
 
@@ -297,11 +300,140 @@ public sealed class ProjectGrain(
         return Task.FromResult(project.State.Devices.ToImmutableArray());
     }
 
+    public Task<ImmutableSortedSet<string>> ListOwnKeyCodesAsync()
+    {
+        EnsureCreated();
+        return keys.PerformRead(state => state.OwnKeys);
+    }
+
+    public async Task<ProjectView> SetSsaEndDateAsync(DateOnly endDate)
+    {
+        EnsureCreated();
+        project.State.SsaEndDate = endDate;
+        await project.WriteStateAsync();
+        return View();
+    }
+
+    public async Task<ProjectView> ChangeOwnerAsync(string fromCompanyId, string toCompanyId, string name)
+    {
+        EnsureCreated();
+        if (project.State.CompanyId == toCompanyId)
+        {
+            return View();
+        }
+
+        if (project.State.CompanyId != fromCompanyId)
+        {
+            throw LicensingException.NotFound("The project");
+        }
+
+        project.State.CompanyId = toCompanyId;
+        project.State.Name = name;
+        project.State.ExternalCompanies = project.State.ExternalCompanies.Remove(toCompanyId);
+        await project.WriteStateAsync();
+        return View();
+    }
+
+    public async Task<bool> ReplaceRightAsync(string fromCompanyId, string toCompanyId)
+    {
+        var rights = project.State.ExternalCompanies;
+        if (!project.State.Created || project.State.Deleted || !rights.Contains(fromCompanyId))
+        {
+            return rights.Contains(toCompanyId);
+        }
+
+        var after = rights.Remove(fromCompanyId);
+        if (toCompanyId != project.State.CompanyId)
+        {
+            after = after.Add(toCompanyId);
+        }
+
+        project.State.ExternalCompanies = after;
+        await project.WriteStateAsync();
+        return after.Contains(toCompanyId);
+    }
+
+    public async Task<ProjectHandOver> HandOverAsync(string targetProjectId)
+    {
+        EnsureCreated();
+        if (!project.State.ExternalCompanies.IsEmpty)
+        {
+            throw new LicensingException(ErrorCodes.ProjectHasExternalRights, "The project grants rights to other companies; revoke them before joining it into another project.");
+        }
+
+        // The locks in the order CloseAsync takes them: pool, keys, balance.
+        var pooled = await freePool.PerformUpdate(state =>
+        {
+            var lots = state.Lots;
+            state.Lots = [];
+            return lots;
+        });
+        var (redeemed, own) = await keys.PerformUpdate(state =>
+        {
+            var taken = (state.Redeemed, state.OwnKeys);
+            state.Redeemed = [];
+            state.OwnKeys = ImmutableSortedSet<string>.Empty;
+            return taken;
+        });
+        var units = await balance.PerformUpdate(state =>
+        {
+            if (state.Closed || (state.JoiningInto is not null && state.JoiningInto != targetProjectId))
+            {
+                EnsureOpen(state);
+            }
+
+            var taken = state.Licenses;
+            state.Licenses = LicenseMath.Empty;
+            state.JoiningInto = targetProjectId;
+            return taken;
+        });
+        return new ProjectHandOver(units, pooled, [.. redeemed], own);
+    }
+
+    public async Task TakeOverAsync(ProjectHandOver handOver, ImmutableSortedDictionary<string, int> ssc)
+    {
+        EnsureCreated();
+        var projectId = this.GetPrimaryKeyString();
+        await balance.PerformUpdate(state =>
+        {
+            EnsureOpen(state);
+            var after = LicenseMath.Add(state.Licenses, handOver.Balance);
+            var paid = LicenseMath.Cover(after, ssc);
+            if (!paid.SequenceEqual(ssc))
+            {
+                var missing = LicenseMath.Subtract(ssc, paid).Select(e => $"{e.Key}={e.Value}").ToArray();
+                throw new LicensingException(
+                    ErrorCodes.InsufficientSsc,
+                    $"The SSC balance of project {projectId} is short of {string.Join(", ", missing)} for the SSA extension.",
+                    ImmutableDictionary<string, string[]>.Empty.Add("shortfall", missing));
+            }
+
+            state.Licenses = LicenseMath.Subtract(after, ssc);
+        });
+
+        if (!handOver.FreeLicenses.IsEmpty)
+        {
+            await freePool.PerformUpdate(state => state.Lots = state.Lots.AddRange(handOver.FreeLicenses));
+        }
+
+        if (!handOver.RedeemedKeys.IsEmpty || !handOver.OwnKeys.IsEmpty)
+        {
+            await keys.PerformUpdate(state =>
+            {
+                state.Redeemed = state.Redeemed.AddRange(handOver.RedeemedKeys.Select(key => key with { ProjectId = projectId }))
+                    .Sort((a, b) => a.RedeemedAt.CompareTo(b.RedeemedAt));
+                state.OwnKeys = state.OwnKeys.Union(handOver.OwnKeys);
+            });
+        }
+    }
+
     private ProjectGrain EnsureCreated() =>
         project.State.Created && !project.State.Deleted ? this : throw LicensingException.NotFound("The project");
 
     private static bool EnsureOpen(BalanceState state) =>
-        !state.Closed ? true : throw LicensingException.NotFound("The project");
+        state.Closed ? throw LicensingException.NotFound("The project")
+        : state.JoiningInto is not null ? throw new LicensingException(ErrorCodes.JoinInProgress, "The project is being joined into another; it takes no more units.")
+        : true;
 
     private ProjectView View() => new(this.GetPrimaryKeyString(), project.State.CompanyId, project.State.Name, project.State.Description, project.State.SsaEndDate);
 }

@@ -32,6 +32,13 @@ public sealed class BalanceState
     /// (and the delete sees its units) or finds the project closed and aborts.
     /// </summary>
     [Id(1)] public bool Closed { get; set; }
+
+    /// <summary>
+    /// Set by the first transaction of a project join (R-P4), which handed everything to this
+    /// project: from then on credits, debits and free-pool changes are refused, so nothing lands
+    /// here that the join would leave behind.
+    /// </summary>
+    [Id(2)] public string? JoiningInto { get; set; }
 }
 
 /// <summary>The keys of a project (R-K2, R-K3, R-P3); changed only inside transactions, with the balance.</summary>

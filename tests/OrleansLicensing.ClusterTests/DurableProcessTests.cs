@@ -34,7 +34,7 @@ public sealed class DurableProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(ProcessState.Running, started.State);
         Assert.Equal(ErrorCodes.Conflict, (await Assert.ThrowsAsync<LicensingException>(() => process.StartAsync(plan with { Units = 70 }))).Code);
 
-        var status = await UntilAsync(process.GetStatusAsync, s => s.State != ProcessState.Running, TimeSpan.FromSeconds(30));
+        var status = await Eventually.UntilAsync(process.GetStatusAsync, s => s.State != ProcessState.Running, TimeSpan.FromSeconds(30));
         Assert.Equal(ProcessState.Completed, status.State);
         Assert.Equal(6, status.BatchesDone);
         Assert.Equal(60, status.ItemsDone);
@@ -77,7 +77,7 @@ public sealed class DurableProcessTests(ITestOutputHelper output) : IDisposable
         while (host is null || host.Equals(cluster.Silos[0].SiloAddress));
 
         await process.StartAsync(plan);
-        var midway = await UntilAsync(process.GetStatusAsync, s => s.BatchesDone >= 4, TimeSpan.FromSeconds(60));
+        var midway = await Eventually.UntilAsync(process.GetStatusAsync, s => s.BatchesDone >= 4, TimeSpan.FromSeconds(60));
         Assert.Equal(ProcessState.Running, midway.State);
         Assert.True(midway.BatchesDone < 20, $"the process finished ({midway.BatchesDone} batches) before its silo could be killed");
 
@@ -86,13 +86,13 @@ public sealed class DurableProcessTests(ITestOutputHelper output) : IDisposable
         await cluster.StartAdditionalSiloAsync();
 
         // Nothing calls the process now: only its reminder can bring it back to finish the transfer.
-        var moved = await UntilAsync(
+        var moved = await Eventually.UntilAsync(
             async () => (await TransientFailures.ReadAsync(() => cluster.Client.GetGrain<IProjectGrain>(to).GetBalanceAsync())).GetValueOrDefault(Type),
             units => units >= 200,
             TimeSpan.FromSeconds(120));
         Assert.Equal(200, moved);
 
-        var status = await UntilAsync(process.GetStatusAsync, s => s.State != ProcessState.Running, TimeSpan.FromSeconds(30));
+        var status = await Eventually.UntilAsync(process.GetStatusAsync, s => s.State != ProcessState.Running, TimeSpan.FromSeconds(30));
         output.WriteLine($"status after the loss: {status}");
         Assert.Equal(ProcessState.Completed, status.State);
         Assert.Equal(20, status.BatchesDone);
@@ -102,39 +102,5 @@ public sealed class DurableProcessTests(ITestOutputHelper output) : IDisposable
         await world.AssertBalancedAsync(settle: TimeSpan.FromSeconds(30), output);
     }
 
-    /// <summary>Reads until <paramref name="done"/> holds; reads that fail while the cluster recovers are tried again.</summary>
-    private static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                var value = await read();
-                if (done(value) || DateTime.UtcNow > deadline)
-                {
-                    return value;
-                }
-            }
-            catch (Exception) when (DateTime.UtcNow <= deadline)
-            {
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    public void Dispose() => Eventually.DeleteDirectory(_dataDirectory);
 }
