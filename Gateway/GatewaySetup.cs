@@ -133,6 +133,7 @@ public static class GatewaySetup
             .MapDevicesApi()
             .MapFreePoolApi()
             .MapOwnKeysApi()
+            .MapSsaApi()
             .MapCertificatesApi()
             .MapVendorApi()
             .MapMailApi()

@@ -58,5 +58,8 @@ public static class ErrorCodes
     public const string SeveralCompanies = nameof(SeveralCompanies);
 
     public const string SsaEndInPast = nameof(SsaEndInPast);
+    public const string QuoteNotConfirmable = nameof(QuoteNotConfirmable);
+    public const string InsufficientSsc = nameof(InsufficientSsc);
+    public const string CreditNotAllowed = nameof(CreditNotAllowed);
     public const string IdempotencyKeyReused = nameof(IdempotencyKeyReused);
 }

@@ -46,4 +46,11 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// no redeem or credit can slip in between; moves no units.
     /// </summary>
     Task CloseProjectAsync(string projectId);
+
+    /// <summary>
+    /// Quotes (dry run) or sets a project's SSA end date (R-S1..R-S4): the payment, the project's
+    /// end date and the lots' end dates in one transaction; then the project's view and its expiry
+    /// reminder follow the committed date (R-S5).
+    /// </summary>
+    Task<SsaQuote> SetSsaAsync(SsaCommand command, IdempotencyToken? idempotency = null);
 }

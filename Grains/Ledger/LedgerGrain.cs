@@ -66,4 +66,44 @@ public sealed class LedgerGrain(
 
     public Task CloseProjectAsync(string projectId) =>
         Runner.RunAsync(new CloseProjectMove(projectId));
+
+    /// <summary>
+    /// The most devices one SSA transaction dates. Every device is a participant of the payment's
+    /// transaction (a write lock and a storage write each); beyond this the request is refused
+    /// instead of risking a transaction that times out under its own size.
+    /// </summary>
+    public const int MaxSsaDevices = 500;
+
+    public async Task<SsaQuote> SetSsaAsync(SsaCommand command, IdempotencyToken? idempotency = null)
+    {
+        if (command.BuyOnCredit && !command.DryRun)
+        {
+            // R-S4, enforced here and not only by the gateway: the member's rights as they are now.
+            var member = await GrainFactory.GetGrain<ICompanyGrain>(command.CompanyId).AuthorizeAsync(command.UserEmail, null);
+            if (!member.EffectiveRights.Contains(CompanyRights.BuyOnCredit))
+            {
+                throw new LicensingException(ErrorCodes.CreditNotAllowed, "Buying on credit needs the right BuyOnCredit in this company.");
+            }
+
+            if (string.IsNullOrWhiteSpace(command.OrderNumber))
+            {
+                throw LicensingException.Validation("A purchase on credit needs an 'orderNumber'.");
+            }
+        }
+
+        var project = GrainFactory.GetGrain<IProjectGrain>(command.ProjectId);
+        var devices = await project.ListDevicesAsync();
+        if (devices.Length > MaxSsaDevices)
+        {
+            throw new LicensingException(ErrorCodes.Conflict, $"The project has {devices.Length} devices; one SSA payment dates at most {MaxSsaDevices}. Move devices into another project and put that one under SSA too.");
+        }
+
+        var quote = await Runner.RunAsync(new SetSsaMove(command, devices, catalog, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)), idempotency);
+        if (quote.Confirmed)
+        {
+            await project.RefreshSsaAsync();
+        }
+
+        return quote;
+    }
 }
