@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using OrleansLicensing.Contracts;
@@ -21,7 +22,7 @@ namespace OrleansLicensing.Grains.Grains;
 public sealed class LedgerGrain(
     ITransactionClient transactions,
     Catalog catalog,
-    TimeProvider time,
+    [FromKeyedServices(LicensingClock.Key)] TimeProvider time,
     LedgerMetrics metrics,
     MoveTracker tracker,
     ILogger<LedgerRunner> logger) : Grain, ILedgerGrain

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Transactions.Abstractions;
@@ -17,7 +18,7 @@ public sealed class ProjectGrain(
     [TransactionalState("projectSsa", StorageNames.Licensing)] ITransactionalState<ProjectSsaState> ssa,
     ITransactionClient transactions,
     IMailSender mail,
-    TimeProvider time,
+    [FromKeyedServices(LicensingClock.Key)] TimeProvider time,
     IOptions<SsaExpiryOptions> expiryOptions,
     ILogger<ProjectGrain> logger) : Grain, IProjectGrain, IRemindable
 {
