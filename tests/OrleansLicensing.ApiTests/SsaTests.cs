@@ -224,21 +224,48 @@ public sealed class SsaTests(ClockedApp node) : IClassFixture<ClockedApp>
         var excluded = (await DeviceLotAsync(s, s.Token, "PBX-Voicemail"))["lotId"]!.GetValue<string>();
         await RedeemAsync(s.Token, s.Company, s.Project, new Dictionary<string, int> { ["SSC"] = 500 });
 
-        var all = await Api.Json(await PutSsaAsync(s, s.Token, new { endDate = "2022-01-01", dryRun = true }));
-        Assert.Equal(2, all["lots"]!.AsArray().Count);
-        var withoutVoicemail = await Api.Json(await PutSsaAsync(s, s.Token, new { endDate = "2022-01-01", excludedLots = new[] { excluded } }));
-        var lots = withoutVoicemail["lots"]!.AsArray();
-        Assert.True(lots.Single(l => l!["lotId"]!.GetValue<string>() == excluded)!["excluded"]!.GetValue<bool>());
-        var charged = lots.Single(l => l!["type"]!.GetValue<string>() == Port8x20)!["ssc"]!.GetValue<long>();
-        Assert.Equal(2 * 54, charged);
-        Assert.Equal(charged, withoutVoicemail["totalSsc"]!.GetValue<long>());
-        Assert.True(all["totalSsc"]!.GetValue<long>() > charged);
-        Assert.Equal(500 - charged, await SscBalanceAsync(s, s.Token));
-        Assert.Null((await DeviceLotAsync(s, s.Token, "PBX-Voicemail"))["ssaEndDate"]?.GetValue<string>());
-        Assert.Equal("2022-01-01", (await DeviceLotAsync(s, s.Token, Port8x20))["ssaEndDate"]!.GetValue<string>());
+        // First both lots go under SSA for a year: 2·54 + 40·1 = 148 SSC.
+        var first = await Api.Json(await PutSsaAsync(s, s.Token, new { endDate = "2022-01-01" }));
+        Assert.Equal(2, first["lots"]!.AsArray().Count);
+        Assert.Equal(148, first["totalSsc"]!.GetValue<long>());
+        Assert.Equal("2022-01-01", (await DeviceLotAsync(s, s.Token, "PBX-Voicemail"))["ssaEndDate"]!.GetValue<string>());
 
-        // A lot that is not the project's cannot be excluded.
-        await Api.AssertProblem(await PutSsaAsync(s, s.Token, new { endDate = "2022-06-01", excludedLots = new[] { "no-such-lot" } }), HttpStatusCode.BadRequest, "ValidationFailed");
+        // The extension leaves the voicemail lot out: it keeps its end and costs nothing.
+        var extended = await Api.Json(await PutSsaAsync(s, s.Token, new { endDate = "2023-01-01", excludedLots = new[] { excluded } }));
+        var lots = extended["lots"]!.AsArray();
+        var left = lots.Single(l => l!["lotId"]!.GetValue<string>() == excluded)!;
+        Assert.True(left["excluded"]!.GetValue<bool>());
+        Assert.Equal("2022-01-01", left["ssaEndDate"]!.GetValue<string>());
+        var charged = lots.Single(l => l!["type"]!.GetValue<string>() == Port8x20)!;
+        Assert.False(charged["excluded"]!.GetValue<bool>());
+        Assert.Equal("2022-01-01", charged["coverageStart"]!.GetValue<string>());
+        Assert.Equal(2 * 54, charged["ssc"]!.GetValue<long>());
+        Assert.Equal(2 * 54, extended["totalSsc"]!.GetValue<long>());
+        Assert.Equal(500 - 148 - (2 * 54), await SscBalanceAsync(s, s.Token));
+        Assert.Equal("2022-01-01", (await DeviceLotAsync(s, s.Token, "PBX-Voicemail"))["ssaEndDate"]!.GetValue<string>());
+        Assert.Equal("2023-01-01", (await DeviceLotAsync(s, s.Token, Port8x20))["ssaEndDate"]!.GetValue<string>());
+        Assert.Equal("2023-01-01", (await ProjectAsync(s, s.Token))["ssaEndDate"]!.GetValue<string>());
+
+        // A lot that is not the project's cannot be excluded; nothing is paid or dated then.
+        await Api.AssertProblem(await PutSsaAsync(s, s.Token, new { endDate = "2024-01-01", excludedLots = new[] { "no-such-lot" } }), HttpStatusCode.BadRequest, "ValidationFailed");
+        Assert.Equal(500 - 148 - (2 * 54), await SscBalanceAsync(s, s.Token));
+        Assert.Equal("2023-01-01", (await ProjectAsync(s, s.Token))["ssaEndDate"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task R_S2_a_lot_of_an_older_version_is_charged_from_the_next_release_even_before_its_bind_date()
+    {
+        // Seed: a V7 lot bound 2010-01-01, V8 released 2009-12-07.
+        var s = await ProjectWithLotsAsync(D("2010-01-01"), Pbx7, "V7", 10);
+        var token = await MoveToAsync(D("2010-02-01"), s.Email);
+
+        var quote = await Api.Json(await PutSsaAsync(s, token, new { endDate = "2010-12-31", dryRun = true }));
+        var lot = Assert.Single(quote["lots"]!.AsArray())!;
+        Assert.Equal("2010-01-01", lot["bindDate"]!.GetValue<string>());
+        Assert.Equal("2009-12-07", lot["coverageStart"]!.GetValue<string>());
+        Assert.Equal(56, lot["daysTwice"]!.GetValue<int>());
+        Assert.Equal(333, lot["daysOnce"]!.GetValue<int>());
+        Assert.Equal(488, lot["ssc"]!.GetValue<long>());
     }
 
     [Fact]
