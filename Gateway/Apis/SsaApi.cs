@@ -77,7 +77,7 @@ public sealed record SsaResponse(
 {
     public static SsaResponse From(SsaQuote quote) => new(
         quote.ProjectId, quote.CalculationDate, quote.EndDate,
-        [.. quote.Lots.Select(l => new SsaLotResponse(l.LotId, l.Mac, l.Type, l.Units, l.Version, l.BindDate, l.SsaEndDate, l.CoverageStart, l.DaysTwice, l.DaysOnce, l.Multiplier, l.Ssc, l.Excluded))],
+        [.. quote.Lots.Select(l => new SsaLotResponse(l.LotId, l.Mac, l.Price.Type, l.Price.Units, l.Version, l.BindDate, l.SsaEndDate, l.Price.CoverageStart, l.Price.DaysTwice, l.Price.DaysOnce, l.Price.Multiplier, l.Price.Ssc, l.Excluded))],
         quote.TotalSsc, quote.Confirmable, quote.Confirmed, quote.OnCredit);
 }
 

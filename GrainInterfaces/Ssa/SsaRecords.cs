@@ -43,22 +43,16 @@ public sealed record SsaCommand(
     [property: Id(7)] string? OrderNumber,
     [property: Id(8)] string UserEmail);
 
-/// <summary>One lot of a project's device in an SSA quote (R-S1): its data, its price and whether it was left out.</summary>
+/// <summary>One lot of a project's device in an SSA quote (R-S1): where it is, its dates, its price and whether it was left out.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SsaLotQuote(
     [property: Id(0)] string LotId,
     [property: Id(1)] string Mac,
-    [property: Id(2)] string Type,
-    [property: Id(3)] int Units,
-    [property: Id(4)] string Version,
-    [property: Id(5)] DateOnly BindDate,
-    [property: Id(6)] DateOnly? SsaEndDate,
-    [property: Id(7)] DateOnly CoverageStart,
-    [property: Id(8)] int DaysTwice,
-    [property: Id(9)] int DaysOnce,
-    [property: Id(10)] decimal Multiplier,
-    [property: Id(11)] long Ssc,
-    [property: Id(12)] bool Excluded);
+    [property: Id(2)] string Version,
+    [property: Id(3)] DateOnly BindDate,
+    [property: Id(4)] DateOnly? SsaEndDate,
+    [property: Id(5)] SscLotQuote Price,
+    [property: Id(6)] bool Excluded);
 
 /// <summary>The answer of an SSA request: the quote, and whether it was confirmed (paid and applied).</summary>
 [GenerateSerializer, Immutable]

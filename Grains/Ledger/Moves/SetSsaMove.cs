@@ -65,9 +65,7 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
             foreach (var lot in lots.Where(lot => SscCalculator.CarriesSsc(_catalog, lot.Type)))
             {
                 var price = _calculator.QuoteLot(new SscLot(lot.Type, lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate), _calculationDate, _command.EndDate);
-                quotes.Add(new SsaLotQuote(
-                    lot.LotId, mac, lot.Type, lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate,
-                    price.CoverageStart, price.DaysTwice, price.DaysOnce, price.Multiplier, price.Ssc, _excluded.Contains(lot.LotId)));
+                quotes.Add(new SsaLotQuote(lot.LotId, mac, lot.Version, lot.BindDate, lot.SsaEndDate, price, _excluded.Contains(lot.LotId)));
             }
         }
 
@@ -80,7 +78,7 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
                 ImmutableDictionary<string, string[]>.Empty.Add("excludedLots", unknown));
         }
 
-        var total = quotes.Where(q => !q.Excluded).Sum(q => q.Ssc);
+        var total = quotes.Where(q => !q.Excluded).Sum(q => q.Price.Ssc);
         if (!_command.DryRun)
         {
             await PayAsync(context, total);
