@@ -70,10 +70,12 @@ public sealed class LedgerGrain(
 
     /// <summary>
     /// The most devices one SSA transaction dates. Every device is a participant of the payment's
-    /// transaction (a write lock and a storage write each); beyond this the request is refused
-    /// instead of risking a transaction that times out under its own size.
+    /// transaction (a write lock and a storage write each), and Orleans breaks a lock held longer
+    /// than <c>TransactionalStateOptions.LockTimeout</c> (8 s). Measured on the SQLite node (Debug,
+    /// two shared cores): 2,000 devices confirm in 2.8 s, 6,000 in 7.9 s. Beyond this bound the
+    /// request is refused rather than left to abort under its own size.
     /// </summary>
-    public const int MaxSsaDevices = 500;
+    public const int MaxSsaDevices = 2_000;
 
     public async Task<SsaQuote> SetSsaAsync(SsaCommand command, IdempotencyToken? idempotency = null)
     {
