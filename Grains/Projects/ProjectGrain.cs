@@ -383,8 +383,21 @@ public sealed class ProjectGrain(
         }
 
         var company = GrainFactory.GetGrain<ICompanyGrain>(project.State.CompanyId);
-        var companyName = (await company.GetAsync()).Name;
-        foreach (var member in await company.ListMembersAsync())
+        string companyName;
+        ImmutableArray<Membership> members;
+        try
+        {
+            companyName = (await company.GetAsync()).Name;
+            members = await company.ListMembersAsync();
+        }
+        catch (LicensingException e) when (e.Code == ErrorCodes.NotFound)
+        {
+            // The company is gone (joined into another, whose join moves the project on): nobody to mail now.
+            logger.LogInformation("SSA expiry check of project {Project}: company {Company} not found", this.GetPrimaryKeyString(), project.State.CompanyId);
+            return;
+        }
+
+        foreach (var member in members)
         {
             if (member.Locked || project.State.ExpiryMailSlots.GetValueOrDefault(member.Email, -1) >= slot)
             {
