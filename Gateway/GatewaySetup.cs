@@ -134,6 +134,7 @@ public static class GatewaySetup
             .MapDevicesApi()
             .MapFreePoolApi()
             .MapOwnKeysApi()
+            .MapSsaApi()
             .MapCertificatesApi()
             .MapVendorApi()
             .MapMailApi()

@@ -162,6 +162,7 @@ public static class LicensingNode
         });
         silo.AddActivityPropagation();
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddKeyedSingleton(OrleansLicensing.Grains.LicensingClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         silo.Services.TryAddSingleton(Catalog.Default);
         silo.Services.TryAddSingleton<LedgerMetrics>();
         silo.Services.TryAddSingleton<OrleansLicensing.Grains.Ledger.MoveTracker>();

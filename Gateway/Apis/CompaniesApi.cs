@@ -30,7 +30,7 @@ public static class CompaniesApi
         company.MapDelete("/projects/{pid}/rights", RevokeRightAsync).WithName("RevokeProjectRight")
             .WithSummary("Revoke a company's rights on the project (admins only)").RequireCompanyRight(CompanyRights.AdminOnly);
         company.MapPatch("/projects/{pid}", UpdateProjectAsync).WithName("UpdateProject")
-            .WithSummary("Rename and/or describe a project (names stay unique per company)").ProducesErrors(ErrorCodes.DuplicateProjectName);
+            .WithSummary("Rename and/or describe a project (names stay unique per company), or turn its SSA expiry mails on or off").ProducesErrors(ErrorCodes.DuplicateProjectName);
         company.MapDelete("/projects/{pid}", DeleteProjectAsync).WithName("DeleteProject")
             .WithSummary("Delete a project without activation keys, devices, balance or free licenses (not the default project)")
             .ProducesErrors(ErrorCodes.ProjectNotEmpty, ErrorCodes.Conflict, ErrorCodes.TransientConflict);
@@ -96,7 +96,16 @@ public static class CompaniesApi
         // null keeps the description; "" (or blanks) clears it.
         var description = request.Description is null ? null
             : string.IsNullOrWhiteSpace(request.Description) ? string.Empty : Validate.Text(request.Description, "description", 1000);
-        var project = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).UpdateProjectAsync(caller.ProjectId!, name, description);
+        var project = name is null && description is null && request.SsaExpiryMails is not null
+            ? await grains.GetGrain<IProjectGrain>(caller.ProjectId!).GetAsync()
+            : await grains.GetGrain<ICompanyGrain>(caller.CompanyId).UpdateProjectAsync(caller.ProjectId!, name, description);
+
+        // R-S5: the project's switch for SSA expiry mails, beside its name and description.
+        if (request.SsaExpiryMails is { } mails)
+        {
+            project = await grains.GetGrain<IProjectGrain>(caller.ProjectId!).SetSsaExpiryMailsAsync(mails);
+        }
+
         return TypedResults.Ok(ProjectResponse.From(project));
     }
 

@@ -65,7 +65,7 @@ public sealed record UpdateMemberRequest(bool? Admin = null, bool? Locked = null
 public sealed record CreateProjectRequest(string Name, string? Description = null);
 
 /// <summary>Renames and/or describes a project (R-P1); omitted fields stay, an empty description clears it.</summary>
-public sealed record UpdateProjectRequest(string? Name = null, string? Description = null);
+public sealed record UpdateProjectRequest(string? Name = null, string? Description = null, bool? SsaExpiryMails = null);
 
 /// <summary>Grants a company (by company id) rights on a project (R-P2).</summary>
 public sealed record ProjectRightRequest(string? CompanyId);
@@ -73,9 +73,9 @@ public sealed record ProjectRightRequest(string? CompanyId);
 /// <summary>The companies holding rights on a project (R-P2).</summary>
 public sealed record ProjectRightsResponse(string ProjectId, IReadOnlyList<string> CompanyIds);
 
-public sealed record ProjectResponse(string ProjectId, string Name, string? Description, DateOnly? SsaEndDate)
+public sealed record ProjectResponse(string ProjectId, string Name, string? Description, DateOnly? SsaEndDate, bool SsaExpiryMails = true)
 {
-    public static ProjectResponse From(ProjectView view) => new(view.ProjectId, view.Name, view.Description, view.SsaEndDate);
+    public static ProjectResponse From(ProjectView view) => new(view.ProjectId, view.Name, view.Description, view.SsaEndDate, view.SsaExpiryMails);
 }
 
 public sealed record MintKeyRequest(Dictionary<string, int> Licenses, string? OrderNumber = null);

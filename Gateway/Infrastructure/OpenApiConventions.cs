@@ -65,6 +65,7 @@ public static class OpenApiConventions
         ["Balances"] = "Redeem activation keys into a project and read the units it holds.",
         ["Devices"] = "Devices in a project and the licenses bound to them.",
         ["Free licenses"] = "The project's pool of licenses freed from devices, and conversions out of it.",
+        ["SSA"] = "A project's software service agreement: SSC quotes per lot, confirmation paid from the SSC balance or on credit, and the company's credit debt.",
         ["Own keys"] = "Keys a company creates from its own balance to hand on.",
         ["Certificates"] = "Signed license certificates of activation keys: JSON with the signed XML document, or printable text.",
         ["Vendor"] = "The vendor's API (bearer: the vendor API key): minting activation keys, registering shipped hardware, the conservation audit.",

@@ -78,6 +78,16 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Transaction(TransactionOption.Join)]
     Task<bool> RepointAsync(Repoint repoint, ImmutableArray<string> extendLotIds);
 
+    /// <summary>
+    /// Puts lots under SSA inside the caller's transaction (R-S1): every lot that carries SSC and
+    /// is not in <paramref name="excludedLotIds"/> gets the later of its SSA end and
+    /// <paramref name="endDate"/>. Returns the lots as they were before, read under the same write
+    /// lock — or none, changing nothing, when the device is no longer in that project of that
+    /// company (it left since the caller listed it).
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task<ImmutableArray<LicenseLot>> ExtendSsaAsync(string companyId, string projectId, DateOnly endDate, ImmutableArray<string> excludedLotIds);
+
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<Holding> GetHoldingAsync();
 

@@ -69,5 +69,6 @@ public static class ErrorCodes
 
     /// <summary>R-P4: a project that grants external rights cannot be joined into another.</summary>
     public const string ProjectHasExternalRights = nameof(ProjectHasExternalRights);
+    public const string CreditNotAllowed = nameof(CreditNotAllowed);
     public const string IdempotencyKeyReused = nameof(IdempotencyKeyReused);
 }

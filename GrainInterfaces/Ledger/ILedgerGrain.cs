@@ -58,4 +58,11 @@ public interface ILedgerGrain : IGrainWithIntegerKey
 
     /// <summary>Re-points a batch of activation keys for a join (R-U3, R-P4) in one transaction; returns how many changed.</summary>
     Task<int> RepointKeysAsync(Repoint repoint, ImmutableArray<string> codes, IdempotencyToken? idempotency = null);
+
+    /// <summary>
+    /// Quotes (dry run) or sets a project's SSA end date (R-S1..R-S4): the payment, the project's
+    /// end date and the lots' end dates in one transaction; then the project's view and its expiry
+    /// reminder follow the committed date (R-S5).
+    /// </summary>
+    Task<SsaQuote> SetSsaAsync(SsaCommand command, IdempotencyToken? idempotency = null);
 }

@@ -7,8 +7,9 @@ public interface IMintLedgerGrain : IGrainWithStringKey
 {
     public const string Key = "global";
 
+    /// <summary>Records minted units under their source (<see cref="LotSources"/>: a key, an import, a purchase on credit).</summary>
     [Transaction(TransactionOption.Join)]
-    Task RecordMintAsync(ImmutableSortedDictionary<string, int> licenses);
+    Task RecordMintAsync(ImmutableSortedDictionary<string, int> licenses, string source = LotSources.ActivationKey);
 
     [Transaction(TransactionOption.Join)]
     Task RecordConsumedAsync(ImmutableSortedDictionary<string, int> licenses);

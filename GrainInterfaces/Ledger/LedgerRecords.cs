@@ -47,7 +47,13 @@ public sealed record AuditReport(
 [GenerateSerializer, Immutable]
 public sealed record MintTotals(
     [property: Id(0)] ImmutableSortedDictionary<string, long> Minted,
-    [property: Id(1)] ImmutableSortedDictionary<string, long> Consumed);
+    [property: Id(1)] ImmutableSortedDictionary<string, long> Consumed)
+{
+    /// <summary>The minted units per source (<see cref="LotSources"/>), then per type.</summary>
+    [Id(2)]
+    public ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, long>> MintedBySource { get; init; } =
+        ImmutableSortedDictionary.Create<string, ImmutableSortedDictionary<string, long>>(StringComparer.Ordinal);
+}
 
 /// <summary>The units one holder holds right now, for the audit.</summary>
 [GenerateSerializer, Immutable]

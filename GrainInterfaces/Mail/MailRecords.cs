@@ -8,6 +8,9 @@ public static class MailKinds
 
     /// <summary>The code that activates a new e-mail address of an account (R-U5).</summary>
     public const string EmailChange = nameof(EmailChange);
+
+    /// <summary>A project's SSA ends soon: seven weeks before, then weekly (R-S5).</summary>
+    public const string SsaExpiry = nameof(SsaExpiry);
 }
 
 /// <summary>A mail as it was handed to the sender: one recipient, plain text, in the recipient's language.</summary>

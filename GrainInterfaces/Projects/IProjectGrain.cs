@@ -101,6 +101,29 @@ public interface IProjectGrain : IGrainWithStringKey
     /// <summary>Revokes a company's rights on the project (R-P2); NotFound when it has none.</summary>
     Task<ImmutableArray<string>> RevokeRightAsync(string companyId);
 
+    /// <summary>Debits SSC from the balance (R-S4) inside the caller's transaction; short → <see cref="ErrorCodes.InsufficientSsc"/>.</summary>
+    [Transaction(TransactionOption.Join)]
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task DebitSscAsync(int units);
+
+    /// <summary>Sets the project's SSA end date inside the caller's transaction (R-S1); returns the previous one.</summary>
+    /// <remarks>Interleaves like the balance operations: it touches only transactional state, whose lock orders it.</remarks>
+    [Transaction(TransactionOption.Join)]
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<DateOnly?> SetSsaEndAsync(DateOnly endDate);
+
+    /// <summary>
+    /// Reads the committed SSA end date (a read transaction of its own) into the project's view and
+    /// (re)arms the expiry reminder (R-S5). The ledger calls it after an SSA payment commits.
+    /// </summary>
+    Task<ProjectView> RefreshSsaAsync();
+
+    /// <summary>Turns the SSA expiry mails of the project on or off (R-S5).</summary>
+    Task<ProjectView> SetSsaExpiryMailsAsync(bool enabled);
+
+    /// <summary>Sends the SSA expiry mails due today (R-S5); what the reminder does on each tick.</summary>
+    Task CheckSsaExpiryAsync();
+
     Task AttachDeviceAsync(string mac);
 
     Task DetachDeviceAsync(string mac);
@@ -110,9 +133,6 @@ public interface IProjectGrain : IGrainWithStringKey
     /// <summary>The own keys' codes created from the project and not deleted (R-K3).</summary>
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<ImmutableSortedSet<string>> ListOwnKeyCodesAsync();
-
-    /// <summary>Sets the project's SSA end date once an SSA purchase committed (R-S1).</summary>
-    Task<ProjectView> SetSsaEndDateAsync(DateOnly endDate);
 
     /// <summary>
     /// Moves the project to the company that joined its owner (R-U3), under <paramref name="name"/>; a

@@ -226,6 +226,28 @@ public sealed class DeviceGrain(
         });
     }
 
+    public Task<ImmutableArray<LicenseLot>> ExtendSsaAsync(string companyId, string projectId, DateOnly endDate, ImmutableArray<string> excludedLotIds)
+    {
+        var transactionId = CurrentTransaction;
+        var excluded = excludedLotIds.IsDefault ? [] : excludedLotIds.ToHashSet(StringComparer.Ordinal);
+        return lots.PerformUpdate(state =>
+        {
+            var membership = MembershipOf(state);
+            if (membership.CompanyId != companyId || membership.ProjectId != projectId)
+            {
+                return ImmutableArray<LicenseLot>.Empty;
+            }
+
+            var before = state.Lots;
+            state.Lots = [.. before.Select(lot =>
+                excluded.Contains(lot.LotId) || !SscCalculator.CarriesSsc(catalog, lot.Type) || lot.SsaEndDate >= endDate
+                    ? lot
+                    : lot with { SsaEndDate = endDate })];
+            Remember(transactionId, state);
+            return before;
+        });
+    }
+
     public Task<ImmutableArray<LicenseLot>> GetLotsAsync() => lots.PerformRead(state => state.Lots);
 
     public async Task<Holding> GetHoldingAsync()

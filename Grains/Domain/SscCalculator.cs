@@ -12,6 +12,13 @@ public sealed class SscCalculator(Catalog catalog)
     private const int DaysPerYear = 365;
 
     /// <summary>
+    /// Whether lots of <paramref name="type"/> go under SSA (R-S1): those with an SSC price. Warranty
+    /// extensions and the SSC unit itself carry none, so an SSA neither charges nor dates them.
+    /// </summary>
+    public static bool CarriesSsc(Catalog catalog, string type) =>
+        catalog.TryGetLicenseType(type, out var licenseType) && licenseType.SscPerUnitPerYear > 0;
+
+    /// <summary>
     /// Coverage start of a lot (R-S2): its SSA end date when it has one (also a past one);
     /// otherwise its bind date — except that a lot of an older version than the one current on
     /// <paramref name="calculationDate"/> starts at the release of the version after its own.

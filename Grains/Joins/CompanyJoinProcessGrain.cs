@@ -19,7 +19,8 @@ namespace OrleansLicensing.Grains.Grains;
 /// of activation keys (redeeming and owning company become A).</item>
 /// <item>Then two sweeps, one transaction each, for devices and keys that entered B's projects under
 /// B's name after the listing (a partner's request authorized for B just before its project moved).</item>
-/// <item>Last: B's members join A (a user in both keeps A's membership) and B is deleted.</item>
+/// <item>Last: B's members join A (a user in both keeps A's membership), B's credit debts move to A's
+/// account (R-S4, one transaction) and B is deleted.</item>
 /// </list>
 /// </summary>
 public sealed class CompanyJoinProcessGrain(
@@ -93,6 +94,7 @@ public sealed class CompanyJoinProcessGrain(
         // Last: the people, then B ends. Each step repeats harmlessly should this batch run again.
         var target = GrainFactory.GetGrain<ICompanyGrain>(plan.TargetCompanyId);
         await target.MergeMembersAsync(snapshot.Members, snapshot.FormerMembers);
+        await GrainFactory.GetGrain<ICreditAccountGrain>(plan.TargetCompanyId).AbsorbAsync(plan.SourceCompanyId);
         await GrainFactory.GetGrain<ICompanyGrain>(plan.SourceCompanyId).CompleteJoinAsync(ProcessId);
         await target.EndIncomingJoinAsync(ProcessId);
         return new BatchOutcome(snapshot.Members.Length, IsLast: true);

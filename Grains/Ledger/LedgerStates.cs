@@ -9,6 +9,13 @@ public sealed class MintLedgerState
 {
     [Id(0)] public ImmutableSortedDictionary<string, long> Minted { get; set; } = ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal);
     [Id(1)] public ImmutableSortedDictionary<string, long> Consumed { get; set; } = ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// <see cref="Minted"/> split by source (R-C2: keys, imports, purchases on credit). Mints
+    /// recorded before the split was kept appear in <see cref="Minted"/> only.
+    /// </summary>
+    [Id(2)] public ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, long>> MintedBySource { get; set; } =
+        ImmutableSortedDictionary.Create<string, ImmutableSortedDictionary<string, long>>(StringComparer.Ordinal);
 }
 
 [GenerateSerializer]

@@ -13,13 +13,18 @@ namespace OrleansLicensing.Grains.Grains;
 public sealed class MintLedgerGrain(
     [TransactionalState("mintLedger", StorageNames.Licensing)] ITransactionalState<MintLedgerState> ledger) : Grain, IMintLedgerGrain
 {
-    public Task RecordMintAsync(ImmutableSortedDictionary<string, int> licenses) =>
-        ledger.PerformUpdate(state => state.Minted = Add(state.Minted, licenses));
+    public Task RecordMintAsync(ImmutableSortedDictionary<string, int> licenses, string source = LotSources.ActivationKey) =>
+        ledger.PerformUpdate(state =>
+        {
+            state.Minted = Add(state.Minted, licenses);
+            var bySource = state.MintedBySource.GetValueOrDefault(source, ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal));
+            state.MintedBySource = state.MintedBySource.SetItem(source, Add(bySource, licenses));
+        });
 
     public Task RecordConsumedAsync(ImmutableSortedDictionary<string, int> licenses) =>
         ledger.PerformUpdate(state => state.Consumed = Add(state.Consumed, licenses));
 
-    public Task<MintTotals> GetTotalsAsync() => ledger.PerformRead(state => new MintTotals(state.Minted, state.Consumed));
+    public Task<MintTotals> GetTotalsAsync() => ledger.PerformRead(state => new MintTotals(state.Minted, state.Consumed) { MintedBySource = state.MintedBySource });
 
     private static ImmutableSortedDictionary<string, long> Add(ImmutableSortedDictionary<string, long> totals, ImmutableSortedDictionary<string, int> units)
     {

@@ -30,6 +30,30 @@ public static class MailTexts
         ["nl"] = new("Bevestig uw nieuwe e-mailadres", "Hallo {0},", "uw account wil voortaan dit e-mailadres gebruiken. Voer deze code in om het te bevestigen:", "Bevestigingscode:", "De code is 7 dagen geldig. Tot dan houdt uw account het vorige adres. Heeft u dit niet aangevraagd, negeer dan deze e-mail."),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    private sealed record ExpiryText(string Subject, string Greeting, string Intro, string EndLine, string Outro);
+
+    // {0} = project name, {1} = company name in the intro; the end date stands alone after EndLine.
+    private static readonly FrozenDictionary<string, ExpiryText> SsaExpiry = new Dictionary<string, ExpiryText>
+    {
+        ["en"] = new("The SSA of project {0} ends soon", "Hello {0},", "the software service agreement (SSA) of project \"{0}\" of {1} is about to end. Extend it in the license portal to keep downloading new versions for its licenses.", "SSA end date:", "You get this reminder weekly until the end date. The project's settings can turn these mails off, and your account settings can turn off all mails."),
+        ["de"] = new("Die SSA des Projekts {0} endet bald", "Hallo {0},", "der Software-Service-Vertrag (SSA) des Projekts \"{0}\" von {1} läuft bald ab. Verlängern Sie ihn im Lizenzportal, damit Sie für seine Lizenzen weiterhin neue Versionen herunterladen können.", "SSA-Enddatum:", "Sie erhalten diese Erinnerung wöchentlich bis zum Enddatum. In den Projekteinstellungen lassen sich diese E-Mails abschalten, in Ihren Kontoeinstellungen alle E-Mails."),
+        ["fr"] = new("Le SSA du projet {0} se termine bientôt", "Bonjour {0},", "le contrat de service logiciel (SSA) du projet « {0} » de {1} arrive à échéance. Prolongez-le dans le portail de licences pour continuer à télécharger les nouvelles versions pour ses licences.", "Date de fin du SSA :", "Vous recevez ce rappel chaque semaine jusqu'à la date de fin. Les paramètres du projet permettent de désactiver ces messages, ceux de votre compte tous les messages."),
+        ["it"] = new("Il SSA del progetto {0} termina a breve", "Salve {0},", "il contratto di servizio software (SSA) del progetto \"{0}\" di {1} sta per scadere. Lo prolunghi nel portale licenze per continuare a scaricare le nuove versioni per le sue licenze.", "Data di fine SSA:", "Riceverà questo promemoria ogni settimana fino alla data di fine. Nelle impostazioni del progetto può disattivare queste e-mail, nelle impostazioni dell'account tutte le e-mail."),
+        ["nl"] = new("De SSA van project {0} loopt binnenkort af", "Hallo {0},", "de softwareserviceovereenkomst (SSA) van project \"{0}\" van {1} loopt binnenkort af. Verleng deze in het licentieportaal om voor de licenties nieuwe versies te kunnen blijven downloaden.", "Einddatum SSA:", "U ontvangt deze herinnering wekelijks tot de einddatum. In de projectinstellingen kunt u deze e-mails uitschakelen, in uw accountinstellingen alle e-mails."),
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The SSA expiry reminder (R-S5) to <paramref name="to"/> in <paramref name="language"/> (English for an unknown one); the end date stands on its own line, ISO 8601.</summary>
+    public static OutgoingMail ComposeSsaExpiry(string to, string language, string displayName, string projectName, string companyName, DateOnly endDate, DateTimeOffset now)
+    {
+        var lang = SsaExpiry.ContainsKey(language) ? language : Languages.Default;
+        var text = SsaExpiry[lang];
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        var greeting = string.Format(culture, text.Greeting, string.IsNullOrWhiteSpace(displayName) ? to : displayName);
+        var intro = string.Format(culture, text.Intro, projectName, companyName);
+        var body = string.Join("\n", greeting, string.Empty, intro, string.Empty, $"{text.EndLine} {endDate.ToString("yyyy-MM-dd", culture)}", string.Empty, text.Outro, string.Empty);
+        return new OutgoingMail(to, MailKinds.SsaExpiry, lang, string.Format(culture, text.Subject, projectName), body, now);
+    }
+
     /// <summary>The mail of <paramref name="kind"/> to <paramref name="to"/> in <paramref name="language"/> (English for an unknown one).</summary>
     public static OutgoingMail Compose(string kind, string to, string language, string displayName, string code, DateTimeOffset now)
     {

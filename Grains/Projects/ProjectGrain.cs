@@ -1,7 +1,11 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Transactions.Abstractions;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
+using OrleansLicensing.Grains.Mail;
 using OrleansLicensing.Grains.State;
 
 namespace OrleansLicensing.Grains.Grains;
@@ -10,8 +14,19 @@ public sealed class ProjectGrain(
     [PersistentState("project", StorageNames.Licensing)] IPersistentState<ProjectState> project,
     [TransactionalState("projectBalance", StorageNames.Licensing)] ITransactionalState<BalanceState> balance,
     [TransactionalState("projectFreePool", StorageNames.Licensing)] ITransactionalState<FreePoolState> freePool,
-    [TransactionalState("projectKeys", StorageNames.Licensing)] ITransactionalState<ProjectKeysState> keys) : Grain, IProjectGrain
+    [TransactionalState("projectKeys", StorageNames.Licensing)] ITransactionalState<ProjectKeysState> keys,
+    [TransactionalState("projectSsa", StorageNames.Licensing)] ITransactionalState<ProjectSsaState> ssa,
+    ITransactionClient transactions,
+    IMailSender mail,
+    [FromKeyedServices(LicensingClock.Key)] TimeProvider time,
+    IOptions<SsaExpiryOptions> expiryOptions,
+    ILogger<ProjectGrain> logger) : Grain, IProjectGrain, IRemindable
 {
+    private const string SscType = "SSC";
+    private const string ExpiryReminder = "ssa-expiry";
+
+    private bool _reminderArmed;
+
     public async Task<ProjectView> InitializeAsync(string companyId, string name, string? description)
     {
         if (project.State.Created)
@@ -275,6 +290,195 @@ public sealed class ProjectGrain(
         return [.. project.State.ExternalCompanies];
     }
 
+    public Task DebitSscAsync(int units)
+    {
+        EnsureCreated();
+        return balance.PerformUpdate(state =>
+        {
+            EnsureOpen(state);
+            var held = state.Licenses.GetValueOrDefault(SscType);
+            if (held < units)
+            {
+                throw new LicensingException(
+                    ErrorCodes.InsufficientSsc,
+                    $"The project's balance holds {held} SSC; the SSA costs {units}.",
+                    ImmutableDictionary<string, string[]>.Empty.Add("required", [units.ToString(System.Globalization.CultureInfo.InvariantCulture)]).Add("available", [held.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+            }
+
+            state.Licenses = LicenseMath.Subtract(state.Licenses, LicenseMath.ToMap([KeyValuePair.Create(SscType, units)]));
+        });
+    }
+
+    public async Task<DateOnly?> SetSsaEndAsync(DateOnly endDate)
+    {
+        EnsureCreated();
+        await balance.PerformRead(EnsureOpen);
+        return await ssa.PerformUpdate(state =>
+        {
+            var before = state.EndDate;
+            state.EndDate = endDate;
+            return before;
+        });
+    }
+
+    public async Task<ProjectView> RefreshSsaAsync()
+    {
+        EnsureCreated();
+        DateOnly? committed = null;
+        await transactions.RunTransaction(TransactionOption.Create, async () =>
+        {
+            committed = await ssa.PerformRead(state => state.EndDate);
+            return false;
+        });
+
+        if (project.State.SsaEndDate != committed)
+        {
+            project.State.SsaEndDate = committed;
+            await project.WriteStateAsync();
+        }
+
+        await ArmExpiryReminderAsync();
+        return View();
+    }
+
+    public async Task<ProjectView> SetSsaExpiryMailsAsync(bool enabled)
+    {
+        EnsureCreated();
+        if (project.State.SsaExpiryMailsOff == enabled)
+        {
+            project.State.SsaExpiryMailsOff = !enabled;
+            await project.WriteStateAsync();
+        }
+
+        await ArmExpiryReminderAsync();
+        return View();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == ExpiryReminder)
+        {
+            await CheckSsaExpiryAsync();
+        }
+    }
+
+    public async Task CheckSsaExpiryAsync()
+    {
+        if (!project.State.Created || project.State.Deleted)
+        {
+            await DisarmExpiryReminderAsync();
+            return;
+        }
+
+        // The mirror may lag a payment whose notice was lost; the committed date decides.
+        await RefreshSsaAsync();
+        if (ExpiryMailSlot() is not { } slot)
+        {
+            return;
+        }
+
+        var end = project.State.SsaEndDate!.Value;
+        if (project.State.ExpiryMailsFor != end)
+        {
+            project.State.ExpiryMailsFor = end;
+            project.State.ExpiryMailSlots = ImmutableSortedDictionary<string, int>.Empty;
+            await project.WriteStateAsync();
+        }
+
+        var company = GrainFactory.GetGrain<ICompanyGrain>(project.State.CompanyId);
+        string companyName;
+        ImmutableArray<Membership> members;
+        try
+        {
+            companyName = (await company.GetAsync()).Name;
+            members = await company.ListMembersAsync();
+        }
+        catch (LicensingException e) when (e.Code == ErrorCodes.NotFound)
+        {
+            // The company is gone (joined into another, whose join moves the project on): nobody to mail now.
+            logger.LogInformation("SSA expiry check of project {Project}: company {Company} not found", this.GetPrimaryKeyString(), project.State.CompanyId);
+            return;
+        }
+
+        foreach (var member in members)
+        {
+            if (member.Locked || project.State.ExpiryMailSlots.GetValueOrDefault(member.Email, -1) >= slot)
+            {
+                continue;
+            }
+
+            var account = await GrainFactory.GetGrain<IUserGrain>(member.Email).GetAsync();
+            if (account.MailOptOut)
+            {
+                continue;
+            }
+
+            try
+            {
+                await mail.SendAsync(MailTexts.ComposeSsaExpiry(account.Email, account.Language, account.DisplayName, project.State.Name, companyName, end, time.GetUtcNow()));
+            }
+            catch (LicensingException e) when (e.Code == ErrorCodes.MailUnavailable)
+            {
+                // Not recorded as sent: the next tick tries again within the same week.
+                logger.LogWarning(e, "SSA expiry mail of project {Project} to {Email} not delivered", this.GetPrimaryKeyString(), member.Email);
+                continue;
+            }
+
+            // Recorded per recipient right after the send: a re-delivered tick skips who has it.
+            project.State.ExpiryMailSlots = project.State.ExpiryMailSlots.SetItem(member.Email, slot);
+            await project.WriteStateAsync();
+        }
+    }
+
+    /// <summary>
+    /// The week slot of today (0 = seven weeks before the end, 6 = the last week), or null when no
+    /// mail is due: no SSA, mails off, before the first week or from the end date on.
+    /// </summary>
+    private int? ExpiryMailSlot()
+    {
+        if (project.State.SsaEndDate is not { } end || project.State.SsaExpiryMailsOff)
+        {
+            return null;
+        }
+
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var sinceFirst = today.DayNumber - end.AddDays(-SsaExpiryOptions.FirstMailDaysBeforeEnd).DayNumber;
+        return sinceFirst < 0 || today >= end ? null : sinceFirst / 7;
+    }
+
+    /// <summary>
+    /// A persisted reminder while mails may still be due (an SSA end not yet reached, mails on);
+    /// none otherwise. Re-registering keeps the period current with the configuration.
+    /// </summary>
+    private async Task ArmExpiryReminderAsync()
+    {
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        if (project.State.SsaEndDate is { } end && end > today && !project.State.SsaExpiryMailsOff && !project.State.Deleted)
+        {
+            // Once per activation: registering writes the reminder's row, and every tick arms.
+            if (!_reminderArmed)
+            {
+                var period = expiryOptions.Value.CheckPeriod;
+                await this.RegisterOrUpdateReminder(ExpiryReminder, period, period);
+                _reminderArmed = true;
+            }
+
+            return;
+        }
+
+        await DisarmExpiryReminderAsync();
+    }
+
+    private async Task DisarmExpiryReminderAsync()
+    {
+        if (await this.GetReminder(ExpiryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        _reminderArmed = false;
+    }
+
     public async Task AttachDeviceAsync(string mac)
     {
         EnsureCreated();
@@ -304,14 +508,6 @@ public sealed class ProjectGrain(
     {
         EnsureCreated();
         return keys.PerformRead(state => state.OwnKeys);
-    }
-
-    public async Task<ProjectView> SetSsaEndDateAsync(DateOnly endDate)
-    {
-        EnsureCreated();
-        project.State.SsaEndDate = endDate;
-        await project.WriteStateAsync();
-        return View();
     }
 
     public async Task<ProjectView> ChangeOwnerAsync(string fromCompanyId, string toCompanyId, string name)
@@ -435,5 +631,5 @@ public sealed class ProjectGrain(
         : state.JoiningInto is not null ? throw new LicensingException(ErrorCodes.JoinInProgress, "The project is being joined into another; it takes no more units.")
         : true;
 
-    private ProjectView View() => new(this.GetPrimaryKeyString(), project.State.CompanyId, project.State.Name, project.State.Description, project.State.SsaEndDate);
+    private ProjectView View() => new(this.GetPrimaryKeyString(), project.State.CompanyId, project.State.Name, project.State.Description, project.State.SsaEndDate, !project.State.SsaExpiryMailsOff);
 }

@@ -18,6 +18,25 @@ public sealed class ProjectState
 
     /// <summary>Other companies granted rights on the project (R-P2).</summary>
     [Id(7)] public ImmutableSortedSet<string> ExternalCompanies { get; set; } = ImmutableSortedSet<string>.Empty;
+
+    /// <summary>The project turned SSA expiry mails off (R-S5); they are on by default.</summary>
+    [Id(8)] public bool SsaExpiryMailsOff { get; set; }
+
+    /// <summary>The SSA end date the expiry mails in <see cref="ExpiryMailSlots"/> were sent for.</summary>
+    [Id(9)] public DateOnly? ExpiryMailsFor { get; set; }
+
+    /// <summary>Per user (canonical e-mail): the last week slot an expiry mail was sent for (R-S5; 0 = seven weeks before the end).</summary>
+    [Id(10)] public ImmutableSortedDictionary<string, int> ExpiryMailSlots { get; set; } = ImmutableSortedDictionary<string, int>.Empty;
+}
+
+/// <summary>
+/// A project's SSA end date (R-S1), changed only inside the transaction that pays for it, with the
+/// lots it dates. <see cref="ProjectState.SsaEndDate"/> mirrors the committed value for reads.
+/// </summary>
+[GenerateSerializer]
+public sealed class ProjectSsaState
+{
+    [Id(0)] public DateOnly? EndDate { get; set; }
 }
 
 /// <summary>A project's balance (R-P5); changed only inside transactions.</summary>

@@ -9,6 +9,13 @@ public sealed class MailSettings
 
     /// <summary>An SMTP server; without <see cref="SmtpSettings.Host"/> mails go to the outbox.</summary>
     public SmtpSettings Smtp { get; set; } = new();
+
+    /// <summary>
+    /// How often a project under SSA wakes to send the expiry mails due (R-S5): the period of its
+    /// persisted reminder. At least one second; below a minute the reminder service's minimum
+    /// period is lowered to match.
+    /// </summary>
+    public TimeSpan SsaExpiryCheckPeriod { get; set; } = TimeSpan.FromHours(6);
 }
 
 /// <summary>Configuration section <c>Mail:Smtp</c>.</summary>

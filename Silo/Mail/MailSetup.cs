@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using OrleansLicensing.Grains.Grains;
 using OrleansLicensing.Grains.Mail;
 
 namespace OrleansLicensing.Silo.Mail;
@@ -19,6 +21,20 @@ public static class MailSetup
         builder.Services.AddOptions<MailSettings>().BindConfiguration(MailSettings.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<MailSettings>, MailSettingsValidation>();
         var settings = builder.Configuration.GetSection(MailSettings.Section).Get<MailSettings>() ?? new MailSettings();
+        if (settings.SsaExpiryCheckPeriod < TimeSpan.FromSeconds(1))
+        {
+            throw new OptionsValidationException(MailSettings.Section, typeof(MailSettings), ["Mail:SsaExpiryCheckPeriod must be at least 00:00:01."]);
+        }
+
+        builder.Services.Configure<SsaExpiryOptions>(options => options.CheckPeriod = settings.SsaExpiryCheckPeriod);
+        builder.Services.Configure<ReminderOptions>(options =>
+        {
+            if (options.MinimumReminderPeriod > settings.SsaExpiryCheckPeriod)
+            {
+                options.MinimumReminderPeriod = settings.SsaExpiryCheckPeriod;
+            }
+        });
+
         if (settings.Smtp.Enabled)
         {
             builder.Services.TryAddSingleton<IMailSender>(sp => new SmtpMailSender(

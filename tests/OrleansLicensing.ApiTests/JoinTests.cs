@@ -130,6 +130,34 @@ public sealed class JoinTests(SharedApp shared)
     }
 
     [Fact]
+    public async Task R_U3_the_joined_companys_credit_debt_moves_to_the_joining_company()
+    {
+        var adminBEmail = Api.NewEmail();
+        var adminB = await _api.RegisterAndLoginAsync(adminBEmail);
+        var b = new Company(_api, adminB, (await _api.CreateCompanyAsync(adminB, "Owes")).CompanyId);
+        var project = await b.CreateProjectAsync("On credit");
+        Assert.Equal(HttpStatusCode.Created, (await b.RedeemAsync(project, await _api.MintKeyAsync(new Dictionary<string, int> { [Port8] = 2 }))).StatusCode);
+        var (mac, _) = await b.AddDeviceAsync(project);
+        await b.AddLicensesAsync(mac, 2);
+        var endDate = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1);
+        var bought = await _api.SendAsync(HttpMethod.Put, $"{b.Path}/projects/{project}/ssa", new { endDate, buyOnCredit = true, orderNumber = "PO-JOIN" }, adminB);
+        Assert.Equal(HttpStatusCode.OK, bought.StatusCode);
+        var owed = (await Api.Json(bought))["totalSsc"]!.GetValue<long>();
+        Assert.True(owed > 0);
+
+        var a = await OtherCompanyAsync("Pays");
+        var started = await _api.SendAsync(HttpMethod.Post, $"{a.Path}/join", new { companyId = b.Id, email = adminBEmail, password = Api.Password }, a.Token);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        await CompletedAsync(started.Headers.Location!.ToString(), a.Token);
+
+        var debt = Assert.Single((await a.GetAsync("/credit")).AsArray())!;
+        Assert.Equal("PO-JOIN", debt["orderNumber"]!.GetValue<string>());
+        Assert.Equal(owed, debt["licenses"]!["SSC"]!.GetValue<long>());
+        Assert.Equal(project, debt["projectId"]!.GetValue<string>());
+        await AssertBalancedAsync();
+    }
+
+    [Fact]
     public async Task R_U3_join_is_refused_without_an_admin_of_A_or_an_admin_login_of_B()
     {
         var adminA = await _api.RegisterAndLoginAsync();
@@ -259,7 +287,7 @@ public sealed class JoinTests(SharedApp shared)
         var lot = (await c.GetAsync($"/devices/{mac}"))["licenses"]![0]!;
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var ssaEnd = today.AddYears(1);
-        await Grains.GetGrain<IProjectGrain>(target).SetSsaEndDateAsync(ssaEnd);
+        await PutUnderSsaAsync(c, target, ssaEnd);
 
         // The price of the lot by the stateless calculator (R-S1..R-S3) is what the join quotes.
         var expected = await Api.Json(await _api.SendAsync(HttpMethod.Post, "/api/v1/ssc/quote", new
@@ -307,7 +335,7 @@ public sealed class JoinTests(SharedApp shared)
         Assert.Equal(HttpStatusCode.Created, (await c.RedeemAsync(target, await _api.MintKeyAsync(new Dictionary<string, int> { ["SSC"] = 10 }))).StatusCode);
         var (mac, _) = await c.AddDeviceAsync(source);
         await c.AddLicensesAsync(mac, 5);
-        await Grains.GetGrain<IProjectGrain>(target).SetSsaEndDateAsync(DateOnly.FromDateTime(DateTime.UtcNow).AddYears(2));
+        await PutUnderSsaAsync(c, target, DateOnly.FromDateTime(DateTime.UtcNow).AddYears(2));
 
         var refused = await Api.AssertProblem(await c.PostAsync($"/projects/{source}/join", new { targetProjectId = target }), HttpStatusCode.Conflict, "InsufficientSsc");
         Assert.NotNull(refused["shortfall"]);
@@ -343,6 +371,14 @@ public sealed class JoinTests(SharedApp shared)
     }
 
     private Task<JsonNode> CompletedAsync(string statusUrl, string token) => CompletedAsync(_api, statusUrl, token);
+
+    /// <summary>R-S1 through the API: an empty project goes under SSA for nothing.</summary>
+    private async Task PutUnderSsaAsync(Company c, string projectId, DateOnly endDate)
+    {
+        var set = await _api.SendAsync(HttpMethod.Put, $"{c.Path}/projects/{projectId}/ssa", new { endDate }, c.Token);
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        Assert.Equal(0, (await Api.Json(set))["totalSsc"]!.GetValue<long>());
+    }
 
     /// <summary>The audit over the shared node, where other tests' moves may be in flight: balanced once they settled.</summary>
     internal static async Task AssertBalancedAsync(Api api)

@@ -114,7 +114,8 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var ssaEnd = today.AddYears(1);
-        await cluster.Client.GetGrain<IProjectGrain>(target).SetSsaEndDateAsync(ssaEnd);
+        var underSsa = await world.Ledger.SetSsaAsync(new SsaCommand(company, target, ssaEnd, null, DryRun: false, [], BuyOnCredit: false, null, "admin@example.com"));
+        Assert.True(underSsa.Confirmed);
         var quoted = await cluster.Client.GetGrain<IProjectJoinQuoteGrain>(0).PreviewAsync(company, source, target, today);
         Assert.Equal(12, quoted.Ssa.Length);
 
