@@ -133,6 +133,7 @@ public static class GatewaySetup
             .MapActivationsApi()
             .MapDevicesApi()
             .MapFreePoolApi()
+            .MapDeviceOperationsApi()
             .MapOwnKeysApi()
             .MapSsaApi()
             .MapCertificatesApi()

@@ -66,6 +66,7 @@ public static class LicensingNode
         builder.Services.AddOptions<SiloSettings>().BindConfiguration(SiloSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LicensingSettings>().BindConfiguration(LicensingSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.AddLicensingMail();
+        builder.AddDeviceTestMode();
 
         builder.UseOrleans(silo =>
         {

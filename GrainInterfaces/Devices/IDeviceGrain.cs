@@ -110,4 +110,12 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<DevicePollResponse> PollAsync(string deviceSecret, string? ifNoneMatch);
+
+    /// <summary>
+    /// Takes a test mode state (R-L9) into the poll answer, unless it already shows a later one.
+    /// Called by the device's <see cref="IDeviceTestModeGrain"/> after it persisted the change; no
+    /// storage call, so it interleaves with everything.
+    /// </summary>
+    [AlwaysInterleave]
+    Task ShowTestModeAsync(DeviceTestMode testMode);
 }

@@ -275,6 +275,7 @@ public sealed class DeviceGrain(
     private async Task ReadCommittedAsync()
     {
         await HardwareAsync();
+        await LoadTestModeAsync();
         var started = time.GetTimestamp();
         (long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership) committed = (0, [], false, DeviceMembership.None);
         await transactions.RunTransaction(TransactionOption.Create, async () =>
@@ -371,16 +372,53 @@ public sealed class DeviceGrain(
     {
         _committedLots = committed;
         var version = catalog.CurrentVersion(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Version;
-        var etag = DeviceLicenseAnswer.ComputeETag(Mac, version, committed, testModeUntil: null);
+        var etag = DeviceLicenseAnswer.ComputeETag(Mac, version, committed, _testMode.Until);
         if (etag == _etag)
         {
             return;
         }
 
-        var document = LicenseDocument.Create(Mac, version, committed, testModeUntil: null, signingKey.Key);
-        _body = DeviceLicenseAnswer.CreateBody(Mac, committed, testModeUntil: null, document);
+        var document = LicenseDocument.Create(Mac, version, committed, _testMode.Until, signingKey.Key);
+        _body = DeviceLicenseAnswer.CreateBody(Mac, committed, _testMode.Until, document);
         _etag = etag;
     }
+
+    #region Test mode (R-L9)
+
+    // The test mode the poll answer shows, pushed by the device's IDeviceTestModeGrain on every
+    // change and read from it once at activation; the higher revision wins.
+    private DeviceTestMode _testMode = DeviceTestMode.Off;
+    private bool _testModeLoaded;
+
+    public Task ShowTestModeAsync(DeviceTestMode testMode)
+    {
+        _testModeLoaded = true;
+        if (testMode.Revision > _testMode.Revision)
+        {
+            _testMode = testMode;
+            if (_ready.IsCompletedSuccessfully)
+            {
+                RebuildAnswer(_committedLots);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task LoadTestModeAsync()
+    {
+        if (!_testModeLoaded)
+        {
+            var current = await GrainFactory.GetGrain<IDeviceTestModeGrain>(Mac).GetAsync();
+            _testModeLoaded = true;
+            if (current.Revision > _testMode.Revision)
+            {
+                _testMode = current;
+            }
+        }
+    }
+
+    #endregion
 
     private DeviceView View(ImmutableArray<LicenseLot> current) =>
         new(Mac, _hardware?.Registration.DeviceType, _membership.CompanyId, _membership.ProjectId, device.State.Name, device.State.Comment, current, _rma);
