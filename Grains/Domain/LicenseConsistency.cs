@@ -10,6 +10,7 @@ namespace OrleansLicensing.Grains.Domain;
 /// </summary>
 public sealed class LicenseConsistency(Catalog catalog)
 {
+
     /// <summary>Checks that <paramref name="lots"/> may all be bound to a device of <paramref name="deviceTypeCode"/>.</summary>
     public void Check(string deviceTypeCode, IReadOnlyCollection<LicenseLot> lots)
     {
@@ -23,6 +24,8 @@ public sealed class LicenseConsistency(Catalog catalog)
             throw new LicensingException(ErrorCodes.InvalidUnits, $"A lot of {empty.Type} must hold at least one unit, not {empty.Units}.");
         }
 
+        CheckWarranty(lots);
+        CheckFloating(lots);
         var totals = LicenseMath.ToMap(lots.Select(l => KeyValuePair.Create(l.Type, l.Units)));
         var pbxPorts = 0L;
         foreach (var (code, units) in totals)
@@ -82,6 +85,40 @@ public sealed class LicenseConsistency(Catalog catalog)
             {
                 throw new LicensingException(ErrorCodes.VersionNotOffered, $"{code} is not offered in {version}.");
             }
+        }
+    }
+
+    /// <summary>R-L7: at most <see cref="WarrantyRules.MaxYears"/> years of warranty extension in total, of both warranty types together.</summary>
+    private void CheckWarranty(IReadOnlyCollection<LicenseLot> lots)
+    {
+        var years = lots.Where(l => catalog.TryGetLicenseType(l.Type, out var t) && t.Category == LicenseCategory.Warranty).Sum(l => (long)l.Units);
+        if (years > WarrantyRules.MaxYears)
+        {
+            throw new LicensingException(
+                ErrorCodes.WarrantyLimitExceeded,
+                $"A device takes at most {WarrantyRules.MaxYears} years of warranty extension in total; this would make {years}.",
+                ImmutableDictionary<string, string[]>.Empty.Add("rule", ["R-L7"]));
+        }
+    }
+
+    /// <summary>R-L6: a V7 floating license (slave PBX) and V7 PBX licenses exclude each other on one device.</summary>
+    private void CheckFloating(IReadOnlyCollection<LicenseLot> lots)
+    {
+        var floating = lots.Select(l => catalog.TryGetLicenseType(l.Type, out var t) ? t : null).FirstOrDefault(t => t is { Floating: true });
+        if (floating is null)
+        {
+            return;
+        }
+
+        // The floating license's own version (V7) is the one whose PBX licenses it excludes.
+        var pbx = lots.FirstOrDefault(l => l.Version == floating.MinVersion
+            && catalog.TryGetLicenseType(l.Type, out var t) && !t.Floating && t.Category is LicenseCategory.PbxPackage or LicenseCategory.PbxFeature);
+        if (pbx is not null)
+        {
+            throw new LicensingException(
+                ErrorCodes.FloatingLicenseConflict,
+                $"A device with the V7 floating license {floating.Code} cannot hold V7 PBX licenses ({pbx.Type}), and vice versa.",
+                ImmutableDictionary<string, string[]>.Empty.Add("rule", ["R-L6"]));
         }
     }
 

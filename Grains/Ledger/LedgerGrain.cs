@@ -38,8 +38,31 @@ public sealed class LedgerGrain(
     public Task<RedeemResult> RedeemKeyAsync(string code, string companyId, string projectId, string? comment, IdempotencyToken? idempotency = null, string? redeemedBy = null) =>
         Runner.RunAsync(new RedeemKeyMove(code, companyId, projectId, comment, time, redeemedBy), idempotency);
 
-    public Task<AddLicensesResult> AddLicensesFromBalanceAsync(AddLicensesCommand command, IdempotencyToken? idempotency = null) =>
-        Runner.RunAsync(new AddFromBalanceMove(command, _consistency, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)), idempotency);
+    public async Task<AddLicensesResult> AddLicensesFromBalanceAsync(AddLicensesCommand command, IdempotencyToken? idempotency = null)
+    {
+        var today = Today;
+        if (command.Licenses.ContainsKey(WarrantyRules.WarrantyEarly))
+        {
+            WarrantyRules.CheckEarlyWindow(command.Licenses.Keys, (await RegistrationAsync(command.Mac)).ShipDate, today);
+        }
+
+        return await Runner.RunAsync(new AddFromBalanceMove(command, _consistency, today), idempotency);
+    }
+
+    public async Task<AddLicensesResult> AddWarrantyAsync(string companyId, string mac, int years, IdempotencyToken? idempotency = null)
+    {
+        WarrantyRules.CheckYears(years);
+        var today = Today;
+        var type = WarrantyRules.TypeFor((await RegistrationAsync(mac)).ShipDate, today);
+        var command = new AddLicensesCommand(companyId, mac, catalog.CurrentVersion(today).Version, LicenseMath.ToMap([KeyValuePair.Create(type, years)]), [], DryRun: false);
+        return await Runner.RunAsync(new AddFromBalanceMove(command, _consistency, today), idempotency);
+    }
+
+    private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+
+    /// <summary>The vendor's registration of a device (it never changes once made).</summary>
+    private async Task<HardwareRegistration> RegistrationAsync(string mac) =>
+        (await GrainFactory.GetGrain<IHardwareGrain>(mac).GetAsync())?.Registration ?? throw LicensingException.NotFound("The device");
 
     public Task<ImmutableArray<LicenseLot>> ReturnToFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new ReturnToFreePoolMove(companyId, mac, lotIds), idempotency);
