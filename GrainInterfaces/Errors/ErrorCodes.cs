@@ -59,4 +59,5 @@ public static class ErrorCodes
 
     public const string SsaEndInPast = nameof(SsaEndInPast);
     public const string IdempotencyKeyReused = nameof(IdempotencyKeyReused);
+    public const string SearchTooShort = nameof(SearchTooShort);
 }

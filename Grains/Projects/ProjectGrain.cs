@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Orleans.Transactions.Abstractions;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.State;
 
 namespace OrleansLicensing.Grains.Grains;
@@ -10,7 +11,8 @@ public sealed class ProjectGrain(
     [PersistentState("project", StorageNames.Licensing)] IPersistentState<ProjectState> project,
     [TransactionalState("projectBalance", StorageNames.Licensing)] ITransactionalState<BalanceState> balance,
     [TransactionalState("projectFreePool", StorageNames.Licensing)] ITransactionalState<FreePoolState> freePool,
-    [TransactionalState("projectKeys", StorageNames.Licensing)] ITransactionalState<ProjectKeysState> keys) : Grain, IProjectGrain
+    [TransactionalState("projectKeys", StorageNames.Licensing)] ITransactionalState<ProjectKeysState> keys,
+    ChangeFeed feed) : Grain, IProjectGrain
 {
     public async Task<ProjectView> InitializeAsync(string companyId, string name, string? description)
     {
@@ -254,6 +256,7 @@ public sealed class ProjectGrain(
         {
             project.State.ExternalCompanies = project.State.ExternalCompanies.Add(companyId);
             await project.WriteStateAsync();
+            await RecordRightAsync(HistoryActions.RightGranted, companyId);
         }
 
         return [.. project.State.ExternalCompanies];
@@ -269,6 +272,7 @@ public sealed class ProjectGrain(
 
         project.State.ExternalCompanies = project.State.ExternalCompanies.Remove(companyId);
         await project.WriteStateAsync();
+        await RecordRightAsync(HistoryActions.RightRevoked, companyId);
         return [.. project.State.ExternalCompanies];
     }
 
@@ -295,6 +299,15 @@ public sealed class ProjectGrain(
     {
         EnsureCreated();
         return Task.FromResult(project.State.Devices.ToImmutableArray());
+    }
+
+    /// <summary>A right's change, in the owner's history and in the history of the company it concerns.</summary>
+    private Task RecordRightAsync(string action, string companyId)
+    {
+        var projectId = this.GetPrimaryKeyString();
+        return feed.RecordAsync(
+            feed.Event(project.State.CompanyId, action, projectId, details: ChangeFeed.Details(("companyId", companyId))),
+            feed.Event(companyId, action, details: ChangeFeed.Details(("projectId", projectId), ("ownerCompanyId", project.State.CompanyId))));
     }
 
     private ProjectGrain EnsureCreated() =>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -14,6 +15,7 @@ public sealed class AddFromFreePoolMove : LedgerMove<ImmutableArray<LicenseLot>>
     private readonly string _companyId;
     private readonly string _mac;
     private readonly ImmutableArray<string> _lotIds;
+    private string? _projectId;
 
     public AddFromFreePoolMove(string companyId, string mac, ImmutableArray<string> lotIds)
     {
@@ -39,12 +41,15 @@ public sealed class AddFromFreePoolMove : LedgerMove<ImmutableArray<LicenseLot>>
             throw LicensingException.NotFound("The device");
         }
 
-        var projectId = seen.ProjectId
+        var projectId = _projectId = seen.ProjectId
             ?? throw new LicensingException(ErrorCodes.DeviceNotInProject, "Add the device to a project before adding licenses from its free pool.");
         var lots = await context.Project(projectId).TakeFromFreePoolAsync(_lotIds);
         var change = await context.Device(_mac).AddLotsAsync(_companyId, lots, requiredProjectId: projectId);
         return change.Lots;
     }
+
+    public override IEnumerable<HistoryNote> History(ImmutableArray<LicenseLot> result) =>
+        [new(_companyId, HistoryActions.LicensesTakenFromFreePool, _projectId, _mac, ChangeFeed.Details(("licenses", ChangeFeed.Describe(UnitsMoved(result)))))];
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableArray<LicenseLot> result) => UnitsOf(result.Where(l => _lotIds.Contains(l.LotId)));
 }
