@@ -175,6 +175,11 @@ public sealed class SearchIndexGrain(ILogger<SearchIndexGrain> logger) : Grain, 
         {
             return null;
         }
+        catch (Orleans.Transactions.OrleansTransactionAbortedException e) when (e.InnerException is LicensingException { Code: ErrorCodes.NotFound })
+        {
+            // A transactional read (an activation key) reports a refusal wrapped in the aborted transaction.
+            return null;
+        }
     }
 }
 
