@@ -1,0 +1,164 @@
+using System.Collections.Immutable;
+using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.Grains;
+
+namespace OrleansLicensing.ClusterTests;
+
+/// <summary>
+/// The history log at grain level (R-Q2, docs/history.md): chunk boundaries, a company join's
+/// absorb (R-U3), retried recordings, bounded scans with a cursor, and pruning.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class HistoryLogTests(SharedCluster shared)
+{
+    private static readonly DateTimeOffset Start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Absorb_makes_a_joined_company_history_readable_from_the_survivor_merged_newest_first()
+    {
+        var (a, b) = (NewLog("a"), NewLog("b"));
+
+        // Interleaved in time: A on even minutes, B on odd ones; B spans more than two chunks.
+        var eventsOfA = Events(a, 300, i => Start.AddMinutes(2 * i), "a@example.com");
+        var eventsOfB = Events(b, 2 * HistoryLogGrain.ChunkSize + 100, i => Start.AddMinutes((2 * i) + 1), "b@example.com");
+        await AppendInBatchesAsync(a, eventsOfA, 97);
+        await AppendInBatchesAsync(b, eventsOfB, 97);
+
+        await Log(a).AbsorbAsync(b);
+        await Log(a).AbsorbAsync(b); // a retried join step changes nothing
+        Assert.Equal([b], await Log(a).ListAbsorbedAsync());
+
+        var all = await ReadAllAsync(a, HistoryFilter.All, 100);
+        Assert.Equal(eventsOfA.Length + eventsOfB.Length + 1, all.Count);
+        Assert.Equal(HistoryActions.HistoryAbsorbed, all[0].Action);
+        Assert.Equal(all.Count, all.Select(e => (e.CompanyId, e.Id)).Distinct().Count());
+        var times = all.Select(e => e.At).ToArray();
+        Assert.Equal(times.OrderByDescending(t => t), times);
+        Assert.Equal(eventsOfB.Select(e => e.Id).Reverse(), all.Where(e => e.CompanyId == b).Select(e => e.Id));
+
+        // Filters reach into the absorbed log too; B's own reads are unchanged.
+        var byB = await ReadAllAsync(a, new HistoryFilter(null, "B@example.com", null, null), 33);
+        Assert.Equal(eventsOfB.Length, byB.Count);
+        Assert.Equal(eventsOfB.Length, (await ReadAllAsync(b, HistoryFilter.All, 500)).Count);
+
+        // A join of a company that had absorbed another brings that one along.
+        var c = NewLog("c");
+        await Log(c).AppendAsync([.. Events(c, 5, i => Start.AddYears(-1).AddDays(i), "c@example.com")]);
+        await Log(b).AbsorbAsync(c);
+        var withC = await ReadAllAsync(a, HistoryFilter.All, 250);
+        Assert.Equal(all.Count + 1 + 5, withC.Count);
+        Assert.Equal(c, withC[^1].CompanyId);
+    }
+
+    [Fact]
+    public async Task A_retried_recording_keeps_one_event_also_across_a_chunk_boundary()
+    {
+        var log = NewLog("retry");
+        var events = Events(log, HistoryLogGrain.ChunkSize + 10, i => Start.AddSeconds(i), null);
+        await Log(log).AppendAsync([.. events]);
+        await Log(log).AppendAsync([.. events.Skip(HistoryLogGrain.ChunkSize - 5)]);
+        await Log(log).AppendAsync([events[0], .. Events(log, 1, _ => Start.AddDays(1), null, "late")]);
+
+        var all = await ReadAllAsync(log, HistoryFilter.All, 500);
+        Assert.Equal(events.Length + 1, all.Count);
+        Assert.Equal(Enumerable.Range(0, events.Length + 1).Select(i => (long)i).Reverse(), all.Select(e => e.Seq));
+    }
+
+    [Fact]
+    public async Task A_read_scans_a_bounded_number_of_chunks_and_its_cursor_continues_the_scan()
+    {
+        var log = NewLog("deep");
+        var count = (HistoryLogGrain.MaxChunksPerRead + 10) * HistoryLogGrain.ChunkSize;
+        var events = Events(log, count, i => Start.AddSeconds(i), "someone@example.com");
+        events[3] = events[3] with { Mac = "00-90-33-00-00-03" };
+        await AppendInBatchesAsync(log, events, 2000);
+
+        var filter = new HistoryFilter(null, null, "00-90-33-00-00-03", null);
+        var first = await Log(log).ReadAsync(filter, null, 10);
+        Assert.Empty(first.Events);
+        Assert.NotNull(first.NextCursor);
+        var second = await Log(log).ReadAsync(filter, first.NextCursor, 10);
+        Assert.Equal(events[3].Id, Assert.Single(second.Events).Id);
+        Assert.Null(second.NextCursor);
+
+        // A period stops the scan at the first chunk older than it, without a cursor to follow.
+        var recent = await Log(log).ReadAsync(new HistoryFilter(null, null, null, Start.AddSeconds(count - 5)), null, 500);
+        Assert.Equal(5, recent.Events.Length);
+        Assert.Null(recent.NextCursor);
+
+        // Deep paging: the last page of the whole log, reached page by page.
+        var pages = 0;
+        var seen = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await Log(log).ReadAsync(HistoryFilter.All, cursor, 500);
+            seen += page.Events.Length;
+            cursor = page.NextCursor;
+            pages++;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(count, seen);
+        Assert.Equal(count / 500 + (count % 500 == 0 ? 0 : 1), pages);
+    }
+
+    [Fact]
+    public async Task Pruning_clears_whole_chunks_older_than_the_cutoff_and_never_the_current_one()
+    {
+        var log = NewLog("prune");
+        var events = Events(log, (3 * HistoryLogGrain.ChunkSize) + 10, i => Start.AddHours(i), null);
+        await AppendInBatchesAsync(log, events, 500);
+
+        // The cutoff falls inside the second chunk: only the first is wholly older.
+        var cutoff = Start.AddHours(HistoryLogGrain.ChunkSize + 5);
+        Assert.Equal(1, await Log(log).PruneAsync(cutoff));
+        Assert.Equal(0, await Log(log).PruneAsync(cutoff));
+        var kept = await ReadAllAsync(log, HistoryFilter.All, 500);
+        Assert.Equal(events.Length - HistoryLogGrain.ChunkSize, kept.Count);
+        Assert.Equal(HistoryLogGrain.ChunkSize, kept[^1].Seq);
+
+        // Everything older than a cutoff in the future: all but the chunk being filled.
+        Assert.Equal(2, await Log(log).PruneAsync(Start.AddYears(10)));
+        Assert.Equal(10, (await ReadAllAsync(log, HistoryFilter.All, 500)).Count);
+
+        // Appending goes on after pruning.
+        await Log(log).AppendAsync([.. Events(log, 1, _ => Start.AddYears(1), null, "after")]);
+        Assert.Equal(11, (await ReadAllAsync(log, HistoryFilter.All, 500)).Count);
+    }
+
+    private IHistoryLogGrain Log(string id) => shared.Grains.GetGrain<IHistoryLogGrain>(id);
+
+    private static string NewLog(string name) => $"{name}-{Guid.NewGuid():N}";
+
+    private static HistoryEvent[] Events(string log, int count, Func<int, DateTimeOffset> at, string? user, string prefix = "e") =>
+        [.. Enumerable.Range(0, count).Select(i => new HistoryEvent(
+            $"{prefix}-{i}", at(i), log, "project-1", user, null, HistoryActions.ProjectUpdated, ImmutableSortedDictionary<string, string>.Empty.Add("n", $"{i}")))];
+
+    private async Task AppendInBatchesAsync(string log, HistoryEvent[] events, int batch)
+    {
+        foreach (var chunk in events.Chunk(batch))
+        {
+            await Log(log).AppendAsync([.. chunk]);
+        }
+    }
+
+    private async Task<List<HistoryEvent>> ReadAllAsync(string log, HistoryFilter filter, int limit)
+    {
+        var all = new List<HistoryEvent>();
+        string? cursor = null;
+        for (var pages = 0; pages < 10_000; pages++)
+        {
+            var page = await Log(log).ReadAsync(filter, cursor, limit);
+            Assert.True(page.Events.Length <= limit);
+            all.AddRange(page.Events);
+            cursor = page.NextCursor;
+            if (cursor is null)
+            {
+                return all;
+            }
+        }
+
+        throw new InvalidOperationException("The log did not end.");
+    }
+}
