@@ -12,8 +12,11 @@ public interface IHistoryChunkGrain : IGrainWithStringKey
     /// <summary>Stores events (their sequence numbers assigned); one already held (same id) is skipped.</summary>
     Task AppendAsync(ImmutableArray<HistoryEvent> events);
 
-    /// <summary>The chunk's events below <paramref name="before"/> matching the filter, newest first.</summary>
-    Task<HistoryChunkSlice> ReadAsync(HistoryFilter filter, long before);
+    /// <summary>
+    /// The chunk's events below <paramref name="before"/> matching the filter, newest first, at
+    /// most <paramref name="limit"/>; the slice's oldest event is the last one examined.
+    /// </summary>
+    Task<HistoryChunkSlice> ReadAsync(HistoryFilter filter, long before, int limit);
 
     /// <summary>The ids and the last sequence number held (null when empty), for a head that reactivates.</summary>
     Task<HistoryChunkSummary> DescribeAsync();

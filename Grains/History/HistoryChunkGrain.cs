@@ -33,7 +33,7 @@ public sealed class HistoryChunkGrain(
         }
     }
 
-    public Task<HistoryChunkSlice> ReadAsync(HistoryFilter filter, long before)
+    public Task<HistoryChunkSlice> ReadAsync(HistoryFilter filter, long before, int limit)
     {
         var matches = ImmutableArray.CreateBuilder<HistoryEvent>();
         HistoryEvent? oldest = null;
@@ -50,6 +50,10 @@ public sealed class HistoryChunkGrain(
             if (filter.Matches(e))
             {
                 matches.Add(e);
+                if (matches.Count == limit)
+                {
+                    break;
+                }
             }
         }
 

@@ -13,6 +13,7 @@ namespace OrleansLicensing.Grains.Grains;
 /// only when a new chunk begins. Reads walk the chunks newest first from a position, a bounded
 /// number of chunks per call, and merge the logs this one absorbed (company join).
 /// </summary>
+[Orleans.Concurrency.Reentrant]
 public sealed class HistoryLogGrain(
     [PersistentState("historyLog", StorageNames.Licensing)] IPersistentState<HistoryLogState> head,
     IOptions<HistoryOptions> options,
@@ -31,6 +32,10 @@ public sealed class HistoryLogGrain(
     private const int RememberedIds = 2 * ChunkSize;
     private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentOrder = new();
+
+    // Reentrant: reads run beside writes; every write of the head's state or of a chunk holds this lock.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly List<(ImmutableArray<HistoryEvent> Events, TaskCompletionSource Done)> _pending = [];
     private long _nextSeq;
     private DateTimeOffset _lastAt = DateTimeOffset.MinValue;
 
@@ -68,6 +73,46 @@ public sealed class HistoryLogGrain(
 
     public async Task AppendAsync(ImmutableArray<HistoryEvent> events)
     {
+        // Group commit: appends that arrive while one is being written wait for the write lock
+        // together, and the next holder writes all of them at once (one chunk write for many
+        // changes of a busy company instead of one each).
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending.Add((events, done));
+        await _writeLock.WaitAsync();
+        try
+        {
+            if (_pending.Count > 0)
+            {
+                var batch = _pending.ToArray();
+                _pending.Clear();
+                try
+                {
+                    await AppendNowAsync(batch.SelectMany(b => b.Events));
+                    foreach (var waiting in batch)
+                    {
+                        waiting.Done.TrySetResult();
+                    }
+                }
+                catch (Exception e)
+                {
+                    foreach (var waiting in batch)
+                    {
+                        waiting.Done.TrySetException(e);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        await done.Task;
+        await SchedulePruningAsync();
+    }
+
+    private async Task AppendNowAsync(IEnumerable<HistoryEvent> events)
+    {
         var fresh = new List<HistoryEvent>();
         foreach (var e in events)
         {
@@ -82,11 +127,6 @@ public sealed class HistoryLogGrain(
             _lastAt = at;
             fresh.Add(e with { At = at, Seq = _nextSeq++ });
             Remember(e.Id);
-        }
-
-        if (fresh.Count == 0)
-        {
-            return;
         }
 
         try
@@ -104,12 +144,17 @@ public sealed class HistoryLogGrain(
         }
         catch
         {
-            // The sequence and the remembered ids ran ahead of what is stored: start again from storage.
+            // The sequence ran ahead of what is stored: start again from storage. The events are
+            // forgotten, so a retried recording is taken (a chunk written before the failure keeps
+            // its copy by id; one across a chunk boundary may then be held twice).
+            foreach (var e in fresh)
+            {
+                _recent.Remove(e.Id);
+            }
+
             DeactivateOnIdle();
             throw;
         }
-
-        await SchedulePruningAsync();
     }
 
     public async Task<HistoryPage> ReadAsync(HistoryFilter filter, string? cursor, int limit)
@@ -161,15 +206,19 @@ public sealed class HistoryLogGrain(
         var floor = before;
         var floorAt = DateTimeOffset.MaxValue;
         var scanned = 0;
+        var parallel = 1;
         while (chunk >= head.State.FirstChunk && scanned < MaxChunksPerRead)
         {
+            // One chunk first (a first page is usually in it), then several at a time.
             var batch = new List<long>();
-            for (var c = chunk; c >= head.State.FirstChunk && batch.Count < ParallelChunkReads && scanned + batch.Count < MaxChunksPerRead; c--)
+            for (var c = chunk; c >= head.State.FirstChunk && batch.Count < parallel && scanned + batch.Count < MaxChunksPerRead; c--)
             {
                 batch.Add(c);
             }
 
-            var chunkSlices = await Task.WhenAll(batch.Select(c => Chunk(c).ReadAsync(filter, before)));
+            parallel = ParallelChunkReads;
+            var wanted = limit - found.Count;
+            var chunkSlices = await Task.WhenAll(batch.Select(c => Chunk(c).ReadAsync(filter, before, wanted)));
             for (var i = 0; i < batch.Count; i++)
             {
                 var slice = chunkSlices[i];
@@ -208,8 +257,22 @@ public sealed class HistoryLogGrain(
             return;
         }
 
-        head.State.Absorbed.Add(otherLogId);
-        await head.WriteStateAsync();
+        var added = false;
+        await WithWriteLockAsync(async () =>
+        {
+            // Checked again under the lock: two absorbs of the same log may have interleaved.
+            if (!head.State.Absorbed.Contains(otherLogId))
+            {
+                head.State.Absorbed.Add(otherLogId);
+                await head.WriteStateAsync();
+                added = true;
+            }
+        });
+        if (!added)
+        {
+            return;
+        }
+
         await AppendAsync([new HistoryEvent(
             $"absorb:{otherLogId}", time.GetUtcNow(), LogId, null, RequestContext.Get(ChangeFeed.ActorKey) as string, null, HistoryActions.HistoryAbsorbed,
             ImmutableSortedDictionary<string, string>.Empty.Add("companyId", otherLogId))]);
@@ -218,6 +281,19 @@ public sealed class HistoryLogGrain(
     public Task<ImmutableArray<string>> ListAbsorbedAsync() => Task.FromResult(head.State.Absorbed.ToImmutableArray());
 
     public async Task<int> PruneAsync(DateTimeOffset cutoff)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            return await PruneNowAsync(cutoff);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<int> PruneNowAsync(DateTimeOffset cutoff)
     {
         var cleared = 0;
         while (head.State.FirstChunk < head.State.CurrentChunk)
@@ -257,8 +333,24 @@ public sealed class HistoryLogGrain(
         }
 
         await this.RegisterOrUpdateReminder(PruneReminder, TimeSpan.FromHours(1), TimeSpan.FromDays(1));
-        head.State.PruneScheduled = true;
-        await head.WriteStateAsync();
+        await WithWriteLockAsync(async () =>
+        {
+            head.State.PruneScheduled = true;
+            await head.WriteStateAsync();
+        });
+    }
+
+    private async Task WithWriteLockAsync(Func<Task> write)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            await write();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <summary>This log and every log it absorbed, directly or through another, each once.</summary>

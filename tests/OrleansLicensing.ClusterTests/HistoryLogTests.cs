@@ -65,6 +65,20 @@ public sealed class HistoryLogTests(SharedCluster shared)
     }
 
     [Fact]
+    public async Task Concurrent_recordings_are_all_kept_each_with_its_own_sequence_number()
+    {
+        var log = NewLog("busy");
+        var events = Events(log, 300, i => Start.AddMilliseconds(i), null);
+        await Task.WhenAll(events.Select(e => Log(log).AppendAsync([e])));
+
+        var all = await ReadAllAsync(log, HistoryFilter.All, 500);
+        Assert.Equal(events.Select(e => e.Id).Order(StringComparer.Ordinal), all.Select(e => e.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(0, events.Length).Select(i => (long)i).Reverse(), all.Select(e => e.Seq));
+        var times = all.Select(e => e.At).ToArray();
+        Assert.Equal(times.OrderByDescending(t => t), times);
+    }
+
+    [Fact]
     public async Task A_read_scans_a_bounded_number_of_chunks_and_its_cursor_continues_the_scan()
     {
         var log = NewLog("deep");
@@ -125,6 +139,33 @@ public sealed class HistoryLogTests(SharedCluster shared)
         // Appending goes on after pruning.
         await Log(log).AppendAsync([.. Events(log, 1, _ => Start.AddYears(1), null, "after")]);
         Assert.Equal(11, (await ReadAllAsync(log, HistoryFilter.All, 500)).Count);
+    }
+
+    [Fact]
+    public async Task Changes_without_an_HTTP_route_record_their_events_too_device_moved_and_balance_transferred()
+    {
+        var world = new World(shared.Grains);
+        var (company, home) = await world.CompanyAsync();
+        var other = await world.ProjectAsync(company);
+        var (mac, _) = await world.DeviceAsync(company, home);
+        await world.FundAsync(company, home, ("PBX-Port8", 5));
+
+        await shared.Grains.GetGrain<IDeviceGrain>(mac).MoveToProjectAsync(company, other);
+        await world.Ledger.TransferBalanceAsync(company, home, other, World.Units(("PBX-Port8", 2)));
+
+        var all = await ReadAllAsync(company, HistoryFilter.All, 100);
+        var moved = all.Where(e => e.Action == HistoryActions.DeviceMoved).ToArray();
+        Assert.Equal([other, home], moved.Select(e => e.ProjectId));
+        Assert.All(moved, e => Assert.Equal(mac, e.Mac));
+        var transferred = all.Where(e => e.Action == HistoryActions.BalanceTransferred).ToArray();
+        Assert.Equal([other, home], transferred.Select(e => e.ProjectId));
+        Assert.Equal(home, transferred[0].Details["from"]);
+        Assert.Equal(other, transferred[1].Details["to"]);
+        Assert.All(transferred, e => Assert.Equal("PBX-Port8=2", e.Details["licenses"]));
+
+        // The device's history within its new project: the move into it.
+        var inOther = await ReadAllAsync(company, new HistoryFilter(other, null, mac, null), 100);
+        Assert.Equal([HistoryActions.DeviceMoved], inOther.Select(e => e.Action));
     }
 
     private IHistoryLogGrain Log(string id) => shared.Grains.GetGrain<IHistoryLogGrain>(id);
