@@ -96,7 +96,7 @@ public static class CurveBenchmark
     private sealed record Counters(double LockTimeouts, double Aborts, double Retries, double Writes, double WriteMs);
 
     /// <summary>The machine's 1-minute load average (other work shares these cores).</summary>
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+    private static string LoadAverage() => QueryLatencies.LoadAverage();
 
     private static async Task<Round> RunRoundAsync(HttpClient http, string token, List<Company> companies, int clients, TimeSpan duration, bool poll)
     {

@@ -43,6 +43,9 @@ public sealed class QueryLatencies
     public string Row(string label, string extra = "") =>
         string.Create(CultureInfo.InvariantCulture, $"| {label} | {Count} | {Percentile(50):F2} ms | {Percentile(99):F2} ms | {Max:F2} ms |{extra}");
 
+    /// <summary>The machine's 1-minute load average (other work shares these cores).</summary>
+    public static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+
     /// <summary>The document with the section under <paramref name="heading"/> (up to the next one) replaced by <paramref name="section"/>, or that added at the end.</summary>
     public static string ReplaceSection(string document, string heading, string section)
     {

@@ -107,6 +107,7 @@ public static class SearchBenchmark
         };
 
         var rows = new List<string>();
+        var loadBefore = QueryLatencies.LoadAverage();
         foreach (var (label, query, expected) in kinds)
         {
             var latencies = new QueryLatencies();
@@ -124,10 +125,11 @@ public static class SearchBenchmark
             rows.Add(latencies.Row(label));
         }
 
+        var loadAfter = QueryLatencies.LoadAverage();
         var text = new StringBuilder();
         text.AppendLine(Heading);
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only search --rounds {options.Rounds}`. The node is the Release silo binary as its own process with its production configuration (SQLite, full durability), as for the curve above. Seeded through the HTTP API: one company, {Projects} projects, {Devices:N0} IP6000 devices (1,000 per project) each bound 1–200 units of {LicenseType}, {OwnKeys} own keys with comments — {setup.Elapsed.TotalSeconds:F0} s (registration {registered.TotalSeconds:F0} s, adding {(added - registered).TotalSeconds:F0} s, binding {(bound - added).TotalSeconds:F0} s at 32 concurrent requests). Then per kind {Warmup} warm-up searches and {queries} timed ones, one at a time from the LoadTests process (HTTP round trip: authentication, membership check, the index grain's scan, JSON). Each answer is checked (hit counts; the index held all 10,000 devices with their bound units before timing).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only search --rounds {options.Rounds}`. The node is the Release silo binary as its own process with its production configuration (SQLite, full durability), as for the curve above. Seeded through the HTTP API: one company, {Projects} projects, {Devices:N0} IP6000 devices (1,000 per project) each bound 1–200 units of {LicenseType}, {OwnKeys} own keys with comments — {setup.Elapsed.TotalSeconds:F0} s (registration {registered.TotalSeconds:F0} s, adding {(added - registered).TotalSeconds:F0} s, binding {(bound - added).TotalSeconds:F0} s at 32 concurrent requests). Then per kind {Warmup} warm-up searches and {queries} timed ones, one at a time from the LoadTests process (HTTP round trip: authentication, membership check, the index grain's scan, JSON). Each answer is checked (hit counts; the index held all 10,000 devices with their bound units before timing). Machine load average (1 min, 2 cores shared with other work) before / after the timed searches: {loadBefore} / {loadAfter}.");
         text.AppendLine();
         text.AppendLine("| search | queries | p50 | p99 | max |");
         text.AppendLine("|---|---|---|---|---|");
