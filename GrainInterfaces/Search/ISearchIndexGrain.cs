@@ -22,6 +22,12 @@ public interface ISearchIndexGrain : IGrainWithStringKey
     [OneWay]
     Task ChangedAsync(SearchChanges changes);
 
+    /// <summary>
+    /// Builds the index again from the company's grains, as at activation: for an operator who
+    /// suspects a lost change notice (the index is derived data and never the only copy).
+    /// </summary>
+    Task RebuildAsync();
+
     /// <summary>How many devices, projects and keys the index holds (for tests and operators).</summary>
     Task<(int Devices, int Projects, int Keys)> CountAsync();
 }

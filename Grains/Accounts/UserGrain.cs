@@ -250,6 +250,7 @@ public sealed class UserGrain(
         await Task.WhenAll(user.State.CompanyIds.Select(id => GrainFactory.GetGrain<ICompanyGrain>(id).ChangeMemberEmailAsync(from, Email)));
         user.State.MovedFrom = null;
         await user.WriteStateAsync();
+        await feed.RecordAccountAsync(Email, HistoryActions.AccountChanged, ChangeFeed.Details(("email", Email), ("previousEmail", from)));
     }
 
     private void SetCode(string code)

@@ -279,6 +279,7 @@ public sealed class CompanyGrain(
 
         company.State.Members = members;
         await company.WriteStateAsync();
+        await feed.RecordAsync(feed.Event(CompanyId, HistoryActions.AccountChanged, details: ChangeFeed.Details(("email", newEmail), ("previousEmail", oldEmail))) with { User = newEmail });
     }
 
     private string CompanyId => this.GetPrimaryKeyString();

@@ -24,8 +24,13 @@ public sealed class SearchIndexGrain(ILogger<SearchIndexGrain> logger) : Grain, 
 
     private string CompanyId => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => RebuildAsync();
+
+    public async Task RebuildAsync()
     {
+        _devices.Clear();
+        _projects.Clear();
+        _keys.Clear();
         ImmutableArray<ProjectView> projects;
         try
         {

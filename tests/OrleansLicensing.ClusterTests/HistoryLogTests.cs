@@ -148,12 +148,28 @@ public sealed class HistoryLogTests(SharedCluster shared)
         var (company, home) = await world.CompanyAsync();
         var other = await world.ProjectAsync(company);
         var (mac, _) = await world.DeviceAsync(company, home);
-        await world.FundAsync(company, home, ("PBX-Port8", 5));
+        await world.FundAsync(company, home, ("PBX-Port8", 5), ("SSC", 1000));
+
+        // Free pool: out of the device, one lot back onto it, the other converted into balance.
+        await world.AddAsync(company, mac, [], ("PBX-Port8", 1));
+        await world.AddAsync(company, mac, [], ("PBX-Port8", 1));
+        var pooled = await world.Ledger.ReturnToFreePoolAsync(company, mac, default);
+        Assert.Equal(2, pooled.Length);
+        await world.Ledger.AddFromFreePoolAsync(company, mac, [pooled[0].LotId]);
+        await world.Ledger.ConvertFreePoolAsync(company, home, [pooled[1].LotId]);
+        await world.Ledger.ReturnToFreePoolAsync(company, mac, default);
+        await world.Ledger.ConvertFreePoolAsync(company, home, [.. (await world.Grains.GetGrain<IProjectGrain>(home).GetFreePoolAsync()).Select(l => l.LotId)]);
 
         await shared.Grains.GetGrain<IDeviceGrain>(mac).MoveToProjectAsync(company, other);
         await world.Ledger.TransferBalanceAsync(company, home, other, World.Units(("PBX-Port8", 2)));
 
         var all = await ReadAllAsync(company, HistoryFilter.All, 100);
+        var actions = all.Select(e => e.Action).Reverse().ToArray();
+        Assert.Equal(
+            [HistoryActions.LicensesAdded, HistoryActions.LicensesAdded, HistoryActions.LicensesReturnedToFreePool, HistoryActions.LicensesTakenFromFreePool,
+             HistoryActions.FreeLicensesConverted, HistoryActions.LicensesReturnedToFreePool, HistoryActions.FreeLicensesConverted],
+            actions.SkipWhile(a => a != HistoryActions.LicensesAdded).Take(7));
+        Assert.All(all.Where(e => e.Action.Contains("FreePool", StringComparison.Ordinal)), e => Assert.Equal((home, mac), (e.ProjectId, e.Mac)));
         var moved = all.Where(e => e.Action == HistoryActions.DeviceMoved).ToArray();
         Assert.Equal([other, home], moved.Select(e => e.ProjectId));
         Assert.All(moved, e => Assert.Equal(mac, e.Mac));
@@ -166,6 +182,46 @@ public sealed class HistoryLogTests(SharedCluster shared)
         // The device's history within its new project: the move into it.
         var inOther = await ReadAllAsync(company, new HistoryFilter(other, null, mac, null), 100);
         Assert.Equal([HistoryActions.DeviceMoved], inOther.Select(e => e.Action));
+    }
+
+    [Fact]
+    public async Task The_search_index_rebuilds_from_the_company_grains_when_asked_or_activated()
+    {
+        var world = new World(shared.Grains);
+        var (company, home) = await world.CompanyAsync();
+
+        var index = shared.Grains.GetGrain<ISearchIndexGrain>(company);
+        Assert.Equal((0, 1, 0), await index.CountAsync());
+
+        // Devices put into the project directly report nothing: the index cannot know them yet.
+        var (first, _) = await world.DeviceAsync(company, home);
+        var (second, _) = await world.DeviceAsync(company, home);
+        Assert.Empty((await index.SearchAsync(SearchQuery.Parse(first, null))).Devices);
+
+        await index.RebuildAsync();
+        Assert.Equal(first, Assert.Single((await index.SearchAsync(SearchQuery.Parse(first, null))).Devices).Mac);
+        Assert.Equal((2, 1, 0), await index.CountAsync());
+
+        // A bind reports the device, with the units it now holds.
+        await world.FundAsync(company, home, ("PBX-Port8", 120));
+        await world.AddAsync(company, second, [], ("PBX-Port8", 120));
+        var found = await WaitForAsync(index, SearchQuery.Parse("PBX-Port8=100", null), 1);
+        Assert.Equal(second, Assert.Single(found.Devices).Mac);
+    }
+
+    private static async Task<SearchResult> WaitForAsync(ISearchIndexGrain index, SearchQuery query, int devices)
+    {
+        // The notice is one-way and this test's client is outside the silo: allow it to arrive.
+        for (var attempt = 0; ; attempt++)
+        {
+            var result = await index.SearchAsync(query);
+            if (result.Devices.Length == devices || attempt == 50)
+            {
+                return result;
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     private IHistoryLogGrain Log(string id) => shared.Grains.GetGrain<IHistoryLogGrain>(id);
