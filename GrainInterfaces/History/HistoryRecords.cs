@@ -60,6 +60,9 @@ public static class HistoryActions
     public const string OwnKeyDeleted = nameof(OwnKeyDeleted);
     public const string DeviceAdded = nameof(DeviceAdded);
     public const string DeviceMoved = nameof(DeviceMoved);
+
+    /// <summary>In the history of the company a device left because another proved possession (R-D2); the new owner is not named.</summary>
+    public const string DeviceTakenOver = nameof(DeviceTakenOver);
     public const string LicensesAdded = nameof(LicensesAdded);
     public const string LicensesMovedOut = nameof(LicensesMovedOut);
     public const string LicensesMovedIn = nameof(LicensesMovedIn);

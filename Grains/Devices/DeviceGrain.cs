@@ -118,6 +118,12 @@ public sealed class DeviceGrain(
             return new DeviceAddResult(Mac, DeviceAddStatus.Error, refusal);
         }
 
+        if (before.CompanyId is { } previous && previous != companyId)
+        {
+            // The company that lost the device records it, and its search index forgets the device.
+            await feed.RecordAsync(feed.Event(previous, HistoryActions.DeviceTakenOver, before.ProjectId, Mac));
+        }
+
         return before.CompanyId is null
             ? new DeviceAddResult(Mac, DeviceAddStatus.Added, null)
             : new DeviceAddResult(Mac, DeviceAddStatus.Warning, ErrorCodes.SeveralCompanies);

@@ -133,6 +133,26 @@ public sealed class SearchTests(SharedApp shared) : IAsyncLifetime
         Assert.Equal([_projectId], projects.Select(p => p!["projectId"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task R_Q1_a_device_another_company_takes_over_leaves_the_search_and_the_history_says_so()
+    {
+        var (mac, secret) = await _api.RegisterHardwareAsync(Api.NewMacSuffix());
+        await Ok(HttpMethod.Post, $"{Company}/projects/{_projectId}/devices", new { macs = new[] { mac } });
+        Assert.Single((await SearchAsync(mac))["devices"]!.AsArray());
+
+        var buyer = await _api.RegisterAndLoginAsync();
+        var (buyerCompany, buyerProject) = await _api.CreateCompanyAsync(buyer, "Buyer");
+        var taken = await _api.SendAsync(HttpMethod.Post, $"/api/v1/companies/{buyerCompany}/projects/{buyerProject}/devices", new { devices = new[] { new { mac, deviceSecret = secret } } }, buyer);
+        Assert.Equal("warning", (await Api.Json(taken))["results"]![0]!["status"]!.GetValue<string>());
+
+        Assert.Empty((await SearchAsync(mac))["devices"]!.AsArray());
+        var history = await Api.Json(await _api.SendAsync(HttpMethod.Get, $"{Company}/history?context=device&mac={mac}", null, _token));
+        Assert.Equal(["DeviceTakenOver", "DeviceAdded"], history["events"]!.AsArray().Select(e => e!["action"]!.GetValue<string>()));
+        Assert.Equal(_projectId, history["events"]![0]!["projectId"]!.GetValue<string>());
+        var buyerSearch = await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{buyerCompany}/search?q={mac}", null, buyer));
+        Assert.Equal(buyerProject, Assert.Single(buyerSearch["devices"]!.AsArray())!["projectId"]!.GetValue<string>());
+    }
+
     private async Task<string> CreateProjectAsync(string name, string description)
     {
         var response = await _api.SendAsync(HttpMethod.Post, $"{Company}/projects", new { name, description }, _token);
