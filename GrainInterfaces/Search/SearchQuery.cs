@@ -73,7 +73,7 @@ public sealed partial record SearchQuery(
         }
 
         var match = LicenseAmount().Match(text);
-        if (match.Success)
+        if (match.Success && kinds.Contains(SearchKinds.LicenseType))
         {
             // TYPE=N asks only for devices holding at least N units of a type starting with TYPE.
             if (!int.TryParse(match.Groups["units"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var units))

@@ -39,6 +39,14 @@ public sealed class SearchAndHistoryQueryTests
     }
 
     [Fact]
+    public void R_Q1_an_equals_sign_is_plain_text_when_license_types_are_not_asked_for()
+    {
+        var query = SearchQuery.Parse("Order=12345", SearchKinds.Key);
+        Assert.Equal([SearchKinds.Key], query.Kinds);
+        Assert.Equal(1, query.MinUnits);
+    }
+
+    [Fact]
     public void R_Q1_a_number_of_units_beyond_int_is_refused() =>
         Assert.Equal(ErrorCodes.ValidationFailed, Assert.Throws<LicensingException>(() => SearchQuery.Parse("PBX-Port8=99999999999", null)).Code);
 
