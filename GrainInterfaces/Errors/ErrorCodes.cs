@@ -77,4 +77,5 @@ public static class ErrorCodes
     public const string ProjectHasExternalRights = nameof(ProjectHasExternalRights);
     public const string CreditNotAllowed = nameof(CreditNotAllowed);
     public const string IdempotencyKeyReused = nameof(IdempotencyKeyReused);
+    public const string SearchTooShort = nameof(SearchTooShort);
 }

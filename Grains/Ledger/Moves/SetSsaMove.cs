@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Grains.Ledger;
@@ -119,6 +120,16 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
     }
 
     /// <summary>The SSC paid, for the metrics.</summary>
+    public override IEnumerable<HistoryNote> History(SsaQuote result) =>
+        result.Confirmed
+            ? [new(_command.CompanyId, HistoryActions.SsaSet, result.ProjectId, null, ChangeFeed.Details(
+                ("endDate", result.EndDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+                ("ssc", result.TotalSsc.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("lots", result.Lots.Count(l => !l.Excluded).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("onCredit", result.OnCredit ? "true" : null),
+                ("orderNumber", result.OnCredit ? _command.OrderNumber : null)))]
+            : [];
+
     public override IReadOnlyDictionary<string, int> UnitsMoved(SsaQuote result) =>
         result.TotalSsc is > 0 and <= int.MaxValue ? LicenseMath.ToMap([KeyValuePair.Create(SscType, (int)result.TotalSsc)]) : LicenseMath.Empty;
 
