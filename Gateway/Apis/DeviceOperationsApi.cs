@@ -122,10 +122,10 @@ public static class DeviceOperationsApi
         TypedResults.Ok(TestModeResponse.From(caller.Device.Mac, await grains.GetGrain<IDeviceTestModeGrain>(caller.Device.Mac).GetAsync()));
 
     public static async Task<Ok<TestModeResponse>> SwitchTestModeOnAsync(CompanyCaller caller, IGrainFactory grains) =>
-        TypedResults.Ok(TestModeResponse.From(caller.Device.Mac, await grains.GetGrain<IDeviceTestModeGrain>(caller.Device.Mac).SwitchOnAsync(caller.Email)));
+        TypedResults.Ok(TestModeResponse.From(caller.Device.Mac, await grains.GetGrain<IDeviceTestModeGrain>(caller.Device.Mac).SwitchOnAsync()));
 
     public static async Task<Ok<TestModeResponse>> SwitchTestModeOffAsync(CompanyCaller caller, IGrainFactory grains) =>
-        TypedResults.Ok(TestModeResponse.From(caller.Device.Mac, await grains.GetGrain<IDeviceTestModeGrain>(caller.Device.Mac).SwitchOffAsync(caller.Email)));
+        TypedResults.Ok(TestModeResponse.From(caller.Device.Mac, await grains.GetGrain<IDeviceTestModeGrain>(caller.Device.Mac).SwitchOffAsync()));
 }
 
 /// <param name="TestModeUntil">When test mode ends (R-L9); null when it is off.</param>

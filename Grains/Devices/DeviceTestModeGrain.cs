@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.State;
 
 namespace OrleansLicensing.Grains.Grains;
@@ -25,7 +26,8 @@ public sealed class DeviceTestModeOptions
 public sealed class DeviceTestModeGrain(
     [PersistentState("deviceTestMode", StorageNames.Licensing)] IPersistentState<DeviceTestModeState> state,
     [FromKeyedServices(LicensingClock.Key)] TimeProvider time,
-    IOptions<DeviceTestModeOptions> options) : Grain, IDeviceTestModeGrain, IRemindable
+    IOptions<DeviceTestModeOptions> options,
+    ChangeFeed feed) : Grain, IDeviceTestModeGrain, IRemindable
 {
     private const string ReminderName = "test-mode-off";
 
@@ -33,34 +35,34 @@ public sealed class DeviceTestModeGrain(
 
     private DeviceTestMode Current => new(state.State.Until, state.State.Revision);
 
-    /// <summary>A test mode whose end passed while the grain was not active (a restart, a long idle) ends before anyone reads it.</summary>
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public async Task<DeviceTestMode> SwitchOnAsync()
     {
-        if (state.State.Until is { } until && time.GetUtcNow() >= until)
-        {
-            await SwitchOffAsync(byUser: null);
-        }
-    }
-
-    public async Task<DeviceTestMode> SwitchOnAsync(string? byUser)
-    {
-        await ChangeAsync(time.GetUtcNow() + DeviceTestMode.Duration);
+        var until = time.GetUtcNow() + DeviceTestMode.Duration;
+        await ChangeAsync(until);
         await this.RegisterOrUpdateReminder(ReminderName, options.Value.CheckPeriod, options.Value.CheckPeriod);
+        await RecordAsync(HistoryActions.TestModeOn, ("until", until.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
         return Current;
     }
 
-    public async Task<DeviceTestMode> SwitchOffAsync(string? byUser)
+    public async Task<DeviceTestMode> SwitchOffAsync()
     {
         if (state.State.Until is not null)
         {
             await ChangeAsync(null);
+            await RecordAsync(HistoryActions.TestModeOff);
         }
 
         await StopReminderAsync();
         return Current;
     }
 
-    public Task<DeviceTestMode> GetAsync() => Task.FromResult(Current);
+    /// <summary>
+    /// A test mode whose end has passed reads as off at once (with the revision its switch-off will
+    /// have), also before the reminder's tick has persisted it: a device activated after a restart
+    /// that outlasted the eight hours never shows it on again.
+    /// </summary>
+    public Task<DeviceTestMode> GetAsync() =>
+        Task.FromResult(state.State.Until is { } until && time.GetUtcNow() >= until ? new DeviceTestMode(null, state.State.Revision + 1) : Current);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -76,7 +78,29 @@ public sealed class DeviceTestModeGrain(
             return;
         }
 
-        await SwitchOffAsync(byUser: null);
+        await SwitchOffByReminderAsync();
+    }
+
+    /// <summary>The eight hours are over: off, recorded as the reminder's doing (no user acted).</summary>
+    private async Task SwitchOffByReminderAsync()
+    {
+        if (state.State.Until is not null)
+        {
+            await ChangeAsync(null);
+            await RecordAsync(HistoryActions.TestModeOff, ("by", "reminder"));
+        }
+
+        await StopReminderAsync();
+    }
+
+    /// <summary>Records a test mode change in the history of the company the device is in now (none when it is in no company).</summary>
+    private async Task RecordAsync(string action, params (string Key, string? Value)[] details)
+    {
+        var device = await GrainFactory.GetGrain<IDeviceGrain>(Mac).GetAsync();
+        if (device.CompanyId is { } companyId)
+        {
+            await feed.RecordAsync(feed.Event(companyId, action, device.ProjectId, Mac, ChangeFeed.Details(details)));
+        }
     }
 
     /// <summary>Persists the new end first, then tells the device, so a poll never shows a state that a restart would lose.</summary>
