@@ -46,9 +46,10 @@ public sealed class DeviceCompany(Api api, string token, string companyId, strin
 
     public string Base => $"/api/v1/companies/{CompanyId}";
 
-    public static async Task<DeviceCompany> CreateAsync(Api api, string name = "Devices AG")
+    /// <summary>A new company of a new admin, or of the registered account <paramref name="email"/>.</summary>
+    public static async Task<DeviceCompany> CreateAsync(Api api, string name = "Devices AG", string? email = null)
     {
-        var token = await api.RegisterAndLoginAsync();
+        var token = email is null ? await api.RegisterAndLoginAsync() : await api.LoginAsync(email);
         var (companyId, projectId) = await api.CreateCompanyAsync(token, name);
         return new DeviceCompany(api, token, companyId, projectId);
     }
@@ -98,6 +99,32 @@ public sealed class DeviceCompany(Api api, string token, string companyId, strin
     public Task<HttpResponseMessage> PostAsync(string path, object? body) => Api.SendAsync(HttpMethod.Post, Base + path, body, Token);
 
     public Task<HttpResponseMessage> DeleteAsync(string path) => Api.SendAsync(HttpMethod.Delete, Base + path, null, Token);
+
+    /// <summary>Every history event of the company (R-Q2), newest first, all pages; <paramref name="query"/> adds filters.</summary>
+    public async Task<List<JsonNode>> HistoryAsync(string? query = null)
+    {
+        var events = new List<JsonNode>();
+        string? cursor = null;
+        for (var pages = 0; pages < 200; pages++)
+        {
+            var path = $"{Base}/history?period=always&limit=500{(query is null ? string.Empty : "&" + query)}{(cursor is null ? string.Empty : "&cursor=" + Uri.EscapeDataString(cursor))}";
+            var response = await Api.SendAsync(HttpMethod.Get, path, null, Token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await Api.Json(response);
+            events.AddRange(page["events"]!.AsArray().Select(e => e!));
+            cursor = page["nextCursor"]?.GetValue<string>();
+            if (cursor is null)
+            {
+                return events;
+            }
+        }
+
+        throw new InvalidOperationException("The history did not end within 200 pages.");
+    }
+
+    /// <summary>The actions of the device's history events, oldest first.</summary>
+    public async Task<string[]> DeviceActionsAsync(string mac) =>
+        [.. (await HistoryAsync($"context=device&mac={mac}")).Select(e => e["action"]!.GetValue<string>()).Reverse()];
 
     /// <summary>The conservation audit (R-C2), asserted balanced with no difference on any type.</summary>
     public async Task AssertAuditBalancedAsync()

@@ -43,6 +43,12 @@ public sealed class TestModeTests(DeviceOpsApp node) : IClassFixture<DeviceOpsAp
         await WaitForPollAsync(_api, mac, secret, expected: null);
         var view = await _api.SendAsync(HttpMethod.Get, $"{company.Base}/devices/{mac}/test-mode", null, company.Token);
         Assert.Null((await Api.Json(view))["testModeUntil"]);
+
+        // One history event per change: on, on again, off by the reminder.
+        var events = (await company.HistoryAsync($"context=device&mac={mac}")).Where(e => e["action"]!.GetValue<string>().StartsWith("TestMode", StringComparison.Ordinal)).Reverse().ToArray();
+        Assert.Equal(["TestModeOn", "TestModeOn", "TestModeOff"], events.Select(e => e["action"]!.GetValue<string>()));
+        Assert.Equal("reminder", events[2]["details"]!["by"]!.GetValue<string>());
+        Assert.NotNull(events[0]["user"]);
     }
 
     [Fact]
@@ -63,6 +69,8 @@ public sealed class TestModeTests(DeviceOpsApp node) : IClassFixture<DeviceOpsAp
             Assert.Null(await PolledUntilAsync(_api, mac, secret));
         }
 
+        Assert.Equal(6, (await company.DeviceActionsAsync(mac)).Count(a => a.StartsWith("TestMode", StringComparison.Ordinal)));
+
         // Off while off changes nothing; another company cannot touch the device.
         Assert.Equal(HttpStatusCode.OK, (await company.DeleteAsync($"/devices/{mac}/test-mode")).StatusCode);
         var stranger = await DeviceCompany.CreateAsync(_api, "Stranger");
@@ -78,13 +86,16 @@ public sealed class TestModeTests(DeviceOpsApp node) : IClassFixture<DeviceOpsAp
         var clock = new TestClock();
         var start = new DateTimeOffset(2031, 5, 1, 9, 0, 0, TimeSpan.Zero);
         clock.Set(start);
-        string mac, secret;
+        string mac, secret, email, companyId;
         try
         {
             await using (var app = DeviceOpsApp.Create("Sqlite", directory, clock))
             {
                 var api = new Api(app.CreateClient());
-                var company = await DeviceCompany.CreateAsync(api);
+                email = Api.NewEmail();
+                await api.RegisterAndLoginAsync(email);
+                var company = await DeviceCompany.CreateAsync(api, email: email);
+                companyId = company.CompanyId;
                 (mac, secret) = await company.DeviceAsync();
                 Assert.Equal(HttpStatusCode.OK, (await company.PostAsync($"/devices/{mac}/test-mode", null)).StatusCode);
                 Assert.NotNull(await PolledUntilAsync(api, mac, secret));
@@ -94,6 +105,17 @@ public sealed class TestModeTests(DeviceOpsApp node) : IClassFixture<DeviceOpsAp
             await using (var app = DeviceOpsApp.Create("Sqlite", directory, clock))
             {
                 var api = new Api(app.CreateClient());
+                Assert.Null(await PolledUntilAsync(api, mac, secret));
+
+                // The persisted reminder fires after the restart and records the switch-off.
+                var company = new DeviceCompany(api, await api.LoginAsync(email), companyId, string.Empty);
+                var deadline = DateTime.UtcNow + Patience;
+                while (!(await company.HistoryAsync($"context=device&mac={mac}")).Any(e => e["action"]!.GetValue<string>() == "TestModeOff" && e["details"]!["by"]?.GetValue<string>() == "reminder"))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the reminder did not switch test mode off after the restart");
+                    await Task.Delay(250, TestContext.Current.CancellationToken);
+                }
+
                 Assert.Null(await PolledUntilAsync(api, mac, secret));
             }
         }
