@@ -92,11 +92,7 @@ public static class DeviceOperationsApi
         var floating = FloatingType(catalog);
         var command = new AddLicensesCommand(owner, caller.Device.Mac, floating.MinVersion, ImmutableSortedDictionary.Create<string, int>(StringComparer.Ordinal).Add(floating.Code, 1), [], DryRun: false);
         var result = await grains.GetGrain<ILedgerGrain>(0).AddLicensesFromBalanceAsync(command, idempotency?.For(command));
-        return TypedResults.Ok(new AddLicensesResponse(
-            result.Mac,
-            result.Lots.Select(LotResponse.From).ToArray(),
-            result.Debited.Select(d => new DebitResponse(d.ProjectId, d.Licenses)).ToArray(),
-            null));
+        return TypedResults.Ok(AddLicensesResponse.From(result));
     }
 
     /// <summary>R-L6: the floating lot leaves the device for the free pool of its project (units are kept, R-C2).</summary>

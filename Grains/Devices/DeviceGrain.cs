@@ -162,13 +162,13 @@ public sealed class DeviceGrain(
         return View(_committedLots);
     }
 
-    public async Task<DeviceLotChange> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty = false, string? requiredProjectId = null)
+    public async Task<DeviceLotChange> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty = false, string? requiredProjectId = null, ConsistencyScope? scope = null)
     {
         var transactionId = CurrentTransaction;
         var deviceType = (await HardwareAsync())?.Registration.DeviceType;
         return await lots.PerformUpdate(state =>
         {
-            var change = Receive(state, companyId, newLots, requireEmpty, requiredProjectId, deviceType);
+            var change = Receive(state, companyId, newLots, requireEmpty, requiredProjectId, deviceType, scope);
             state.Lots = change.Lots;
             Remember(transactionId, state);
             return change;
@@ -178,10 +178,10 @@ public sealed class DeviceGrain(
     public Task<string?> LockAsync(string companyId) =>
         lots.PerformUpdate(state => InCompany(state, companyId).ProjectId);
 
-    public async Task<DeviceLotChange> PreviewLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots)
+    public async Task<DeviceLotChange> PreviewLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots, ConsistencyScope? scope = null)
     {
         var deviceType = (await HardwareAsync())?.Registration.DeviceType;
-        return await lots.PerformRead(state => Receive(state, companyId, newLots, requireEmpty: false, requiredProjectId: null, deviceType));
+        return await lots.PerformRead(state => Receive(state, companyId, newLots, requireEmpty: false, requiredProjectId: null, deviceType, scope));
     }
 
     public Task<DeviceLotChange> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds)
@@ -450,7 +450,7 @@ public sealed class DeviceGrain(
     }
 
     /// <summary>The checks of <see cref="AddLotsAsync"/>, under the caller's lock; returns the lots the device would hold.</summary>
-    private DeviceLotChange Receive(DeviceLotsState state, string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty, string? requiredProjectId, string? deviceType)
+    private DeviceLotChange Receive(DeviceLotsState state, string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty, string? requiredProjectId, string? deviceType, ConsistencyScope? scope = null)
     {
         var membership = InCompany(state, companyId);
         if (requiredProjectId is not null && membership.ProjectId != requiredProjectId)
@@ -464,7 +464,7 @@ public sealed class DeviceGrain(
         }
 
         var after = state.Lots.AddRange(newLots);
-        _consistency.Check(deviceType ?? throw LicensingException.NotFound("The device"), after);
+        _consistency.Check(deviceType ?? throw LicensingException.NotFound("The device"), after, scope);
         return new DeviceLotChange(membership.ProjectId, after);
     }
 

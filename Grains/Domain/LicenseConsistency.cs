@@ -11,8 +11,14 @@ namespace OrleansLicensing.Grains.Domain;
 public sealed class LicenseConsistency(Catalog catalog)
 {
 
-    /// <summary>Checks that <paramref name="lots"/> may all be bound to a device of <paramref name="deviceTypeCode"/>.</summary>
-    public void Check(string deviceTypeCode, IReadOnlyCollection<LicenseLot> lots)
+    /// <summary>
+    /// Checks that <paramref name="lots"/> may all be bound to a device of <paramref name="deviceTypeCode"/>.
+    /// The device-type maxima, warranty and floating rules look at every lot. The PBX rules look at
+    /// one configuration: with a <paramref name="scope"/>, the lots of its version and — with
+    /// countCurrent — the older ones, which then count as that version's (R-L2); without one, at
+    /// every lot.
+    /// </summary>
+    public void Check(string deviceTypeCode, IReadOnlyCollection<LicenseLot> lots, ConsistencyScope? scope = null)
     {
         if (!catalog.TryGetDeviceType(deviceTypeCode, out var deviceType))
         {
@@ -27,7 +33,6 @@ public sealed class LicenseConsistency(Catalog catalog)
         CheckWarranty(lots);
         CheckFloating(lots);
         var totals = LicenseMath.ToMap(lots.Select(l => KeyValuePair.Create(l.Type, l.Units)));
-        var pbxPorts = 0L;
         foreach (var (code, units) in totals)
         {
             var type = catalog.TryGetLicenseType(code, out var t)
@@ -45,14 +50,11 @@ public sealed class LicenseConsistency(Catalog catalog)
                     ? $"{code} is not available for device type {deviceType.Code}."
                     : $"A {deviceType.Code} holds at most {maximum} {code}; this would make {units}.");
             }
-
-            if (type.Category == LicenseCategory.PbxPackage)
-            {
-                pbxPorts += (long)units * type.Ports;
-            }
         }
 
-        foreach (var (code, units) in totals)
+        var configuration = LicenseMath.ToMap(InConfiguration(lots, scope).Select(l => KeyValuePair.Create(l.Type, l.Units)));
+        var pbxPorts = configuration.Sum(entry => catalog.TryGetLicenseType(entry.Key, out var t) && t.Category == LicenseCategory.PbxPackage ? (long)entry.Value * t.Ports : 0L);
+        foreach (var (code, units) in configuration)
         {
             var type = catalog.TryGetLicenseType(code, out var t) ? t : null;
             switch (type?.PbxRule)
@@ -86,6 +88,22 @@ public sealed class LicenseConsistency(Catalog catalog)
                 throw new LicensingException(ErrorCodes.VersionNotOffered, $"{code} is not offered in {version}.");
             }
         }
+    }
+
+    /// <summary>The lots of the configuration the PBX rules check (see <see cref="Check"/>).</summary>
+    private IEnumerable<LicenseLot> InConfiguration(IReadOnlyCollection<LicenseLot> lots, ConsistencyScope? scope)
+    {
+        if (scope is null)
+        {
+            return lots;
+        }
+
+        var number = catalog.GetVersion(scope.Version).Number;
+        return lots.Where(l =>
+        {
+            var lotNumber = catalog.TryGetVersion(l.Version, out var release) ? release.Number : number;
+            return lotNumber == number || (scope.CountCurrent && lotNumber < number);
+        });
     }
 
     /// <summary>R-L7: at most <see cref="WarrantyRules.MaxYears"/> years of warranty extension in total, of both warranty types together.</summary>
