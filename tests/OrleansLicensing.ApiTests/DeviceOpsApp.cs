@@ -101,26 +101,8 @@ public sealed class DeviceCompany(Api api, string token, string companyId, strin
     public Task<HttpResponseMessage> DeleteAsync(string path) => Api.SendAsync(HttpMethod.Delete, Base + path, null, Token);
 
     /// <summary>Every history event of the company (R-Q2), newest first, all pages; <paramref name="query"/> adds filters.</summary>
-    public async Task<List<JsonNode>> HistoryAsync(string? query = null)
-    {
-        var events = new List<JsonNode>();
-        string? cursor = null;
-        for (var pages = 0; pages < 200; pages++)
-        {
-            var path = $"{Base}/history?period=always&limit=500{(query is null ? string.Empty : "&" + query)}{(cursor is null ? string.Empty : "&cursor=" + Uri.EscapeDataString(cursor))}";
-            var response = await Api.SendAsync(HttpMethod.Get, path, null, Token);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var page = await Api.Json(response);
-            events.AddRange(page["events"]!.AsArray().Select(e => e!));
-            cursor = page["nextCursor"]?.GetValue<string>();
-            if (cursor is null)
-            {
-                return events;
-            }
-        }
-
-        throw new InvalidOperationException("The history did not end within 200 pages.");
-    }
+    public Task<List<JsonNode>> HistoryAsync(string? query = null) =>
+        Api.ReadAllPagesAsync($"{Base}/history?period=always&limit=500{(query is null ? string.Empty : "&" + query)}", Token);
 
     /// <summary>The actions of the device's history events, oldest first.</summary>
     public async Task<string[]> DeviceActionsAsync(string mac) =>
