@@ -132,6 +132,7 @@ public static class GatewaySetup
             .MapMembersApi()
             .MapActivationsApi()
             .MapDevicesApi()
+            .MapDeviceAdminApi()
             .MapFreePoolApi()
             .MapOwnKeysApi()
             .MapSsaApi()

@@ -110,4 +110,37 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<DevicePollResponse> PollAsync(string deviceSecret, string? ifNoneMatch);
+
+    // Devices in projects and RMA (issue 11 part A: R-D4, R-D5, R-D6, R-D7).
+
+    /// <summary>
+    /// Sets the name and/or comment (R-D4; null leaves a field as it is, an empty string clears it).
+    /// NotFound unless the device is in <paramref name="companyId"/>. The caller validated the name.
+    /// </summary>
+    Task<DeviceView> UpdateDetailsAsync(string companyId, string? name, string? comment);
+
+    /// <summary>
+    /// Takes the device out of its project and company (R-D5); its lots stay on it. That company may
+    /// add it again by MAC alone; any other needs proof of possession (R-D2). NotFound unless the
+    /// device is in <paramref name="companyId"/>. Returns the view as it was before.
+    /// </summary>
+    Task<DeviceView> RemoveFromProjectAsync(string companyId);
+
+    /// <summary>
+    /// Inside the caller's transaction, for a reship after RMA (R-D7): takes every lot but warranty
+    /// extensions and takes the device out of its company, under one write lock. Returns the lots
+    /// taken and the project it was in; nothing (and no change) when it is no longer in <paramref name="companyId"/>.
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task<DeviceLotChange> ReleaseForReshipAsync(string companyId);
+
+    /// <summary>
+    /// Inside the caller's transaction (R-D6): moves the device into <paramref name="projectId"/> of
+    /// its company and gives its lots under SSA (those with an SSA end before
+    /// <paramref name="ssaEndDate"/>, carrying SSC, not excluded) that end date. Returns the project
+    /// it was in and its lots as they were, read under the same lock; with <paramref name="dryRun"/>
+    /// only reads. NotFound unless the device is in <paramref name="companyId"/>.
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task<DeviceLotChange> MoveIntoProjectAsync(string companyId, string projectId, DateOnly? ssaEndDate, ImmutableArray<string> excludedLotIds, bool dryRun);
 }

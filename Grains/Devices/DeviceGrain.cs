@@ -100,7 +100,7 @@ public sealed class DeviceGrain(
 
             // R-D2: a device that is in another company, or holds licenses, changes hands only
             // with proof of possession — its secret.
-            var needsProof = current.CompanyId is not null || !state.Lots.IsEmpty;
+            var needsProof = (current.CompanyId is not null || !state.Lots.IsEmpty) && !(current.CompanyId is null && current.ReleasedBy == companyId);
             if (needsProof && !Codes.SecretMatches(deviceSecret, hardware.SecretHash))
             {
                 refusal = ErrorCodes.DeviceInOtherCompany;
@@ -484,6 +484,103 @@ public sealed class DeviceGrain(
             return (before, true);
         }
     }
+
+    #region Devices in projects and RMA (issue 11 part A: R-D4, R-D5, R-D6, R-D7)
+
+    public async Task<DeviceView> UpdateDetailsAsync(string companyId, string? name, string? comment)
+    {
+        await ReadyAsync();
+        CatchUpIfOverdue();
+        await HardwareAsync();
+        if (_membership.CompanyId != companyId)
+        {
+            throw LicensingException.NotFound("The device");
+        }
+
+        var changed = false;
+        if (name is not null && name != (device.State.Name ?? string.Empty))
+        {
+            device.State.Name = name.Length == 0 ? null : name;
+            changed = true;
+        }
+
+        if (comment is not null && comment != (device.State.Comment ?? string.Empty))
+        {
+            device.State.Comment = comment.Length == 0 ? null : comment;
+            changed = true;
+        }
+
+        if (changed)
+        {
+            await device.WriteStateAsync();
+        }
+
+        return View(_committedLots);
+    }
+
+    public async Task<DeviceView> RemoveFromProjectAsync(string companyId)
+    {
+        await ReadyAsync();
+        await HardwareAsync();
+        var before = View(_committedLots);
+        await ChangeMembershipAsync(state =>
+        {
+            InCompany(state, companyId);
+            return DeviceMembership.None with { ReleasedBy = companyId };
+        });
+        return before with { CompanyId = companyId };
+    }
+
+    public Task<DeviceLotChange> ReleaseForReshipAsync(string companyId)
+    {
+        var transactionId = CurrentTransaction;
+        return lots.PerformUpdate(state =>
+        {
+            // Also a device its company removed from its project after requesting the RMA (R-D5).
+            var membership = MembershipOf(state);
+            if (membership.CompanyId != companyId && !(membership.CompanyId is null && membership.ReleasedBy == companyId))
+            {
+                return new DeviceLotChange(null, []);
+            }
+
+            var taken = state.Lots.Where(lot => !IsWarranty(lot)).ToImmutableArray();
+            state.Lots = state.Lots.RemoveAll(lot => !IsWarranty(lot));
+            state.Membership = DeviceMembership.None;
+            Remember(transactionId, state);
+            return new DeviceLotChange(membership.ProjectId, taken);
+        });
+    }
+
+    public Task<DeviceLotChange> MoveIntoProjectAsync(string companyId, string projectId, DateOnly? ssaEndDate, ImmutableArray<string> excludedLotIds, bool dryRun)
+    {
+        if (dryRun)
+        {
+            return lots.PerformRead(state => new DeviceLotChange(InCompany(state, companyId).ProjectId, state.Lots));
+        }
+
+        var transactionId = CurrentTransaction;
+        var excluded = excludedLotIds.IsDefault ? [] : excludedLotIds.ToHashSet(StringComparer.Ordinal);
+        return lots.PerformUpdate(state =>
+        {
+            var membership = InCompany(state, companyId);
+            var before = state.Lots;
+            if (membership.ProjectId == projectId)
+            {
+                return new DeviceLotChange(membership.ProjectId, before);
+            }
+
+            state.Membership = membership with { ProjectId = projectId };
+            if (ssaEndDate is { } end)
+            {
+                state.Lots = [.. before.Select(lot => DeviceMoveSsa.Extends(catalog, lot, end, excluded) ? lot with { SsaEndDate = end } : lot)];
+            }
+
+            Remember(transactionId, state);
+            return new DeviceLotChange(membership.ProjectId, before);
+        });
+    }
+
+    #endregion
 
     private bool IsWarranty(LicenseLot lot) => catalog.TryGetLicenseType(lot.Type, out var type) && type.Category == LicenseCategory.Warranty;
 

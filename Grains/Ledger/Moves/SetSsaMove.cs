@@ -14,8 +14,6 @@ namespace OrleansLicensing.Grains.Ledger;
 /// </summary>
 public sealed class SetSsaMove : LedgerMove<SsaQuote>
 {
-    private const string SscType = "SSC";
-
     private readonly SsaCommand _command;
     private readonly DateOnly _calculationDate;
     private readonly DateOnly _today;
@@ -91,36 +89,11 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
     }
 
     /// <summary>Pays the SSC (R-S4): from the balance, or minted on credit; consumed either way (R-C2).</summary>
-    private async Task PayAsync(LedgerContext context, long total)
-    {
-        if (total == 0)
-        {
-            return;
-        }
-
-        if (total > int.MaxValue)
-        {
-            throw new LicensingException(ErrorCodes.InvalidUnits, $"An SSA of {total} SSC is more than one payment can hold; put fewer lots under SSA at a time.");
-        }
-
-        var ssc = LicenseMath.ToMap([KeyValuePair.Create(SscType, (int)total)]);
-        if (_command.BuyOnCredit)
-        {
-            await context.MintLedger.RecordMintAsync(ssc, LotSources.Credit);
-            await context.Grains.GetGrain<ICreditAccountGrain>(_command.CompanyId).RecordAsync(
-                new CreditDebt(_command.OrderNumber!, ssc, _today, _command.ProjectId, _command.UserEmail, CreditPurposes.Ssa));
-        }
-        else
-        {
-            await context.Project(_command.ProjectId).DebitSscAsync((int)total);
-        }
-
-        await context.MintLedger.RecordConsumedAsync(ssc);
-    }
+    private Task PayAsync(LedgerContext context, long total) =>
+        SsaPayment.PayAsync(context, _command.CompanyId, _command.ProjectId, total, _command.BuyOnCredit, _command.OrderNumber, _command.UserEmail, _today);
 
     /// <summary>The SSC paid, for the metrics.</summary>
-    public override IReadOnlyDictionary<string, int> UnitsMoved(SsaQuote result) =>
-        result.TotalSsc is > 0 and <= int.MaxValue ? LicenseMath.ToMap([KeyValuePair.Create(SscType, (int)result.TotalSsc)]) : LicenseMath.Empty;
+    public override IReadOnlyDictionary<string, int> UnitsMoved(SsaQuote result) => SsaPayment.UnitsPaid(result.TotalSsc);
 
     /// <summary>It consumes SSC (and on credit mints them): no bound by the units moved.</summary>
     public override bool UnitsMovedBoundTheChange => false;

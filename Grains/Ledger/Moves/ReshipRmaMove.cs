@@ -1,0 +1,29 @@
+using OrleansLicensing.Contracts;
+
+namespace OrleansLicensing.Grains.Ledger;
+
+/// <summary>
+/// Reship after RMA (R-D7): the device's lots but warranty extensions go to the free pool of the
+/// original company's <c>Freed_RMA_licenses</c> project, and the device leaves the company — both
+/// under the device's one write lock, in one transaction with the pool's credit.
+/// </summary>
+public sealed class ReshipRmaMove(string companyId, string mac, string freedProjectId) : LedgerMove<DeviceLotChange>
+{
+    public override string Kind => "rma-reship";
+
+    public override IReadOnlyList<HolderRef> Holders { get; } = [DeviceHolder(mac), ProjectHolder(freedProjectId)];
+
+    public override async Task<DeviceLotChange> ExecuteAsync(LedgerContext context)
+    {
+        await context.EnsureOwnProjectAsync(companyId, freedProjectId, "Freed RMA licenses go only to a project of the company that requested the RMA");
+        var released = await context.Device(mac).ReleaseForReshipAsync(companyId);
+        if (!released.Lots.IsEmpty)
+        {
+            await context.Project(freedProjectId).AddToFreePoolAsync(released.Lots);
+        }
+
+        return released;
+    }
+
+    public override IReadOnlyDictionary<string, int> UnitsMoved(DeviceLotChange result) => UnitsOf(result.Lots);
+}
