@@ -70,7 +70,7 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// Reship after RMA (R-D7): the device's lots but warranty extensions go to the free pool of
     /// <paramref name="freedProjectId"/> and the device leaves <paramref name="companyId"/>, in one transaction.
     /// </summary>
-    Task<DeviceLotChange> ReshipRmaAsync(string companyId, string mac, string freedProjectId, IdempotencyToken? idempotency = null);
+    Task<DeviceLotChange> ReshipRmaAsync(string companyId, string mac, string? freedProjectId, IdempotencyToken? idempotency = null);
 
     /// <summary>
     /// Moves devices into another project of their company (R-D6) in one transaction; into a project

@@ -12,6 +12,7 @@ namespace OrleansLicensing.Grains.Grains;
 /// </summary>
 public sealed class RmaGrain(
     [PersistentState("rma", StorageNames.Licensing)] IPersistentState<RmaState> rma,
+    Catalog catalog,
     TimeProvider time) : Grain, IRmaGrain
 {
     /// <summary>The project a reshipped device's licenses go to (R-D7, named by the seed).</summary>
@@ -62,10 +63,7 @@ public sealed class RmaGrain(
             case { Status: RmaStatus.Reshipped } reshipped:
                 return reshipped;
             case { Status: RmaStatus.Arrived } arrived:
-                var freedProjectId = await FreedProjectAsync(arrived.CompanyId);
-                var token = new IdempotencyToken(
-                    $"rma-reship:{Mac}:{arrived.RequestedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}", freedProjectId);
-                var released = await GrainFactory.GetGrain<ILedgerGrain>(0).ReshipRmaAsync(arrived.CompanyId, Mac, freedProjectId, token);
+                var (released, freedProjectId) = await ReleaseAsync(arrived);
                 if (released.ProjectId is { } left)
                 {
                     await GrainFactory.GetGrain<IProjectGrain>(left).DetachDeviceAsync(Mac);
@@ -75,13 +73,39 @@ public sealed class RmaGrain(
                 {
                     Status = RmaStatus.Reshipped,
                     ReshippedAt = time.GetUtcNow(),
-                    FreedProjectId = released.Lots.IsEmpty ? null : freedProjectId,
+                    FreedProjectId = freedProjectId,
                     FreedLots = released.Lots,
                 };
                 await rma.WriteStateAsync();
                 return rma.State.Current;
             default:
                 throw new LicensingException(ErrorCodes.InvalidRmaState, $"{Mac} has not arrived at the vendor under RMA; it cannot be reshipped.");
+        }
+    }
+
+    /// <summary>
+    /// Runs the reship's ledger move. The <c>Freed_RMA_licenses</c> project is made only when the
+    /// device holds licenses to free (the seed: the project shows that such a device existed); should
+    /// licenses have been bound since the look, the move refuses and the second attempt makes it.
+    /// </summary>
+    private async Task<(DeviceLotChange Released, string? FreedProjectId)> ReleaseAsync(RmaView arrived)
+    {
+        var device = await GrainFactory.GetGrain<IDeviceGrain>(Mac).GetAsync();
+        var needsPool = device.Lots.Any(lot => !(catalog.TryGetLicenseType(lot.Type, out var type) && type.Category == LicenseCategory.Warranty));
+        for (var attempt = 0; ; attempt++)
+        {
+            var freedProjectId = needsPool || attempt > 0 ? await FreedProjectAsync(arrived.CompanyId) : null;
+            var token = new IdempotencyToken(
+                $"rma-reship:{Mac}:{arrived.RequestedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}", freedProjectId ?? "-");
+            try
+            {
+                var released = await GrainFactory.GetGrain<ILedgerGrain>(0).ReshipRmaAsync(arrived.CompanyId, Mac, freedProjectId, token);
+                return (released, released.Lots.IsEmpty ? null : freedProjectId);
+            }
+            catch (LicensingException e) when (e.Code == ErrorCodes.TransientConflict && freedProjectId is null)
+            {
+                // Licenses were bound after the look: make the project and run again.
+            }
         }
     }
 

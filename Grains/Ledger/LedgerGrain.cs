@@ -119,7 +119,7 @@ public sealed class LedgerGrain(
         return quote;
     }
 
-    public Task<DeviceLotChange> ReshipRmaAsync(string companyId, string mac, string freedProjectId, IdempotencyToken? idempotency = null) =>
+    public Task<DeviceLotChange> ReshipRmaAsync(string companyId, string mac, string? freedProjectId, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new ReshipRmaMove(companyId, mac, freedProjectId), idempotency);
 
     public async Task<MoveDevicesResult> MoveDevicesAsync(MoveDevicesCommand command, IdempotencyToken? idempotency = null)

@@ -7,19 +7,29 @@ namespace OrleansLicensing.Grains.Ledger;
 /// original company's <c>Freed_RMA_licenses</c> project, and the device leaves the company — both
 /// under the device's one write lock, in one transaction with the pool's credit.
 /// </summary>
-public sealed class ReshipRmaMove(string companyId, string mac, string freedProjectId) : LedgerMove<DeviceLotChange>
+/// <remarks>
+/// Without <c>freedProjectId</c> (the device held nothing to free when the caller looked) a device
+/// found holding licenses refuses the move with <see cref="ErrorCodes.TransientConflict"/>, so the
+/// caller makes the project and runs it again.
+/// </remarks>
+public sealed class ReshipRmaMove(string companyId, string mac, string? freedProjectId) : LedgerMove<DeviceLotChange>
 {
     public override string Kind => "rma-reship";
 
-    public override IReadOnlyList<HolderRef> Holders { get; } = [DeviceHolder(mac), ProjectHolder(freedProjectId)];
+    public override IReadOnlyList<HolderRef> Holders { get; } = freedProjectId is null ? [DeviceHolder(mac)] : [DeviceHolder(mac), ProjectHolder(freedProjectId)];
 
     public override async Task<DeviceLotChange> ExecuteAsync(LedgerContext context)
     {
-        await context.EnsureOwnProjectAsync(companyId, freedProjectId, "Freed RMA licenses go only to a project of the company that requested the RMA");
+        if (freedProjectId is not null)
+        {
+            await context.EnsureOwnProjectAsync(companyId, freedProjectId, "Freed RMA licenses go only to a project of the company that requested the RMA");
+        }
+
         var released = await context.Device(mac).ReleaseForReshipAsync(companyId);
         if (!released.Lots.IsEmpty)
         {
-            await context.Project(freedProjectId).AddToFreePoolAsync(released.Lots);
+            var pool = freedProjectId ?? throw new LicensingException(ErrorCodes.TransientConflict, $"{mac} holds licenses again; the reship makes the Freed_RMA_licenses project and runs again.");
+            await context.Project(pool).AddToFreePoolAsync(released.Lots);
         }
 
         return released;
