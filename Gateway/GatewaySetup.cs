@@ -119,6 +119,17 @@ public static class GatewaySetup
             return next(context);
         });
         app.UseAuthentication();
+        app.Use((context, next) =>
+        {
+            // The signed-in user travels with every grain call of the request, so the grains that
+            // record history (R-Q2) know who acted without every method naming the user.
+            if (context.User.FindFirst(ClaimTypes.Email)?.Value is { } email)
+            {
+                Orleans.Runtime.RequestContext.Set(HistoryContext.ActorKey, email);
+            }
+
+            return next(context);
+        });
         app.UseAuthorization();
         app.UseRateLimiter();
 
@@ -137,6 +148,8 @@ public static class GatewaySetup
             .MapOwnKeysApi()
             .MapSsaApi()
             .MapCertificatesApi()
+            .MapSearchApi()
+            .MapHistoryApi()
             .MapVendorApi()
             .MapMailApi()
             .MapDevicePollApi()

@@ -24,7 +24,9 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
             Concurrency: Int("concurrency", 64),
             Devices: Int("devices", 1000),
             // A partial run (--only poll|ledger) prints its section and writes a file only when asked.
-            OutputPath: values.GetValueOrDefault("out") ?? (values.ContainsKey("only") ? null : Path.Combine(FindRoot(), "docs", "benchmarks.md")),
+            // A relative --out is taken from the repository root (dotnet run starts in LoadTests/).
+            OutputPath: values.GetValueOrDefault("out") is { } output ? Path.Combine(FindRoot(), output)
+                : values.ContainsKey("only") ? null : Path.Combine(FindRoot(), "docs", "benchmarks.md"),
             Only: values.GetValueOrDefault("only"));
     }
 

@@ -84,17 +84,7 @@ public static class CurveBenchmark
     public const string Heading = "## Ledger under sustained load, measured from outside (issue 15)";
 
     /// <summary>The document with its curve section (from <see cref="Heading"/> to the next section) replaced by <paramref name="section"/>, or that added at the end.</summary>
-    public static string ReplaceSection(string document, string section)
-    {
-        var start = document.IndexOf(Heading, StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return document.TrimEnd() + Environment.NewLine + Environment.NewLine + section;
-        }
-
-        var next = document.IndexOf("\n## ", start + Heading.Length, StringComparison.Ordinal);
-        return document[..start] + section + (next < 0 ? string.Empty : Environment.NewLine + document[(next + 1)..]);
-    }
+    public static string ReplaceSection(string document, string section) => QueryLatencies.ReplaceSection(document, Heading, section);
 
     private static async Task<Counters> CountersAsync(HttpClient http) => new(
         await ExternalNode.ScrapeAsync(http, "licensing_transaction_lock_timeouts_total"),
@@ -106,7 +96,7 @@ public static class CurveBenchmark
     private sealed record Counters(double LockTimeouts, double Aborts, double Retries, double Writes, double WriteMs);
 
     /// <summary>The machine's 1-minute load average (other work shares these cores).</summary>
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+    private static string LoadAverage() => QueryLatencies.LoadAverage();
 
     private static async Task<Round> RunRoundAsync(HttpClient http, string token, List<Company> companies, int clients, TimeSpan duration, bool poll)
     {

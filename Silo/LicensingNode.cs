@@ -65,6 +65,7 @@ public static class LicensingNode
         builder.Services.AddOptions<StorageSettings>().BindConfiguration(StorageSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<SiloSettings>().BindConfiguration(SiloSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LicensingSettings>().BindConfiguration(LicensingSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<OrleansLicensing.Grains.History.HistoryOptions>().BindConfiguration(OrleansLicensing.Grains.History.HistoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.AddLicensingMail();
 
         builder.UseOrleans(silo =>
@@ -169,6 +170,8 @@ public static class LicensingNode
         silo.AddGrainService<OrleansLicensing.Grains.Ledger.MoveWatchService>();
         silo.Services.TryAddSingleton<OrleansLicensing.Grains.Ledger.IMoveWatchClient, OrleansLicensing.Grains.Ledger.MoveWatchClient>();
         silo.Services.TryAddSingleton<AuditReports>();
+        silo.Services.AddOptions<OrleansLicensing.Grains.History.HistoryOptions>();
+        silo.Services.TryAddSingleton<OrleansLicensing.Grains.History.ChangeFeed>();
         silo.Services.TryAddSingleton<IMailSender, OutboxMailSender>();
         silo.Services.TryAddSingleton(licensing.DeviceSecretKey is { Length: > 0 } deviceSecretKey
             ? new HardwareSecrets(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(deviceSecretKey)))

@@ -70,6 +70,8 @@ public static class OpenApiConventions
         ["Certificates"] = "Signed license certificates of activation keys: JSON with the signed XML document, or printable text.",
         ["Vendor"] = "The vendor's API (bearer: the vendor API key): minting activation keys, registering shipped hardware, the conservation audit.",
         ["Device"] = "Called by devices with their MAC and secret: the device's current licenses, with ETag and 304.",
+        ["Search"] = "The company's search field: devices, projects, own activation keys and license types.",
+        ["History"] = "Every state change of the company, newest first, per company, user or device, per project, for a period.",
         ["Catalog"] = "The product catalog and the stateless SSC calculator; anonymous and rate limited.",
     };
 

@@ -17,6 +17,7 @@ public static class Problems
     public static readonly FrozenDictionary<string, int> StatusByCode = new Dictionary<string, int>
     {
         [ErrorCodes.ValidationFailed] = StatusCodes.Status400BadRequest,
+        [ErrorCodes.SearchTooShort] = StatusCodes.Status400BadRequest,
         [ErrorCodes.InvalidMac] = StatusCodes.Status400BadRequest,
         [ErrorCodes.InvalidEmail] = StatusCodes.Status400BadRequest,
         [ErrorCodes.TooManyDevices] = StatusCodes.Status400BadRequest,

@@ -71,6 +71,7 @@ public static class ErrorCodes
     public const string ProjectHasExternalRights = nameof(ProjectHasExternalRights);
     public const string CreditNotAllowed = nameof(CreditNotAllowed);
     public const string IdempotencyKeyReused = nameof(IdempotencyKeyReused);
+    public const string SearchTooShort = nameof(SearchTooShort);
 
     /// <summary>R-D4: a device name that looks like a MAC or an IPEI.</summary>
     public const string InvalidDeviceName = nameof(InvalidDeviceName);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.Mail;
 using OrleansLicensing.Grains.State;
 
@@ -10,7 +11,8 @@ namespace OrleansLicensing.Grains.Grains;
 public sealed class UserGrain(
     [PersistentState("user", StorageNames.Licensing)] IPersistentState<UserState> user,
     IMailSender mail,
-    TimeProvider time) : Grain, IUserGrain
+    TimeProvider time,
+    ChangeFeed feed) : Grain, IUserGrain
 {
     /// <summary>How long a mailed code can be used.</summary>
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromDays(7);
@@ -54,6 +56,7 @@ public sealed class UserGrain(
         state.ReservedFor = null;
         SetCode(code);
         await user.WriteStateAsync();
+        await feed.RecordAccountAsync(Email, HistoryActions.AccountRegistered, ChangeFeed.Details(("displayName", displayName), ("language", language)));
         return View();
     }
 
@@ -67,6 +70,7 @@ public sealed class UserGrain(
             {
                 state.ActivationPending = false;
                 await user.WriteStateAsync();
+                await feed.RecordAccountAsync(Email, HistoryActions.AccountActivated);
             }
 
             return View();
@@ -168,6 +172,17 @@ public sealed class UserGrain(
         }
 
         await user.WriteStateAsync();
+
+        // Which fields changed, never their secret values; in the account's log and, so each
+        // company sees its member's changes in the user context, in every company's log.
+        var details = ChangeFeed.Details(
+            ("displayName", changes.DisplayName),
+            ("language", changes.Language),
+            ("mailOptOut", changes.MailOptOut?.ToString()),
+            ("password", changes.NewPassword is null ? null : "changed"),
+            ("pendingEmail", changes.NewEmail is null ? null : pendingEmail));
+        await feed.RecordAccountAsync(Email, HistoryActions.AccountChanged, details);
+        await feed.RecordAsync([.. state.CompanyIds.Select(companyId => feed.Event(companyId, HistoryActions.AccountChanged, details: details) with { User = Email })]);
         return View();
     }
 
@@ -235,6 +250,7 @@ public sealed class UserGrain(
         await Task.WhenAll(user.State.CompanyIds.Select(id => GrainFactory.GetGrain<ICompanyGrain>(id).ChangeMemberEmailAsync(from, Email)));
         user.State.MovedFrom = null;
         await user.WriteStateAsync();
+        await feed.RecordAccountAsync(Email, HistoryActions.AccountChanged, ChangeFeed.Details(("email", Email), ("previousEmail", from)));
     }
 
     private void SetCode(string code)

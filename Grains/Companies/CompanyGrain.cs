@@ -1,13 +1,15 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.State;
 
 namespace OrleansLicensing.Grains.Grains;
 
 public sealed class CompanyGrain(
     [PersistentState("company", StorageNames.Licensing)] IPersistentState<CompanyState> company,
-    TimeProvider time) : Grain, ICompanyGrain
+    TimeProvider time,
+    ChangeFeed feed) : Grain, ICompanyGrain
 {
     public const string DefaultProjectName = "DEFAULT";
 
@@ -36,6 +38,9 @@ public sealed class CompanyGrain(
         company.State.Members = company.State.Members.SetItem(creatorEmail, new Membership(creatorEmail, Admin: true, Locked: false, CompanyRights.All));
         company.State.Projects = company.State.Projects.SetItem(projectId, DefaultProjectName);
         await company.WriteStateAsync();
+        await feed.RecordAsync(
+            feed.Event(CompanyId, HistoryActions.CompanyCreated, details: ChangeFeed.Details(("name", name))) with { User = creatorEmail },
+            feed.Event(CompanyId, HistoryActions.ProjectCreated, projectId, details: ChangeFeed.Details(("name", DefaultProjectName))) with { User = creatorEmail });
 
         await GrainFactory.GetGrain<IUserGrain>(creatorEmail).AddCompanyAsync(this.GetPrimaryKeyString());
         return View();
@@ -90,6 +95,7 @@ public sealed class CompanyGrain(
         var view = await GrainFactory.GetGrain<IProjectGrain>(projectId).InitializeAsync(this.GetPrimaryKeyString(), name, description);
         company.State.Projects = company.State.Projects.SetItem(projectId, name);
         await company.WriteStateAsync();
+        await feed.RecordAsync(feed.Event(CompanyId, HistoryActions.ProjectCreated, projectId, details: ChangeFeed.Details(("name", name), ("description", description))));
         return view;
     }
 
@@ -135,6 +141,7 @@ public sealed class CompanyGrain(
             await company.WriteStateAsync();
         }
 
+        await feed.RecordAsync(feed.Event(CompanyId, HistoryActions.ProjectUpdated, projectId, details: ChangeFeed.Details(("name", name), ("description", description))));
         return view;
     }
 
@@ -152,6 +159,7 @@ public sealed class CompanyGrain(
         await GrainFactory.GetGrain<IProjectGrain>(projectId).MarkDeletedAsync();
         company.State.Projects = company.State.Projects.Remove(projectId);
         await company.WriteStateAsync();
+        await feed.RecordAsync(feed.Event(CompanyId, HistoryActions.ProjectDeleted, projectId));
     }
 
     public async Task<ImmutableSortedDictionary<string, int>> GetBalanceAsync()
@@ -181,6 +189,8 @@ public sealed class CompanyGrain(
             Change(details.Country, changes.Country),
             Change(details.Phone, changes.Phone));
         await company.WriteStateAsync();
+        await feed.RecordAsync(feed.Event(CompanyId, HistoryActions.CompanyUpdated, details: ChangeFeed.Details(
+            ("name", changes.Name), ("street", changes.Street), ("postalCode", changes.PostalCode), ("city", changes.City), ("country", changes.Country), ("phone", changes.Phone))) with { User = actorEmail });
         return View();
 
         static string? Change(string? current, string? requested) => requested is null ? current : requested.Length == 0 ? null : requested;
@@ -220,6 +230,7 @@ public sealed class CompanyGrain(
         await account.AddCompanyAsync(this.GetPrimaryKeyString());
         company.State.Members = company.State.Members.SetItem(email, member);
         await company.WriteStateAsync();
+        await feed.RecordAsync(feed.Event(CompanyId, HistoryActions.MemberAdded, details: MemberDetails(member)) with { User = actorEmail });
         return member;
     }
 
@@ -242,6 +253,7 @@ public sealed class CompanyGrain(
         {
             company.State.Members = company.State.Members.SetItem(email, after);
             await company.WriteStateAsync();
+            await feed.RecordAsync(feed.Event(CompanyId, HistoryActions.MemberUpdated, details: MemberDetails(after)) with { User = actorEmail });
         }
 
         return after;
@@ -257,6 +269,7 @@ public sealed class CompanyGrain(
             company.State.Members = company.State.Members.Remove(email);
             company.State.FormerMembers = company.State.FormerMembers.Add(new FormerMember(current, time.GetUtcNow(), actorEmail));
             await company.WriteStateAsync();
+            await feed.RecordAsync(feed.Event(CompanyId, HistoryActions.MemberRemoved, details: ChangeFeed.Details(("member", email))) with { User = actorEmail });
         }
         else if (!company.State.FormerMembers.Any(f => f.Membership.Email == email))
         {
@@ -282,6 +295,7 @@ public sealed class CompanyGrain(
 
         company.State.Members = members;
         await company.WriteStateAsync();
+        await feed.RecordAsync(feed.Event(CompanyId, HistoryActions.AccountChanged, details: ChangeFeed.Details(("email", newEmail), ("previousEmail", oldEmail))) with { User = newEmail });
     }
 
     public async Task<CompanyJoinSnapshot> LockForJoinAsync(string targetCompanyId, string processId)
@@ -453,6 +467,11 @@ public sealed class CompanyGrain(
 
         await company.WriteStateAsync();
     }
+
+    private string CompanyId => this.GetPrimaryKeyString();
+
+    private static System.Collections.Immutable.ImmutableSortedDictionary<string, string> MemberDetails(Membership member) => ChangeFeed.Details(
+        ("member", member.Email), ("admin", member.Admin.ToString()), ("locked", member.Locked.ToString()), ("rights", string.Join(",", member.Rights)));
 
     private CompanyGrain EnsureCreated() =>
         company.State.Created && !company.State.Deleted ? this : throw LicensingException.NotFound("The company");

@@ -1,11 +1,12 @@
 using System.Collections.Immutable;
 using Orleans.Concurrency;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Grains;
 
 [StatelessWorker]
-public sealed class DeviceEnrollmentGrain : Grain, IDeviceEnrollmentGrain
+public sealed class DeviceEnrollmentGrain(ChangeFeed feed) : Grain, IDeviceEnrollmentGrain
 {
     public async Task<ImmutableArray<DeviceAddResult>> AddAsync(string companyId, string projectId, ImmutableArray<DeviceAddRequest> devices, string? orderNumber)
     {
@@ -29,6 +30,10 @@ public sealed class DeviceEnrollmentGrain : Grain, IDeviceEnrollmentGrain
             results.Add(await GrainFactory.GetGrain<IDeviceGrain>(device.Mac).AddToProjectAsync(companyId, projectId, device.DeviceSecret));
         }
 
+        // One batch for the whole request: one append per chunk of the log, one index notice.
+        await feed.RecordAsync([.. results
+            .Where(r => r.Status != DeviceAddStatus.Error)
+            .Select(r => feed.Event(companyId, HistoryActions.DeviceAdded, projectId, r.Mac, ChangeFeed.Details(("warning", r.Code), ("orderNumber", orderNumber))))]);
         return results.ToImmutable();
     }
 }

@@ -4,6 +4,7 @@ using Orleans.Transactions;
 using Orleans.Transactions.Abstractions;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.State;
 
 namespace OrleansLicensing.Grains.Grains;
@@ -28,7 +29,8 @@ public sealed class DeviceGrain(
     ITransactionClient transactions,
     LicenseSigningKey signingKey,
     Catalog catalog,
-    TimeProvider time) : Grain, IDeviceGrain
+    TimeProvider time,
+    ChangeFeed feed) : Grain, IDeviceGrain
 {
     private const int MaxMembershipAttempts = 6;
 
@@ -116,6 +118,12 @@ public sealed class DeviceGrain(
             return new DeviceAddResult(Mac, DeviceAddStatus.Error, refusal);
         }
 
+        if (before.CompanyId is { } previous && previous != companyId)
+        {
+            // The company that lost the device records it, and its search index forgets the device.
+            await feed.RecordAsync(feed.Event(previous, HistoryActions.DeviceTakenOver, before.ProjectId, Mac));
+        }
+
         return before.CompanyId is null
             ? new DeviceAddResult(Mac, DeviceAddStatus.Added, null)
             : new DeviceAddResult(Mac, DeviceAddStatus.Warning, ErrorCodes.SeveralCompanies);
@@ -130,11 +138,19 @@ public sealed class DeviceGrain(
             throw LicensingException.NotFound("The project");
         }
 
-        await ChangeMembershipAsync(state =>
+        var (before, changed) = await ChangeMembershipAsync(state =>
         {
             var current = InCompany(state, companyId);
             return current.ProjectId == projectId ? null : current with { ProjectId = projectId };
         });
+        if (changed)
+        {
+            // In both projects' history; the index notice is one-way, so its read of this device waits for this turn, not on it.
+            await feed.RecordAsync(
+                feed.Event(companyId, HistoryActions.DeviceMoved, before.ProjectId, Mac, ChangeFeed.Details(("to", projectId))),
+                feed.Event(companyId, HistoryActions.DeviceMoved, projectId, Mac, ChangeFeed.Details(("from", before.ProjectId))));
+        }
+
         return View(_committedLots);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.Joins;
 using OrleansLicensing.Grains.Processes;
 using OrleansLicensing.Grains.State;
@@ -29,6 +30,7 @@ public sealed class CompanyJoinProcessGrain(
     IOptions<DurableProcessOptions> options,
     IOptions<JoinOptions> joins,
     TimeProvider time,
+    ChangeFeed feed,
     ILogger<CompanyJoinProcessGrain> logger) : DurableProcessGrain<CompanyJoinPlan>(process, options, time, logger), ICompanyJoinProcessGrain
 {
     private JoinOptions Joins => joins.Value;
@@ -95,7 +97,14 @@ public sealed class CompanyJoinProcessGrain(
         var target = GrainFactory.GetGrain<ICompanyGrain>(plan.TargetCompanyId);
         await target.MergeMembersAsync(snapshot.Members, snapshot.FormerMembers);
         await GrainFactory.GetGrain<ICreditAccountGrain>(plan.TargetCompanyId).AbsorbAsync(plan.SourceCompanyId);
+
+        // B's history is read with A's from now on (by reference, nothing copied; B's log stays); the
+        // event's id is the process's, so a re-run of this batch records it once.
+        await GrainFactory.GetGrain<IHistoryLogGrain>(plan.TargetCompanyId).AbsorbAsync(plan.SourceCompanyId);
+        await feed.RecordAsync(feed.Event(plan.TargetCompanyId, HistoryActions.CompanyJoined, details: ChangeFeed.Details(
+            ("companyId", plan.SourceCompanyId), ("projects", snapshot.Projects.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))), id: ChangeFeed.IdFrom(ProcessId, 0)));
         await GrainFactory.GetGrain<ICompanyGrain>(plan.SourceCompanyId).CompleteJoinAsync(ProcessId);
+        await GrainFactory.GetGrain<ISearchIndexGrain>(plan.TargetCompanyId).RebuildAsync();
         await target.EndIncomingJoinAsync(ProcessId);
         return new BatchOutcome(snapshot.Members.Length, IsLast: true);
     }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.Domain;
 using OrleansLicensing.Grains.Joins;
 using OrleansLicensing.Grains.Processes;
@@ -29,6 +30,7 @@ public sealed class ProjectJoinProcessGrain(
     IOptions<JoinOptions> joins,
     Catalog catalog,
     TimeProvider time,
+    ChangeFeed feed,
     ILogger<ProjectJoinProcessGrain> logger) : DurableProcessGrain<ProjectJoinPlan>(process, options, time, logger), IProjectJoinProcessGrain
 {
     public const string SscType = "SSC";
@@ -101,6 +103,8 @@ public sealed class ProjectJoinProcessGrain(
         await Ledger.CloseProjectAsync(plan.SourceProjectId);
         await source.MarkDeletedAsync();
         await GrainFactory.GetGrain<ICompanyGrain>(plan.CompanyId).EndProjectJoinAsync(plan.SourceProjectId, ProcessId, deleted: true);
+        await feed.RecordAsync(feed.Event(plan.CompanyId, HistoryActions.ProjectJoined, plan.TargetProjectId, details: ChangeFeed.Details(
+            ("fromProjectId", plan.SourceProjectId)), id: ChangeFeed.IdFrom(ProcessId, 0)));
         return new BatchOutcome(0, IsLast: true);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.Ledger;
 
 namespace OrleansLicensing.Grains.Grains;
@@ -25,12 +26,13 @@ public sealed class LedgerGrain(
     [FromKeyedServices(LicensingClock.Key)] TimeProvider time,
     LedgerMetrics metrics,
     MoveTracker tracker,
-    ILogger<LedgerRunner> logger) : Grain, ILedgerGrain
+    ILogger<LedgerRunner> logger,
+    ChangeFeed feed) : Grain, ILedgerGrain
 {
     private readonly LicenseConsistency _consistency = new(catalog);
     private LedgerRunner? _runner;
 
-    private LedgerRunner Runner => _runner ??= new LedgerRunner(GrainFactory, transactions, metrics, logger, tracker);
+    private LedgerRunner Runner => _runner ??= new LedgerRunner(GrainFactory, transactions, metrics, logger, tracker, feed);
 
     public Task<ActivationKeyView> MintKeyAsync(ImmutableSortedDictionary<string, int> licenses, string? orderNumber, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new MintKeyMove(Codes.NewActivationKey(), licenses, orderNumber), idempotency);

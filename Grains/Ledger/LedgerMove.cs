@@ -59,6 +59,13 @@ public abstract class LedgerMove<TResult>
     /// </summary>
     public virtual Task<LicensingException> ExplainAsync(LicensingException refusal, LedgerContext context) => Task.FromResult(refusal);
 
+    /// <summary>
+    /// The history events of the committed move (R-Q2), without id, time and actor, which the
+    /// runner adds. Also asked for a replayed move (an idempotent retry), from its first result
+    /// alone: the runner records it again under the same event ids, and the log keeps one.
+    /// </summary>
+    public virtual IEnumerable<HistoryNote> History(TResult result) => [];
+
     protected static HolderRef DeviceHolder(string mac) => new(HolderKinds.Device, mac);
 
     protected static HolderRef ProjectHolder(string projectId) => new(HolderKinds.Project, projectId);
@@ -68,3 +75,6 @@ public abstract class LedgerMove<TResult>
     protected static ImmutableSortedDictionary<string, int> UnitsOf(IEnumerable<LicenseLot> lots) =>
         LicenseMath.ToMap(lots.Select(l => KeyValuePair.Create(l.Type, l.Units)));
 }
+
+/// <summary>A history event of a move before the runner stamps it (R-Q2).</summary>
+public sealed record HistoryNote(string CompanyId, string Action, string? ProjectId, string? Mac, ImmutableSortedDictionary<string, string> Details);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Transactions;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Grains;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -21,7 +22,7 @@ namespace OrleansLicensing.Grains.Ledger;
 /// One runner per grain activation: it remembers which holders it registered, and is not
 /// meant to be shared between threads.
 /// </summary>
-public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transactions, LedgerMetrics metrics, ILogger<LedgerRunner> logger, MoveTracker? tracker = null)
+public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transactions, LedgerMetrics metrics, ILogger<LedgerRunner> logger, MoveTracker? tracker = null, ChangeFeed? feed = null)
 {
     private readonly MoveTracker _tracker = tracker ?? new MoveTracker();
 
@@ -115,7 +116,36 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
                 await NotifyDevicesAsync(move.Holders, transactionId);
             }
 
+            if (move.Commits)
+            {
+                await RecordHistoryAsync(move, result, idempotency, transactionId);
+            }
+
             return result;
+        }
+    }
+
+    /// <summary>
+    /// Records the move's history events after the commit (R-Q2; the ledger's one place for it).
+    /// Their ids derive from the caller's idempotency key when there is one, else from the
+    /// transaction, so a replayed request records them again under the same ids and the log keeps
+    /// one of each: a recording lost with a silo that died after the commit is made good by the
+    /// client's retry with the same Idempotency-Key (docs/history.md).
+    /// </summary>
+    private async Task RecordHistoryAsync<T>(LedgerMove<T> move, T result, IdempotencyToken? idempotency, Guid transactionId)
+    {
+        if (feed is null)
+        {
+            return;
+        }
+
+        var identity = idempotency is null ? $"tx:{transactionId:N}" : $"idem:{idempotency.Scope}|{idempotency.Fingerprint}";
+        var events = move.History(result)
+            .Select((note, index) => feed.Event(note.CompanyId, note.Action, note.ProjectId, note.Mac, note.Details, ChangeFeed.IdFrom(identity, index)))
+            .ToArray();
+        if (events.Length > 0)
+        {
+            await feed.RecordAsync(events);
         }
     }
 

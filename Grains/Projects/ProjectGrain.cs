@@ -6,6 +6,7 @@ using Orleans.Transactions.Abstractions;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
 using OrleansLicensing.Grains.Mail;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.State;
 
 namespace OrleansLicensing.Grains.Grains;
@@ -20,7 +21,8 @@ public sealed class ProjectGrain(
     IMailSender mail,
     [FromKeyedServices(LicensingClock.Key)] TimeProvider time,
     IOptions<SsaExpiryOptions> expiryOptions,
-    ILogger<ProjectGrain> logger) : Grain, IProjectGrain, IRemindable
+    ILogger<ProjectGrain> logger,
+    ChangeFeed feed) : Grain, IProjectGrain, IRemindable
 {
     private const string SscType = "SSC";
     private const string ExpiryReminder = "ssa-expiry";
@@ -269,6 +271,7 @@ public sealed class ProjectGrain(
         {
             project.State.ExternalCompanies = project.State.ExternalCompanies.Add(companyId);
             await project.WriteStateAsync();
+            await RecordRightAsync(HistoryActions.RightGranted, companyId);
         }
 
         // The grantee's index of rights it holds, so a join of the grantee can re-point them (R-U3).
@@ -287,6 +290,7 @@ public sealed class ProjectGrain(
         project.State.ExternalCompanies = project.State.ExternalCompanies.Remove(companyId);
         await project.WriteStateAsync();
         await GrainFactory.GetGrain<ICompanyGrain>(companyId).NoteExternalRightAsync(this.GetPrimaryKeyString(), granted: false);
+        await RecordRightAsync(HistoryActions.RightRevoked, companyId);
         return [.. project.State.ExternalCompanies];
     }
 
@@ -621,6 +625,15 @@ public sealed class ProjectGrain(
                 state.OwnKeys = state.OwnKeys.Union(handOver.OwnKeys);
             });
         }
+    }
+
+    /// <summary>A right's change, in the owner's history and in the history of the company it concerns.</summary>
+    private Task RecordRightAsync(string action, string companyId)
+    {
+        var projectId = this.GetPrimaryKeyString();
+        return feed.RecordAsync(
+            feed.Event(project.State.CompanyId, action, projectId, details: ChangeFeed.Details(("companyId", companyId))),
+            feed.Event(companyId, action, details: ChangeFeed.Details(("projectId", projectId), ("ownerCompanyId", project.State.CompanyId))));
     }
 
     private ProjectGrain EnsureCreated() =>

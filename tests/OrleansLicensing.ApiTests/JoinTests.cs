@@ -152,6 +152,23 @@ public sealed class JoinTests(SharedApp shared)
 
         var debt = Assert.Single((await a.GetAsync("/credit")).AsArray())!;
         Assert.Equal("PO-JOIN", debt["orderNumber"]!.GetValue<string>());
+
+        // R-Q2 with R-U3: A's history now holds the join and, read through it, B's own events (the SSA bought on credit).
+        var actions = new List<(string Action, string? Project)>();
+        for (string? cursor = null; ;)
+        {
+            var page = await a.GetAsync($"/history?period=always&limit=500{(cursor is null ? string.Empty : "&cursor=" + Uri.EscapeDataString(cursor))}");
+            actions.AddRange(page["events"]!.AsArray().Select(e => (e!["action"]!.GetValue<string>(), e["projectId"]?.GetValue<string>())));
+            cursor = page["nextCursor"]?.GetValue<string>();
+            if (cursor is null)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal("CompanyJoined", actions[0].Action);
+        Assert.Contains(("SsaSet", project), actions);
+        Assert.Contains(("KeyRedeemed", project), actions);
         Assert.Equal(owed, debt["licenses"]!["SSC"]!.GetValue<long>());
         Assert.Equal(project, debt["projectId"]!.GetValue<string>());
         await AssertBalancedAsync();

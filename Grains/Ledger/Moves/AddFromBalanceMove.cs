@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Grains.Ledger;
@@ -17,6 +18,7 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
     // The sources and shortfall of the attempt that came up short, for ExplainAsync.
     private ImmutableArray<string> _sources = [];
     private ImmutableSortedDictionary<string, int>? _shortfall;
+    private string? _home;
 
     public AddFromBalanceMove(AddLicensesCommand command, LicenseConsistency consistency, DateOnly today)
     {
@@ -46,7 +48,7 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
         var change = _command.DryRun
             ? await device.PreviewLotsAsync(_command.CompanyId, _newLots)
             : await device.AddLotsAsync(_command.CompanyId, _newLots);
-        var home = change.ProjectId
+        var home = _home = change.ProjectId
             ?? throw new LicensingException(ErrorCodes.DeviceNotInProject, "Add the device to a project before adding licenses from a balance.");
 
         ImmutableArray<string> sources = [home, .. named.Where(p => p != home)];
@@ -96,6 +98,12 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
     public override IReadOnlyDictionary<string, int> UnitsMoved(AddLicensesResult result) => _command.Licenses;
 
     public override IReadOnlyDictionary<string, int> UnitsDeclared => _command.Licenses;
+
+    public override IEnumerable<HistoryNote> History(AddLicensesResult result) =>
+        [new(_command.CompanyId, HistoryActions.LicensesAdded, _home ?? result.Debited.FirstOrDefault()?.ProjectId, _command.Mac, ChangeFeed.Details(
+            ("licenses", ChangeFeed.Describe(_command.Licenses)),
+            ("version", _command.Version),
+            ("debited", string.Join("; ", result.Debited.Select(d => $"{d.ProjectId}: {ChangeFeed.Describe(d.Licenses)}")))))];
 
     /// <summary>R-P6: names the company's other projects that hold some of what is missing, read after the abort.</summary>
     public override async Task<LicensingException> ExplainAsync(LicensingException refusal, LedgerContext context)

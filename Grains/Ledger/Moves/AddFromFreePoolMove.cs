@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -12,6 +13,7 @@ public sealed class AddFromFreePoolMove : LedgerMove<ImmutableArray<LicenseLot>>
     private readonly string _companyId;
     private readonly string _mac;
     private readonly ImmutableArray<string> _lotIds;
+    private string? _projectId;
 
     public AddFromFreePoolMove(string companyId, string mac, ImmutableArray<string> lotIds)
     {
@@ -34,12 +36,15 @@ public sealed class AddFromFreePoolMove : LedgerMove<ImmutableArray<LicenseLot>>
         // then projects): taking the pool's lock first crossed a concurrent return of the same
         // device's lots to that pool (device → pool) until a lock timeout. Under the device's lock
         // its project cannot change, so the pool is the right one when the transaction commits.
-        var projectId = await context.Device(_mac).LockAsync(_companyId)
+        var projectId = _projectId = await context.Device(_mac).LockAsync(_companyId)
             ?? throw new LicensingException(ErrorCodes.DeviceNotInProject, "Add the device to a project before adding licenses from its free pool.");
         var lots = await context.Project(projectId).TakeFromFreePoolAsync(_lotIds);
         var change = await context.Device(_mac).AddLotsAsync(_companyId, lots, requiredProjectId: projectId);
         return change.Lots;
     }
+
+    public override IEnumerable<HistoryNote> History(ImmutableArray<LicenseLot> result) =>
+        [new(_companyId, HistoryActions.LicensesTakenFromFreePool, _projectId, _mac, ChangeFeed.Details(("licenses", ChangeFeed.Describe(UnitsMoved(result)))))];
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableArray<LicenseLot> result) => UnitsOf(result.Where(l => _lotIds.Contains(l.LotId)));
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Grains.Ledger;
@@ -50,6 +51,9 @@ public sealed class ConvertFreePoolMove : LedgerMove<ImmutableSortedDictionary<s
         await project.CreditAsync(units);
         return units;
     }
+
+    public override IEnumerable<HistoryNote> History(ImmutableSortedDictionary<string, int> result) =>
+        [new(_companyId, HistoryActions.FreeLicensesConverted, _projectId, null, ChangeFeed.Details(("licenses", ChangeFeed.Describe(result))))];
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableSortedDictionary<string, int> result) => result;
 

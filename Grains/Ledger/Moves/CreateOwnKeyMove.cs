@@ -1,4 +1,5 @@
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -15,6 +16,9 @@ public sealed class CreateOwnKeyMove(string code, OwnKeyDraft draft, TimeProvide
         await context.Project(draft.ProjectId).DebitForOwnKeyAsync(code, draft.Licenses);
         return await context.Key(code).CreateOwnAsync(draft, time.GetUtcNow());
     }
+
+    public override IEnumerable<HistoryNote> History(ActivationKeyView result) =>
+        [new(draft.CompanyId, HistoryActions.OwnKeyCreated, draft.ProjectId, null, ChangeFeed.Details(("key", result.Key), ("licenses", ChangeFeed.Describe(result.Licenses)), ("comment", result.OwnComment)))];
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ActivationKeyView result) => draft.Licenses;
 }

@@ -1,4 +1,5 @@
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -15,6 +16,9 @@ public sealed class DeleteOwnKeyMove(string companyId, string code) : LedgerMove
         await context.Project(deleted.OwnerProjectId!).ReturnOwnKeyAsync(code, deleted.Licenses);
         return deleted;
     }
+
+    public override IEnumerable<HistoryNote> History(ActivationKeyView result) =>
+        [new(companyId, HistoryActions.OwnKeyDeleted, result.OwnerProjectId, null, ChangeFeed.Details(("key", code), ("licenses", ChangeFeed.Describe(result.Licenses))))];
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ActivationKeyView result) => result.Licenses;
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -12,6 +13,8 @@ public sealed class DeviceToDeviceMove : LedgerMove<ImmutableArray<LicenseLot>>
     private readonly string _companyId;
     private readonly string _fromMac;
     private readonly string _toMac;
+    private string? _fromProjectId;
+    private string? _toProjectId;
 
     public DeviceToDeviceMove(string companyId, string fromMac, string toMac)
     {
@@ -43,8 +46,19 @@ public sealed class DeviceToDeviceMove : LedgerMove<ImmutableArray<LicenseLot>>
             throw new LicensingException(ErrorCodes.Conflict, $"{_fromMac} holds no licenses to move.");
         }
 
-        await context.Device(_toMac).AddLotsAsync(_companyId, taken.Lots, requireEmpty: true);
+        var added = await context.Device(_toMac).AddLotsAsync(_companyId, taken.Lots, requireEmpty: true);
+        (_fromProjectId, _toProjectId) = (taken.ProjectId, added.ProjectId);
         return taken.Lots;
+    }
+
+    public override IEnumerable<HistoryNote> History(ImmutableArray<LicenseLot> result)
+    {
+        var licenses = ChangeFeed.Describe(UnitsOf(result));
+        return
+        [
+            new(_companyId, HistoryActions.LicensesMovedOut, _fromProjectId, _fromMac, ChangeFeed.Details(("licenses", licenses), ("to", _toMac))),
+            new(_companyId, HistoryActions.LicensesMovedIn, _toProjectId, _toMac, ChangeFeed.Details(("licenses", licenses), ("from", _fromMac))),
+        ];
     }
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableArray<LicenseLot> result) => UnitsOf(result);

@@ -1,4 +1,5 @@
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -18,6 +19,9 @@ public sealed class RedeemKeyMove(string code, string companyId, string projectI
     }
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(RedeemResult result) => result.Licenses;
+
+    public override IEnumerable<HistoryNote> History(RedeemResult result) =>
+        [new(companyId, HistoryActions.KeyRedeemed, projectId, null, ChangeFeed.Details(("key", code), ("licenses", ChangeFeed.Describe(result.Licenses)), ("comment", comment)))];
 
     public override void CountCommitted(LedgerMetrics metrics) => metrics.KeyRedeemed();
 }

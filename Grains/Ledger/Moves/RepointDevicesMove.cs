@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -31,6 +32,12 @@ public sealed class RepointDevicesMove : LedgerMove<ImmutableArray<string>>
         var changed = await Task.WhenAll(_devices.Select(async d => await context.Device(d.Mac).RepointAsync(_repoint, d.ExtendLotIds) ? d.Mac : null));
         return [.. changed.OfType<string>()];
     }
+
+    public override IEnumerable<HistoryNote> History(ImmutableArray<string> result) =>
+        result.Select(mac => new HistoryNote(_repoint.ToCompanyId, HistoryActions.DeviceMoved, _repoint.ToProjectId, mac, ChangeFeed.Details(
+            ("fromCompanyId", _repoint.FromCompanyId == _repoint.ToCompanyId ? null : _repoint.FromCompanyId),
+            ("fromProjectId", _repoint.FromProjectId),
+            ("ssaEndDate", _devices.Any(d => d.Mac == mac && !d.ExtendLotIds.IsDefaultOrEmpty) ? _repoint.SsaEndDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null))));
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableArray<string> result) => LicenseMath.Empty;
 }

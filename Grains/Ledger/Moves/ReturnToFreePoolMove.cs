@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -10,6 +11,8 @@ namespace OrleansLicensing.Grains.Ledger;
 /// </summary>
 public sealed class ReturnToFreePoolMove(string companyId, string mac, ImmutableArray<string> lotIds) : LedgerMove<ImmutableArray<LicenseLot>>
 {
+    private string? _projectId;
+
     public override string Kind => "return-to-free-pool";
 
     public override IReadOnlyList<HolderRef> Holders { get; } = [DeviceHolder(mac)];
@@ -17,7 +20,7 @@ public sealed class ReturnToFreePoolMove(string companyId, string mac, Immutable
     public override async Task<ImmutableArray<LicenseLot>> ExecuteAsync(LedgerContext context)
     {
         var taken = await context.Device(mac).TakeLotsAsync(companyId, lotIds.IsDefaultOrEmpty ? LotSelection.Pbx : LotSelection.ByIds, lotIds.IsDefault ? [] : lotIds);
-        var projectId = taken.ProjectId
+        var projectId = _projectId = taken.ProjectId
             ?? throw new LicensingException(ErrorCodes.DeviceNotInProject, "Only a device in a project can return licenses to its free pool.");
         if (!taken.Lots.IsEmpty)
         {
@@ -26,6 +29,9 @@ public sealed class ReturnToFreePoolMove(string companyId, string mac, Immutable
 
         return taken.Lots;
     }
+
+    public override IEnumerable<HistoryNote> History(ImmutableArray<LicenseLot> result) =>
+        [new(companyId, HistoryActions.LicensesReturnedToFreePool, _projectId, mac, ChangeFeed.Details(("licenses", ChangeFeed.Describe(UnitsOf(result)))))];
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableArray<LicenseLot> result) => UnitsOf(result);
 }

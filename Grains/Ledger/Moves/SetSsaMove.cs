@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Grains.Ledger;
@@ -91,6 +92,16 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
     /// <summary>Pays the SSC (R-S4): from the balance, or minted on credit; consumed either way (R-C2).</summary>
     private Task PayAsync(LedgerContext context, long total) =>
         SsaPayment.PayAsync(context, _command.CompanyId, _command.ProjectId, total, _command.BuyOnCredit, _command.OrderNumber, _command.UserEmail, _today);
+
+    public override IEnumerable<HistoryNote> History(SsaQuote result) =>
+        result.Confirmed
+            ? [new(_command.CompanyId, HistoryActions.SsaSet, result.ProjectId, null, ChangeFeed.Details(
+                ("endDate", result.EndDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+                ("ssc", result.TotalSsc.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("lots", result.Lots.Count(l => !l.Excluded).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("onCredit", result.OnCredit ? "true" : null),
+                ("orderNumber", result.OnCredit ? _command.OrderNumber : null)))]
+            : [];
 
     /// <summary>The SSC paid, for the metrics.</summary>
     public override IReadOnlyDictionary<string, int> UnitsMoved(SsaQuote result) => SsaPayment.UnitsPaid(result.TotalSsc);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -48,6 +49,12 @@ public sealed class TransferBalanceMove : LedgerMove<ImmutableSortedDictionary<s
 
         return _licenses;
     }
+
+    public override IEnumerable<HistoryNote> History(ImmutableSortedDictionary<string, int> result) =>
+    [
+        new(_companyId, HistoryActions.BalanceTransferred, _fromProjectId, null, ChangeFeed.Details(("licenses", ChangeFeed.Describe(result)), ("to", _toProjectId))),
+        new(_companyId, HistoryActions.BalanceTransferred, _toProjectId, null, ChangeFeed.Details(("licenses", ChangeFeed.Describe(result)), ("from", _fromProjectId))),
+    ];
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ImmutableSortedDictionary<string, int> result) => result;
 

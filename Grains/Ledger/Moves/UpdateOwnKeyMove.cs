@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Grains.Ledger;
@@ -29,6 +30,9 @@ public sealed class UpdateOwnKeyMove(string companyId, string code, ImmutableSor
 
         return after;
     }
+
+    public override IEnumerable<HistoryNote> History(ActivationKeyView result) =>
+        [new(companyId, HistoryActions.OwnKeyUpdated, result.OwnerProjectId, null, ChangeFeed.Details(("key", code), ("change", ChangeFeed.Describe(delta)), ("licenses", ChangeFeed.Describe(result.Licenses))))];
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(ActivationKeyView result) =>
         LicenseMath.ToMap(delta.Select(e => KeyValuePair.Create(e.Key, Math.Abs(e.Value))));
