@@ -529,6 +529,9 @@ public sealed class DeviceGrain(
         if (changed)
         {
             await device.WriteStateAsync();
+
+            // In the history, and the search index reads the device again (its name and comment are searched, R-Q1).
+            await feed.RecordAsync(feed.Event(companyId, HistoryActions.DeviceUpdated, _membership.ProjectId, Mac, ChangeFeed.Details(("name", name), ("comment", comment))));
         }
 
         return View(_committedLots);
@@ -538,13 +541,17 @@ public sealed class DeviceGrain(
     {
         await ReadyAsync();
         await HardwareAsync();
-        var before = View(_committedLots);
-        await ChangeMembershipAsync(state =>
+        var (before, _) = await ChangeMembershipAsync(state =>
         {
             InCompany(state, companyId);
             return DeviceMembership.None with { ReleasedBy = companyId };
         });
-        return before with { CompanyId = companyId };
+
+        // The search index drops the device: it reads it again and finds it in no company.
+        var view = View(_committedLots);
+        await feed.RecordAsync(feed.Event(companyId, HistoryActions.DeviceRemoved, before.ProjectId, Mac,
+            ChangeFeed.Details(("licenses", view.Lots.IsEmpty ? null : ChangeFeed.Describe(LicenseMath.ToMap(view.Lots.Select(l => KeyValuePair.Create(l.Type, l.Units))))))));
+        return view with { CompanyId = companyId, ProjectId = before.ProjectId };
     }
 
     public Task<DeviceLotChange> ReleaseForReshipAsync(string companyId)

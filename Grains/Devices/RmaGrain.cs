@@ -1,5 +1,6 @@
 using System.Globalization;
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 using OrleansLicensing.Grains.State;
 
 namespace OrleansLicensing.Grains.Grains;
@@ -13,7 +14,8 @@ namespace OrleansLicensing.Grains.Grains;
 public sealed class RmaGrain(
     [PersistentState("rma", StorageNames.Licensing)] IPersistentState<RmaState> rma,
     Catalog catalog,
-    TimeProvider time) : Grain, IRmaGrain
+    TimeProvider time,
+    ChangeFeed feed) : Grain, IRmaGrain
 {
     /// <summary>The project a reshipped device's licenses go to (R-D7, named by the seed).</summary>
     public const string FreedProjectName = "Freed_RMA_licenses";
@@ -38,6 +40,7 @@ public sealed class RmaGrain(
         rma.State.Current = new RmaView(Mac, companyId, device.ProjectId, RmaStatus.Requested, time.GetUtcNow(), reason, null, null, null, []);
         await rma.WriteStateAsync();
         await GrainFactory.GetGrain<ICompanyRmaGrain>(companyId).AddAsync(Mac);
+        await feed.RecordAsync(feed.Event(companyId, HistoryActions.RmaRequested, device.ProjectId, Mac, ChangeFeed.Details(("reason", reason))));
         return rma.State.Current;
     }
 
@@ -50,6 +53,7 @@ public sealed class RmaGrain(
             case { Status: RmaStatus.Requested } requested:
                 rma.State.Current = requested with { Status = RmaStatus.Arrived, ArrivedAt = time.GetUtcNow() };
                 await rma.WriteStateAsync();
+                await feed.RecordAsync(feed.Event(requested.CompanyId, HistoryActions.RmaArrived, requested.ProjectId, Mac));
                 return rma.State.Current;
             default:
                 throw new LicensingException(ErrorCodes.InvalidRmaState, $"No RMA of {Mac} is waiting for its arrival; the company requests RMA first.");

@@ -28,6 +28,13 @@ public sealed class DeviceMembershipTests(SharedApp shared) : IClassFixture<Shar
         Assert.Equal("Reception PBX", device["name"]!.GetValue<string>());
         Assert.Equal("rack 2", device["comment"]!.GetValue<string>());
 
+        // Recorded, and the company's search finds the device by its new name (R-Q1).
+        var updated = Assert.Single(await HistoryAsync(c, mac), e => e!["action"]!.GetValue<string>() == "DeviceUpdated")!;
+        Assert.Equal("Reception PBX", updated["details"]!["name"]!.GetValue<string>());
+        Assert.Equal(c.Project, updated["projectId"]!.GetValue<string>());
+        var found = await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{c.Company}/search?q={Uri.EscapeDataString("Reception PBX")}", null, c.Token));
+        Assert.Equal("name", Assert.Single(found["devices"]!.AsArray())!["matchedBy"]!.GetValue<string>());
+
         // Every MAC form of R-F1 and both IPEI forms are refused; nothing changes.
         foreach (var identity in new[] { "00-90-33-01-02-03", "00:90:33:01:02:03", "009033010203", "0a1b2c", " 0A1B2C ", "00077 0123456 7", "000770123456", "00077-0123456-*", "0004D 1A2B3", "0004d1a2b3" })
         {
@@ -43,6 +50,9 @@ public sealed class DeviceMembershipTests(SharedApp shared) : IClassFixture<Shar
         device = await Api.Json(await _api.SendAsync(HttpMethod.Get, path, null, c.Token));
         Assert.Null(device["name"]);
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Patch, path, new { }, c.Token), HttpStatusCode.BadRequest, "ValidationFailed");
+
+        // Refused names recorded nothing: one event per accepted change.
+        Assert.Equal(3, (await HistoryAsync(c, mac)).Count(e => e!["action"]!.GetValue<string>() == "DeviceUpdated"));
 
         // Another company cannot touch it.
         var other = await CompanyAsync();
@@ -65,6 +75,10 @@ public sealed class DeviceMembershipTests(SharedApp shared) : IClassFixture<Shar
         Assert.Equal(HttpStatusCode.NoContent, (await _api.SendAsync(HttpMethod.Delete, $"/api/v1/companies/{c.Company}/devices/{mac}", null, c.Token)).StatusCode);
         Assert.DoesNotContain(mac, await ProjectDevicesAsync(c, c.Project));
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{c.Company}/devices/{mac}", null, c.Token), HttpStatusCode.NotFound, "NotFound");
+        var removed = Assert.Single(await HistoryAsync(c, mac), e => e!["action"]!.GetValue<string>() == "DeviceRemoved")!;
+        Assert.Equal(c.Project, removed["projectId"]!.GetValue<string>());
+        Assert.Equal($"{Port8x20}=2", removed["details"]!["licenses"]!.GetValue<string>());
+        Assert.Empty((await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{c.Company}/search?q={mac}", null, c.Token)))["devices"]!.AsArray());
 
         // The licenses stayed with the device: its own poll still shows them.
         var poll = await Api.Json(await _api.PollAsync(mac, secret));
@@ -118,6 +132,12 @@ public sealed class DeviceMembershipTests(SharedApp shared) : IClassFixture<Shar
         Assert.Equal(3, inB["licenses"]!.AsArray().Sum(l => l!["units"]!.GetValue<int>()));
         Assert.DoesNotContain(mac, await ProjectDevicesAsync(a, a.Project));
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{a.Company}/devices/{mac}", null, a.Token), HttpStatusCode.NotFound, "NotFound");
+
+        // Both companies' history shows it; the refused attempts recorded nothing in either.
+        Assert.Equal(["DeviceTakenOver", "LicensesAdded", "DeviceAdded"], (await HistoryAsync(a, mac)).Select(e => e!["action"]!.GetValue<string>()));
+        var added = Assert.Single(await HistoryAsync(b, mac))!;
+        Assert.Equal("DeviceAdded", added["action"]!.GetValue<string>());
+        Assert.Equal("SeveralCompanies", added["details"]!["warning"]!.GetValue<string>());
         await AssertBalancedAsync();
     }
 
@@ -210,6 +230,10 @@ public sealed class DeviceMembershipTests(SharedApp shared) : IClassFixture<Shar
         Assert.Equal([one, two], (await ProjectDevicesAsync(c, target)).Order(StringComparer.Ordinal).ToArray().Intersect([one, two]).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(one, await ProjectDevicesAsync(c, c.Project));
         Assert.Equal(target, (await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{c.Company}/devices/{one}", null, c.Token)))["projectId"]!.GetValue<string>());
+        var moves = (await HistoryAsync(c, one)).Where(e => e!["action"]!.GetValue<string>() == "DeviceMoved").ToArray();
+        Assert.Equal(2, moves.Length);
+        Assert.Contains(moves, e => e!["projectId"]!.GetValue<string>() == c.Project && e["details"]!["to"]!.GetValue<string>() == target);
+        Assert.Contains(moves, e => e!["projectId"]!.GetValue<string>() == target && e["details"]!["from"]!.GetValue<string>() == c.Project);
 
         // A device of another company is not found, and too many devices are refused before anything happens.
         var other = await CompanyAsync();
@@ -263,6 +287,8 @@ public sealed class DeviceMembershipTests(SharedApp shared) : IClassFixture<Shar
         Assert.Equal(targetEnd, SsaEnd(device));
         Assert.Equal(92, (await _api.BalanceAsync(c.Token, c.Company, target))["SSC"]!.GetValue<int>());
         Assert.Contains(mac, await ProjectDevicesAsync(c, target));
+        var arrival = Assert.Single(await HistoryAsync(c, mac), e => e!["action"]!.GetValue<string>() == "DeviceMoved" && e["projectId"]!.GetValue<string>() == target)!;
+        Assert.Equal("108", arrival["details"]!["ssc"]!.GetValue<string>());
         await AssertBalancedAsync();
     }
 
@@ -270,6 +296,14 @@ public sealed class DeviceMembershipTests(SharedApp shared) : IClassFixture<Shar
         device["licenses"]!.AsArray().Single(l => l!["type"]!.GetValue<string>() == Port8x20)!["ssaEndDate"] is { } end
             ? DateOnly.Parse(end.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
             : null;
+
+    /// <summary>The device's events in the company's history, newest first.</summary>
+    private async Task<JsonArray> HistoryAsync(Tenant c, string mac)
+    {
+        var response = await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{c.Company}/history?context=device&mac={mac}", null, c.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await Api.Json(response))["events"]!.AsArray();
+    }
 
     private async Task<JsonNode> DeviceAsync(Tenant c, string mac) =>
         await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{c.Company}/devices/{mac}", null, c.Token));

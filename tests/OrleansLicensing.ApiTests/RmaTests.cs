@@ -61,6 +61,7 @@ public sealed class RmaTests(SharedApp shared) : IClassFixture<SharedApp>
         Assert.Equal("Reshipped", reshipped["status"]!.GetValue<string>());
         Assert.Empty(reshipped["freedLicenses"]!.AsArray());
         Assert.DoesNotContain(await ProjectsAsync(admin, company), p => p!["name"]!.GetValue<string>() == FreedProject);
+        Assert.Equal(["RmaReshipped", "LicensesMovedOut", "RmaArrived", "RmaRequested", "LicensesAdded", "DeviceAdded"], await ActionsAsync(admin, company, broken));
         await AssertBalancedAsync();
     }
 
@@ -108,6 +109,7 @@ public sealed class RmaTests(SharedApp shared) : IClassFixture<SharedApp>
         Assert.Single(await ProjectsAsync(admin, company), p => p!["name"]!.GetValue<string>() == FreedProject);
         Assert.Equal(2, (await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{company}/projects/{freedProject}/free-licenses", null, admin))).AsArray().Count);
 
+        Assert.Equal(["LicensesReturnedToFreePool", "RmaReshipped", "RmaArrived", "RmaRequested", "LicensesAdded", "DeviceAdded"], await ActionsAsync(admin, company, first));
         var rmas = (await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{company}/rma", null, admin))).AsArray();
         Assert.Equal(["Reshipped", "Reshipped"], rmas.Select(r => r!["status"]!.GetValue<string>()));
         await AssertBalancedAsync();
@@ -201,6 +203,9 @@ public sealed class RmaTests(SharedApp shared) : IClassFixture<SharedApp>
 
     private async Task<int> UnitsAsync(string token, string company, string mac) =>
         (await DeviceViewAsync(token, company, mac))["licenses"]!.AsArray().Sum(l => l!["units"]!.GetValue<int>());
+
+    private async Task<string[]> ActionsAsync(string token, string company, string mac) =>
+        [.. (await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{company}/history?context=device&mac={mac}", null, token)))["events"]!.AsArray().Select(e => e!["action"]!.GetValue<string>())];
 
     private async Task<JsonArray> ProjectsAsync(string token, string company) =>
         (await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{company}/projects", null, token))).AsArray();

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -88,6 +89,28 @@ public sealed class MoveDevicesMove : LedgerMove<MoveDevicesResult>
         }
 
         return new MoveDevicesResult(_command.TargetProjectId, devices.ToImmutable(), ssa, !_command.DryRun);
+    }
+
+    /// <summary>Each moved device once in the project it left and once in the target (as a single move records it), with the SSC its SSA lots paid.</summary>
+    public override IEnumerable<HistoryNote> History(MoveDevicesResult result)
+    {
+        if (!result.Confirmed)
+        {
+            yield break;
+        }
+
+        var sscByDevice = result.Ssa?.Lots.Where(l => !l.Excluded).GroupBy(l => l.Mac).ToDictionary(g => g.Key, g => g.Sum(l => l.Price.Ssc), StringComparer.Ordinal) ?? [];
+        foreach (var device in result.Devices.Where(d => d.Moved))
+        {
+            yield return new(_command.CompanyId, HistoryActions.DeviceMoved, device.FromProjectId, device.Mac, ChangeFeed.Details(("to", result.TargetProjectId)));
+            var ssc = sscByDevice.GetValueOrDefault(device.Mac);
+            yield return new(_command.CompanyId, HistoryActions.DeviceMoved, result.TargetProjectId, device.Mac, ChangeFeed.Details(
+                ("from", device.FromProjectId),
+                ("ssaEndDate", result.Ssa?.EndDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+                ("ssc", ssc > 0 ? ssc.ToString(System.Globalization.CultureInfo.InvariantCulture) : null),
+                ("onCredit", ssc > 0 && _command.BuyOnCredit ? "true" : null),
+                ("orderNumber", ssc > 0 && _command.BuyOnCredit ? _command.OrderNumber : null)));
+        }
     }
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(MoveDevicesResult result) => SsaPayment.UnitsPaid(result.Ssa?.TotalSsc ?? 0);

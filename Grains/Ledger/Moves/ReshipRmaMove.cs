@@ -1,4 +1,5 @@
 using OrleansLicensing.Contracts;
+using OrleansLicensing.Grains.History;
 
 namespace OrleansLicensing.Grains.Ledger;
 
@@ -33,6 +34,17 @@ public sealed class ReshipRmaMove(string companyId, string mac, string? freedPro
         }
 
         return released;
+    }
+
+    /// <summary>The reship in the project the device left and, when licenses were freed, their arrival in the pool of <c>Freed_RMA_licenses</c>.</summary>
+    public override IEnumerable<HistoryNote> History(DeviceLotChange result)
+    {
+        var licenses = result.Lots.IsEmpty ? null : ChangeFeed.Describe(UnitsOf(result.Lots));
+        yield return new(companyId, HistoryActions.RmaReshipped, result.ProjectId, mac, ChangeFeed.Details(("licenses", licenses), ("freedProjectId", licenses is null ? null : freedProjectId)));
+        if (licenses is not null)
+        {
+            yield return new(companyId, HistoryActions.LicensesReturnedToFreePool, freedProjectId, mac, ChangeFeed.Details(("licenses", licenses), ("reason", "RMA reship")));
+        }
     }
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(DeviceLotChange result) => UnitsOf(result.Lots);
