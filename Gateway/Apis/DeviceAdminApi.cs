@@ -58,6 +58,11 @@ public static class DeviceAdminApi
         vendor.MapGet("/orders/{orderNumber}/devices", ListOrderDevicesAsync).WithName("ListOrderDevices")
             .WithSummary("The devices registered under an order number: JSON, or CSV with Accept: text/csv (never secrets)")
             .Produces<OrderDeviceResponse[]>(StatusCodes.Status200OK, "application/json", "text/csv");
+
+        groups.Device.MapPost("/claim", ClaimAsync).WithTags("Device").WithName("ClaimDevice")
+            .WithSummary("The device (its MAC and secret) names the company that may add it without the secret, for 7 days, once (R-D2)")
+            .RequireDeviceCredentials()
+            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.Unauthorized);
         return groups;
     }
 
@@ -193,6 +198,21 @@ public static class DeviceAdminApi
         return TypedResults.Text(csv.ToString(), "text/csv", Encoding.UTF8);
     }
 
+    public static async Task<Ok<DeviceClaimResponse>> ClaimAsync(DeviceClaimRequest request, HttpRequest http, IGrainFactory grains)
+    {
+        string? macHeader = http.Headers[DevicePollApi.MacHeader];
+        string? secret = http.Headers[DevicePollApi.SecretHeader];
+        if (string.IsNullOrEmpty(macHeader) || string.IsNullOrEmpty(secret))
+        {
+            throw new LicensingException(ErrorCodes.Unauthorized, $"Send the device's {DevicePollApi.MacHeader} and {DevicePollApi.SecretHeader} headers.");
+        }
+
+        var mac = Mac.Parse(macHeader).ToString();
+        var companyId = Validate.Id(request.CompanyId ?? throw LicensingException.Validation("'companyId' is required."), "The company");
+        var expires = await grains.GetGrain<IDeviceClaimGrain>(mac).ClaimAsync(Validate.Text(secret, DevicePollApi.SecretHeader, 256), companyId);
+        return TypedResults.Ok(new DeviceClaimResponse(mac, companyId, expires));
+    }
+
     private static string CsvField(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
@@ -234,3 +254,8 @@ public sealed record RmaResponse(
 }
 
 public sealed record OrderDeviceResponse(string Mac, string DeviceType, string OrderNumber, DateOnly ShipDate, bool RegisteredWithCertificate);
+
+/// <summary>R-D2: the company the device lets add it without its secret.</summary>
+public sealed record DeviceClaimRequest(string? CompanyId);
+
+public sealed record DeviceClaimResponse(string Mac, string CompanyId, DateTimeOffset ExpiresAt);

@@ -91,7 +91,8 @@ public sealed class DeviceGrain(
         }
 
         string? refusal = null;
-        var (before, changed) = await ChangeMembershipAsync(state =>
+        var claimed = false;
+        DeviceMembership? Decide(DeviceLotsState state)
         {
             var current = MembershipOf(state);
             if (current.CompanyId == companyId)
@@ -101,9 +102,9 @@ public sealed class DeviceGrain(
             }
 
             // R-D2: a device that is in another company, or holds licenses, changes hands only
-            // with proof of possession — its secret.
+            // with proof of possession — its secret, or the device's own claim for this company.
             var needsProof = (current.CompanyId is not null || !state.Lots.IsEmpty) && !(current.CompanyId is null && current.ReleasedBy == companyId);
-            if (needsProof && !Codes.SecretMatches(deviceSecret, hardware.SecretHash))
+            if (needsProof && !claimed && !Codes.SecretMatches(deviceSecret, hardware.SecretHash))
             {
                 refusal = ErrorCodes.DeviceInOtherCompany;
                 return null;
@@ -111,7 +112,23 @@ public sealed class DeviceGrain(
 
             refusal = null;
             return new DeviceMembership(companyId, projectId);
-        });
+        }
+
+        var (before, changed) = await ChangeMembershipAsync(Decide);
+        if (!changed && refusal == ErrorCodes.DeviceInOtherCompany)
+        {
+            // Only when the secret did not prove it: a claim the device made through the device API.
+            var claim = GrainFactory.GetGrain<IDeviceClaimGrain>(Mac);
+            if (await claim.IsClaimedByAsync(companyId))
+            {
+                claimed = true;
+                (before, changed) = await ChangeMembershipAsync(Decide);
+                if (changed)
+                {
+                    await claim.ConsumeAsync(companyId);
+                }
+            }
+        }
 
         if (!changed)
         {

@@ -142,6 +142,46 @@ public sealed class DeviceMembershipTests(SharedApp shared) : IClassFixture<Shar
     }
 
     [Fact]
+    public async Task R_D2_a_device_claims_itself_for_a_company_which_then_adds_it_by_mac_alone_once()
+    {
+        var a = await CompanyAsync();
+        var (mac, secret) = await DeviceInAsync(a);
+        await BindAsync(a, mac, 1);
+        var b = await CompanyAsync();
+        var c = await CompanyAsync();
+
+        // The device API authenticates the device; the company must exist.
+        await Api.AssertProblem(await ClaimAsync(mac, "wrong-secret", b.Company), HttpStatusCode.Unauthorized, "Unauthorized");
+        await Api.AssertProblem(await ClaimAsync(mac, secret, "0000000000000000"), HttpStatusCode.NotFound, "NotFound");
+        Assert.Equal("DeviceInOtherCompany", (await AddAsync(b, b.Project, new { macs = new[] { mac } }))["code"]!.GetValue<string>());
+
+        // A claim for C does not let B in; a claim for B does, by MAC alone.
+        Assert.Equal(HttpStatusCode.OK, (await ClaimAsync(mac, secret, c.Company)).StatusCode);
+        Assert.Equal("DeviceInOtherCompany", (await AddAsync(b, b.Project, new { macs = new[] { mac } }))["code"]!.GetValue<string>());
+        var claimed = await ClaimAsync(mac.Replace("-", ":", StringComparison.Ordinal), secret, b.Company);
+        Assert.Equal(HttpStatusCode.OK, claimed.StatusCode);
+        Assert.Equal(b.Company, (await Api.Json(claimed))["companyId"]!.GetValue<string>());
+        var added = await AddAsync(b, b.Project, new { macs = new[] { mac } });
+        Assert.Equal("warning", added["status"]!.GetValue<string>());
+        Assert.Equal("SeveralCompanies", added["code"]!.GetValue<string>());
+        Assert.Equal(1, await UnitsOnAsync(b, mac));
+        Assert.Equal("DeviceTakenOver", (await HistoryAsync(a, mac))[0]!["action"]!.GetValue<string>());
+
+        // The claim was used up: after A takes the device back with its secret, B needs a new proof.
+        Assert.Equal("warning", (await AddAsync(a, a.Project, new { devices = new[] { new { mac, deviceSecret = secret } } }))["status"]!.GetValue<string>());
+        Assert.Equal("DeviceInOtherCompany", (await AddAsync(b, b.Project, new { macs = new[] { mac } }))["code"]!.GetValue<string>());
+        await AssertBalancedAsync();
+    }
+
+    private Task<HttpResponseMessage> ClaimAsync(string mac, string secret, string companyId)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/device/claim") { Content = System.Net.Http.Json.JsonContent.Create(new { companyId }) };
+        request.Headers.Add("X-Device-Mac", mac);
+        request.Headers.Add("X-Device-Secret", secret);
+        return _api.Http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task R_L5_two_concurrent_moves_from_different_devices_to_one_empty_device_exactly_one_succeeds()
     {
         var c = await CompanyAsync();

@@ -16,3 +16,11 @@ public sealed class CompanyRmaState
 {
     [Id(0)] public ImmutableSortedSet<string> Macs { get; set; } = ImmutableSortedSet<string>.Empty;
 }
+
+/// <summary>A device's own claim naming the company that may add it without its secret (R-D2).</summary>
+[GenerateSerializer]
+public sealed class DeviceClaimState
+{
+    [Id(0)] public string? CompanyId { get; set; }
+    [Id(1)] public DateTimeOffset Expires { get; set; }
+}
