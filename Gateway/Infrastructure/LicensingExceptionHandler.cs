@@ -48,6 +48,16 @@ public sealed class LicensingExceptionHandler(ILogger<LicensingExceptionHandler>
                 await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.StorageUnavailable, "The service did not answer in time; retry the request.");
                 return true;
 
+            case OrleansException runtime:
+                // Any other failure of the Orleans runtime (a silo shutting down under the call, a
+                // directory or activation in transition): the cluster's condition, not the request's.
+                // Answered as the 503 a client already retries (a unit move with the same
+                // Idempotency-Key, D56); logged as an error so it stays visible to operators.
+                logger.LogError(runtime, "Orleans runtime failure on {Method} {Path}", context.Request.Method, context.Request.Path);
+                context.Response.Headers.RetryAfter = "1";
+                await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.StorageUnavailable, "The service could not complete the request; retry it.");
+                return true;
+
             default:
                 logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
                 await Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "An unexpected error occurred.");

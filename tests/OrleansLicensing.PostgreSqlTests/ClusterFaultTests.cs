@@ -169,6 +169,11 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
         Log($"rolling restart: {string.Join("; ", steps)}");
         Log($"rolling restart: {load.Operations.Count} operations and polls, {retried.Length} needed a retry (at most {(retried.Length == 0 ? 1 : retried.Max(o => o.Attempts))} answers); slowest answer {Seconds(load.Answers.Max(a => a.Seconds))} s, slowest failed answer {Seconds(load.Answers.Where(a => !a.Succeeded).Select(a => a.Seconds).DefaultIfEmpty(0).Max())} s");
 
+        foreach (var line in cluster.ErrorLines().Take(10))
+        {
+            Log("node error: " + line[..Math.Min(line.Length, 3000)]);
+        }
+
         Assert.All(load.Operations, o => Assert.True(o.Succeeded, $"{o.Kind} {o.Path} failed after {o.Attempts} answers"));
         Assert.All(load.Answers.Where(a => !a.Succeeded), AssertCleanFailure);
         await AssertSettledAsync(load);

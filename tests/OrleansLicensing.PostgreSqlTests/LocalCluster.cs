@@ -37,6 +37,12 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public IReadOnlyList<NodeProcess?> Silos => _silos;
 
+    /// <summary>The error lines every node logged so far (for a failing test's output).</summary>
+    public IEnumerable<string> ErrorLines() =>
+        _gateways.Concat(_silos.OfType<NodeProcess>())
+            .SelectMany(node => node.Output.Split('\n'))
+            .Where(line => line.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"LogLevel\":\"Critical\"", StringComparison.Ordinal));
+
     /// <summary>Migrates the database (the operator's first step), then starts the silos together and the gateways.</summary>
     public static async Task<LocalCluster> StartAsync(string database, int silos, int gateways)
     {
