@@ -19,7 +19,12 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// device's transactional state and changes in a transaction of its own, so every unit move
     /// that checks it is ordered before or after the change, never across it.
     /// </summary>
-    Task<DeviceAddResult> AddToProjectAsync(string companyId, string projectId, string? deviceSecret);
+    /// <param name="attach">
+    /// False when the caller adds the device to the project's device list itself, with others in
+    /// one write (<see cref="IProjectGrain.AttachDevicesAsync"/>): a batch of thousands then costs
+    /// one list write per chunk instead of one per device.
+    /// </param>
+    Task<DeviceAddResult> AddToProjectAsync(string companyId, string projectId, string? deviceSecret, bool attach = true);
 
     /// <summary>
     /// Moves the device to another project of its company (R-D6; the SSA extension of a move

@@ -82,7 +82,7 @@ public sealed class DeviceGrain(
         return _ready;
     }
 
-    public async Task<DeviceAddResult> AddToProjectAsync(string companyId, string projectId, string? deviceSecret)
+    public async Task<DeviceAddResult> AddToProjectAsync(string companyId, string projectId, string? deviceSecret, bool attach = true)
     {
         await ReadyAsync();
         if (await HardwareAsync() is not { } hardware)
@@ -114,7 +114,7 @@ public sealed class DeviceGrain(
             return new DeviceMembership(companyId, projectId);
         }
 
-        var (before, changed) = await ChangeMembershipAsync(Decide);
+        var (before, changed) = await ChangeMembershipAsync(Decide, attach);
         if (!changed && refusal == ErrorCodes.DeviceInOtherCompany)
         {
             // Only when the secret did not prove it: a claim the device made through the device API.
@@ -122,7 +122,7 @@ public sealed class DeviceGrain(
             if (await claim.IsClaimedByAsync(companyId))
             {
                 claimed = true;
-                (before, changed) = await ChangeMembershipAsync(Decide);
+                (before, changed) = await ChangeMembershipAsync(Decide, attach);
                 if (changed)
                 {
                     await claim.ConsumeAsync(companyId);
@@ -452,7 +452,7 @@ public sealed class DeviceGrain(
     /// projects' device indexes. <paramref name="decide"/> runs under the write lock and returns
     /// the new membership, or null to leave it as it is. Returns the membership before and whether it changed.
     /// </summary>
-    private async Task<(DeviceMembership Before, bool Changed)> ChangeMembershipAsync(Func<DeviceLotsState, DeviceMembership?> decide)
+    private async Task<(DeviceMembership Before, bool Changed)> ChangeMembershipAsync(Func<DeviceLotsState, DeviceMembership?> decide, bool attach = true)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -509,7 +509,7 @@ public sealed class DeviceGrain(
                 await GrainFactory.GetGrain<IProjectGrain>(before.ProjectId).DetachDeviceAsync(Mac);
             }
 
-            if (after.ProjectId is not null)
+            if (after.ProjectId is not null && attach)
             {
                 await GrainFactory.GetGrain<IProjectGrain>(after.ProjectId).AttachDeviceAsync(Mac);
             }
