@@ -45,7 +45,11 @@ public sealed class DeviceEnrollmentGrain(ChangeFeed feed) : Grain, IDeviceEnrol
                 answers.CopyTo(added, start);
             }
 
-            var attached = added.Where(r => r.Status != DeviceAddStatus.Error).Select(r => r.Mac).ToImmutableArray();
+            // A device already in the company and in this project is listed too: a retry after a
+            // request that died between a device's commit and its chunk's list write repairs the list.
+            var already = await Task.WhenAll(added.Where(r => r.Code == ErrorCodes.AlreadyInCompany).Select(r => GrainFactory.GetGrain<IDeviceGrain>(r.Mac).GetAsync()));
+            var attached = added.Where(r => r.Status != DeviceAddStatus.Error).Select(r => r.Mac)
+                .Concat(already.Where(v => v.ProjectId == projectId).Select(v => v.Mac)).ToImmutableArray();
             if (!attached.IsEmpty)
             {
                 await project.AttachDevicesAsync(attached);

@@ -174,6 +174,40 @@ public sealed class RmaTests(SharedApp shared) : IClassFixture<SharedApp>
         Assert.Equal(HttpStatusCode.Forbidden, (await _api.SendAsync(HttpMethod.Get, $"/api/v1/vendor/orders/{order}/devices", null, user)).StatusCode);
     }
 
+    [Fact]
+    public async Task R_D1_adding_by_order_number_adds_every_device_of_the_order_with_a_result_each()
+    {
+        // 600 devices: more than one chunk of the project's device list (500) and far more than a list add's 50.
+        var order = "SO-ADD-" + Guid.NewGuid().ToString("N")[..8];
+        HttpResponseMessage registered;
+        var attempt = 0;
+        do
+        {
+            // Random MACs of other tests may fall into the block: then another block (all or nothing, nothing registered).
+            var first = Convert.ToInt32(Api.NewMacSuffix()[..2], 16) << 16;
+            var macs = Enumerable.Range(0, 600).Select(i => (first + (i * 7)).ToString("x6", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            registered = await _api.SendAsync(HttpMethod.Post, "/api/v1/vendor/hardware",
+                new { devices = macs.Select(mac => new { mac, deviceType = "IP800", orderNumber = order, shipDate = "2026-11-02" }).ToArray() }, LicensingApp.VendorKey);
+        }
+        while (registered.StatusCode == HttpStatusCode.Conflict && ++attempt < 5);
+
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var (admin, company, project) = await CompanyAsync();
+        var path = $"/api/v1/companies/{company}/projects/{project}/devices";
+        var added = (await Api.Json(await _api.SendAsync(HttpMethod.Post, path, new { orderNumber = order }, admin)))["results"]!.AsArray();
+        Assert.Equal(600, added.Count);
+        Assert.All(added, r => Assert.Equal("added", r!["status"]!.GetValue<string>()));
+        var listed = (await Api.Json(await _api.SendAsync(HttpMethod.Get, path, null, admin))).AsArray().Select(m => m!.GetValue<string>()).ToHashSet();
+        Assert.Equal(600, listed.Count);
+        Assert.All(added, r => Assert.Contains(r!["mac"]!.GetValue<string>(), listed));
+
+        // Again: every device reports AlreadyInCompany, nothing changes.
+        var again = (await Api.Json(await _api.SendAsync(HttpMethod.Post, path, new { orderNumber = order }, admin)))["results"]!.AsArray();
+        Assert.All(again, r => Assert.Equal("AlreadyInCompany", r!["code"]!.GetValue<string>()));
+        Assert.Equal(600, (await Api.Json(await _api.SendAsync(HttpMethod.Get, path, null, admin))).AsArray().Count);
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Post, path, new { orderNumber = "SO-NOBODY-" + Guid.NewGuid().ToString("N")[..6] }, admin), HttpStatusCode.NotFound, "NotFound");
+    }
+
     private Task<HttpResponseMessage> Vendor(string path) => _api.SendAsync(HttpMethod.Post, path, null, LicensingApp.VendorKey);
 
     private async Task<(string Token, string Company, string Project)> CompanyAsync()
