@@ -60,19 +60,11 @@ public sealed class MoveDevicesMove : LedgerMove<MoveDevicesResult>
 
             foreach (var lot in before.Lots.Where(lot => lot.SsaEndDate < endDate && SscCalculator.CarriesSsc(_catalog, lot.Type)))
             {
-                var price = _calculator.QuoteLot(new SscLot(lot.Type, lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate), _calculationDate, endDate);
-                quotes.Add(new SsaLotQuote(lot.LotId, mac, lot.Version, lot.BindDate, lot.SsaEndDate, price, _excluded.Contains(lot.LotId)));
+                quotes.Add(SsaPayment.QuoteLot(_calculator, mac, lot, _calculationDate, endDate, _excluded));
             }
         }
 
-        var unknown = _excluded.Except(quotes.Select(q => q.LotId)).Order(StringComparer.Ordinal).ToArray();
-        if (unknown.Length > 0)
-        {
-            throw new LicensingException(
-                ErrorCodes.ValidationFailed,
-                "'excludedLots' names lots that are not SSA lots of the moved devices.",
-                ImmutableDictionary<string, string[]>.Empty.Add("excludedLots", unknown));
-        }
+        SsaPayment.EnsureExcludedAreQuoted(_excluded, quotes, "the moved devices");
 
         SsaQuote? ssa = null;
         if (end is { } target)

@@ -63,19 +63,11 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
                 : await device.ExtendSsaAsync(_command.CompanyId, _command.ProjectId, _command.EndDate, [.. _excluded]);
             foreach (var lot in lots.Where(lot => SscCalculator.CarriesSsc(_catalog, lot.Type)))
             {
-                var price = _calculator.QuoteLot(new SscLot(lot.Type, lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate), _calculationDate, _command.EndDate);
-                quotes.Add(new SsaLotQuote(lot.LotId, mac, lot.Version, lot.BindDate, lot.SsaEndDate, price, _excluded.Contains(lot.LotId)));
+                quotes.Add(SsaPayment.QuoteLot(_calculator, mac, lot, _calculationDate, _command.EndDate, _excluded));
             }
         }
 
-        var unknown = _excluded.Except(quotes.Select(q => q.LotId)).Order(StringComparer.Ordinal).ToArray();
-        if (unknown.Length > 0)
-        {
-            throw new LicensingException(
-                ErrorCodes.ValidationFailed,
-                "'excludedLots' names lots that are not SSA lots of the project's devices.",
-                ImmutableDictionary<string, string[]>.Empty.Add("excludedLots", unknown));
-        }
+        SsaPayment.EnsureExcludedAreQuoted(_excluded, quotes, "the project's devices");
 
         var total = quotes.Where(q => !q.Excluded).Sum(q => q.Price.Ssc);
         if (!_command.DryRun)

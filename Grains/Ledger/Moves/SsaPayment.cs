@@ -1,16 +1,37 @@
+using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
 
 namespace OrleansLicensing.Grains.Ledger;
 
 /// <summary>
-/// Pays an SSA quote inside a move's transaction (R-S4): from the project's <c>SSC</c> balance, or
+/// Quotes lots of a device for an SSA end date (R-S2, R-S3) and pays a quote inside a move's
+/// transaction (R-S4): from the project's <c>SSC</c> balance, or
 /// minted on credit with source <c>Credit</c> and recorded as the company's debt; consumed either
 /// way (R-C2). Shared by the SSA of a project (R-S1) and a device move into a project under SSA (R-D6).
 /// </summary>
 public static class SsaPayment
 {
     public const string SscType = "SSC";
+
+    /// <summary>The quote of one lot of <paramref name="mac"/> up to <paramref name="endDate"/>, marked excluded when the caller left it out.</summary>
+    public static SsaLotQuote QuoteLot(SscCalculator calculator, string mac, LicenseLot lot, DateOnly calculationDate, DateOnly endDate, ImmutableHashSet<string> excluded) =>
+        new(lot.LotId, mac, lot.Version, lot.BindDate, lot.SsaEndDate,
+            calculator.QuoteLot(new SscLot(lot.Type, lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate), calculationDate, endDate),
+            excluded.Contains(lot.LotId));
+
+    /// <summary>Refuses (nothing applied) when 'excludedLots' names lots the quote does not hold.</summary>
+    public static void EnsureExcludedAreQuoted(ImmutableHashSet<string> excluded, IEnumerable<SsaLotQuote> quotes, string whose)
+    {
+        var unknown = excluded.Except(quotes.Select(q => q.LotId)).Order(StringComparer.Ordinal).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new LicensingException(
+                ErrorCodes.ValidationFailed,
+                $"'excludedLots' names lots that are not SSA lots of {whose}.",
+                ImmutableDictionary<string, string[]>.Empty.Add("excludedLots", unknown));
+        }
+    }
 
     public static async Task PayAsync(LedgerContext context, string companyId, string projectId, long total, bool buyOnCredit, string? orderNumber, string userEmail, DateOnly today)
     {
