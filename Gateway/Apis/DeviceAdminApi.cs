@@ -17,12 +17,6 @@ public static class DeviceAdminApi
     /// <summary>R-D6: devices per move request, as for batch adds (R-F2).</summary>
     public const int MaxMoveDevices = 50;
 
-    /// <summary>
-    /// The warranty every device has from its ship date, before extensions (R-L7). The seeds do not
-    /// give it: a product decision (two years, the usual statutory warranty in the vendor's market).
-    /// </summary>
-    public const int BaseWarrantyYears = 2;
-
     private const int OrderReadParallelism = 32;
 
     public static ApiGroups MapDeviceAdminApi(this ApiGroups groups)
@@ -132,15 +126,11 @@ public static class DeviceAdminApi
         var mac = Mac.Parse(deviceMac).ToString();
         var hardware = await grains.GetGrain<IHardwareGrain>(mac).GetAsync() ?? throw LicensingException.NotFound("The device");
         var view = await grains.GetGrain<IDeviceGrain>(mac).GetAsync();
-        var underSsa = view.Lots.Where(l => l.SsaEndDate is not null).Select(l => l.SsaEndDate!.Value).ToArray();
-        var extensionYears = view.Lots
-            .Where(l => catalog.TryGetLicenseType(l.Type, out var type) && type.Category == LicenseCategory.Warranty)
-            .Sum(l => l.Units);
         return TypedResults.Ok(new DeviceStatusResponse(
             mac,
             [.. view.Lots.Select(l => new DeviceStatusLicense(l.Type, l.Units, l.Version, l.SsaEndDate))],
-            underSsa.Length == 0 ? null : underSsa.Min(),
-            hardware.Registration.ShipDate.AddYears(BaseWarrantyYears + extensionYears)));
+            DeviceStatusReport.SsaEnd(view.Lots),
+            DeviceStatusReport.WarrantyEnd(hardware.Registration.ShipDate, view.Lots, catalog)));
     }
 
     public static async Task<Ok<RmaResponse>> RequestRmaAsync(RmaRequest? request, CompanyCaller caller, IGrainFactory grains)

@@ -329,6 +329,11 @@ public sealed class DeviceMembershipTests(SharedApp shared) : IClassFixture<Shar
         Assert.Contains(mac, await ProjectDevicesAsync(c, target));
         var arrival = Assert.Single(await HistoryAsync(c, mac), e => e!["action"]!.GetValue<string>() == "DeviceMoved" && e["projectId"]!.GetValue<string>() == target)!;
         Assert.Equal("108", arrival["details"]!["ssc"]!.GetValue<string>());
+
+        // Another company's status check sees the new SSA end.
+        var checker = await CompanyAsync();
+        var status = await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{checker.Company}/device-status/{mac}", null, checker.Token));
+        Assert.Equal(targetEnd.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), status["ssaEndDate"]!.GetValue<string>());
         await AssertBalancedAsync();
     }
 
