@@ -145,6 +145,7 @@ public static class GatewaySetup
             .MapDevicesApi()
             .MapDeviceAdminApi()
             .MapFreePoolApi()
+            .MapDeviceOperationsApi()
             .MapOwnKeysApi()
             .MapSsaApi()
             .MapCertificatesApi()

@@ -22,7 +22,8 @@ public static class DevicesApi
         device.MapPost("/licenses", AddLicensesAsync).WithName("AddLicensesFromBalance")
             .WithSummary("Bind licenses from project balances to the device (all or nothing)")
             .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.UnknownLicenseType, ErrorCodes.InvalidUnits, ErrorCodes.VersionNotOffered, ErrorCodes.InsufficientBalance,
-                ErrorCodes.ConsistencyViolation, ErrorCodes.DeviceNotInProject, ErrorCodes.TransientConflict).AllowExternalProjectRights();
+                ErrorCodes.ConsistencyViolation, ErrorCodes.DeviceNotInProject, ErrorCodes.TransientConflict, ErrorCodes.WarrantyLimitExceeded, ErrorCodes.FloatingLicenseConflict,
+                ErrorCodes.CreditNotAllowed, ErrorCodes.InsufficientSsc, ErrorCodes.SsaEndInPast, ErrorCodes.InvalidDate).AllowExternalProjectRights();
         device.MapPost("/licenses/move", MoveLicensesAsync).WithName("MoveLicenses")
             .WithSummary("Move all but warranty licenses to a device without licenses (right MoveLicenses, or the source device's RMA arrived at the vendor)")
             .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.ConsistencyViolation, ErrorCodes.TargetHasLicenses, ErrorCodes.Conflict, ErrorCodes.TransientConflict);
@@ -123,14 +124,46 @@ public static class DevicesApi
             licenses = explicitLicenses.SetItems(plan.Licenses.Select(p => KeyValuePair.Create(p.Key, explicitLicenses.GetValueOrDefault(p.Key) + p.Value)));
         }
 
-        var result = await grains.GetGrain<ILedgerGrain>(0).AddLicensesFromBalanceAsync(
-            new AddLicensesCommand(owner, caller.Device.Mac, version, licenses, fromProjects, request.DryRun ?? false),
-            idempotency?.For(request));
-        return TypedResults.Ok(new AddLicensesResponse(
-            result.Mac,
-            result.Lots.Select(LotResponse.From).ToArray(),
-            result.Debited.Select(d => new DebitResponse(d.ProjectId, d.Licenses)).ToArray(),
-            plan is null ? null : new PackageProposalResponse(plan.Licenses, plan.Ports, plan.SscPerYear, plan.Lots)));
+        var buyOnCredit = request.BuyOnCredit ?? false;
+        var orderNumber = SsaApi.CreditOrderNumber(caller, buyOnCredit, request.OrderNumber);
+        if (buyOnCredit && owner != caller.CompanyId)
+        {
+            throw new LicensingException(ErrorCodes.CreditNotAllowed, "A company with rights on a project does not buy on the owner's credit.");
+        }
+
+        var command = new AddLicensesCommand(owner, caller.Device.Mac, version, licenses, fromProjects, request.DryRun ?? false)
+        {
+            CountCurrent = request.CountCurrent ?? false,
+            BuyOnCredit = buyOnCredit,
+            OrderNumber = orderNumber,
+            UserEmail = caller.Email,
+            SsaEndDate = await SsaOptionAsync(request.SsaEndDate, caller.Device, grains),
+            SsaExcludedTypes = [.. (request.SsaExcludedTypes ?? []).Select(type => catalog.TryGetLicenseType(type ?? string.Empty, out var t)
+                ? t.Code
+                : throw new LicensingException(ErrorCodes.UnknownLicenseType, $"'ssaExcludedTypes' names '{type}', which is not a license type."))],
+        };
+        var result = await grains.GetGrain<ILedgerGrain>(0).AddLicensesFromBalanceAsync(command, idempotency?.For(request));
+        return TypedResults.Ok(AddLicensesResponse.From(result, plan is null ? null : new PackageProposalResponse(plan.Licenses, plan.Ports, plan.SscPerYear, plan.Lots)));
+    }
+
+    /// <summary>The SSA option's end date (R-L2): a date, or "project" for the SSA end of the device's project.</summary>
+    private static async Task<DateOnly?> SsaOptionAsync(string? requested, DeviceView device, IGrainFactory grains)
+    {
+        if (requested is null)
+        {
+            return null;
+        }
+
+        if (requested == "project")
+        {
+            var project = device.ProjectId is null ? null : await grains.GetGrain<IProjectGrain>(device.ProjectId).GetAsync();
+            return project?.SsaEndDate
+                ?? throw LicensingException.Validation("'ssaEndDate' is \"project\", but the device's project has no SSA end date.");
+        }
+
+        return DateOnly.TryParseExact(requested, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date)
+            ? date
+            : throw new LicensingException(ErrorCodes.InvalidDate, "'ssaEndDate' must be a date (yyyy-MM-dd) or \"project\".");
     }
 
     /// <summary>

@@ -142,14 +142,42 @@ public sealed record DeviceResponse(string Mac, string? DeviceType, string? Proj
 
 /// <param name="Licenses">Type → units to bind; may be omitted when <paramref name="WishedPorts"/> is given.</param>
 /// <param name="WishedPorts">R-L3 (V8 and later): a total of PBX ports; the service adds the cheapest combination of port packages the balances cover (see <c>proposal</c>).</param>
-public sealed record AddLicensesRequest(string Version, Dictionary<string, int>? Licenses = null, List<string>? FromProjects = null, bool? DryRun = null, int? WishedPorts = null);
+/// <param name="SsaEndDate">R-L2 SSA option: <c>yyyy-MM-dd</c>, or <c>project</c> for the SSA end of the device's project; the new lots that carry SSC get it, the SSC (quoted in <c>ssa</c>) are paid from the project's SSC balance, or on credit, in the same transaction.</param>
+/// <param name="SsaExcludedTypes">License types of the request that do not get the SSA option.</param>
+/// <param name="BuyOnCredit">R-S4: buy the licenses (and the SSC of the SSA option) on credit instead of drawing them from balances; needs the right BuyOnCredit and an <c>orderNumber</c>.</param>
+/// <param name="CountCurrent">R-L2: the device's lots of older versions (V6, V7) count toward the configuration of <c>version</c> in the PBX rules.</param>
+public sealed record AddLicensesRequest(
+    string Version,
+    Dictionary<string, int>? Licenses = null,
+    List<string>? FromProjects = null,
+    bool? DryRun = null,
+    int? WishedPorts = null,
+    string? SsaEndDate = null,
+    List<string>? SsaExcludedTypes = null,
+    bool? BuyOnCredit = null,
+    string? OrderNumber = null,
+    bool? CountCurrent = null);
 
 /// <summary>R-L3: the port packages chosen for <c>wishedPorts</c> — the fewest SSC per year, then the fewest lots; a preview the caller may change and send as <c>licenses</c>.</summary>
 public sealed record PackageProposalResponse(IReadOnlyDictionary<string, int> Licenses, int Ports, long SscPerYear, int Lots);
 
 public sealed record DebitResponse(string ProjectId, IReadOnlyDictionary<string, int> Licenses);
 
-public sealed record AddLicensesResponse(string Mac, IReadOnlyList<LotResponse> Lots, IReadOnlyList<DebitResponse> Debited, PackageProposalResponse? Proposal = null);
+/// <param name="Ssa">The SSC quote of the SSA option (paid unless <c>dryRun</c>).</param>
+/// <param name="OnCredit">The licenses were bought on credit (nothing was debited).</param>
+public sealed record AddLicensesResponse(string Mac, IReadOnlyList<LotResponse> Lots, IReadOnlyList<DebitResponse> Debited, PackageProposalResponse? Proposal = null, AddedSsaResponse? Ssa = null, bool OnCredit = false)
+{
+    public static AddLicensesResponse From(AddLicensesResult result, PackageProposalResponse? proposal = null) => new(
+        result.Mac,
+        result.Lots.Select(LotResponse.From).ToArray(),
+        result.Debited.Select(d => new DebitResponse(d.ProjectId, d.Licenses)).ToArray(),
+        proposal,
+        result.Ssa is { } ssa ? new AddedSsaResponse(ssa.EndDate, [.. ssa.Lots.Select(q => new SscLotResponse(q.Type, q.Units, q.CoverageStart, q.DaysTwice, q.DaysOnce, q.Multiplier, q.Ssc))], ssa.TotalSsc, ssa.OnCredit) : null,
+        result.OnCredit);
+}
+
+/// <summary>The SSA option's quote: per new lot from today to <c>endDate</c> (R-S1..R-S3).</summary>
+public sealed record AddedSsaResponse(DateOnly EndDate, IReadOnlyList<SscLotResponse> Lots, long TotalSsc, bool OnCredit);
 
 /// <summary>The device poll answer (built by the device grain; described here for OpenAPI).</summary>
 public sealed record DeviceLicenseResponse(string Mac, IReadOnlyList<LotResponse> Licenses, DateTimeOffset? TestModeUntil, string Document);

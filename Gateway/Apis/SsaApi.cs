@@ -31,7 +31,20 @@ public static class SsaApi
         }
 
         var buyOnCredit = request.BuyOnCredit ?? false;
-        var orderNumber = Validate.OptionalText(request.OrderNumber, "orderNumber", 100);
+        var orderNumber = CreditOrderNumber(caller, buyOnCredit, request.OrderNumber);
+
+        var command = new SsaCommand(
+            caller.CompanyId, caller.ProjectId!, endDate, request.CalculationDate, request.DryRun ?? false,
+            [.. excluded.Select(id => Validate.Text(id, "excludedLots", 64)).Distinct(StringComparer.Ordinal)],
+            buyOnCredit, orderNumber, caller.Email);
+        var quote = await grains.GetGrain<ILedgerGrain>(0).SetSsaAsync(command, idempotency?.For(request));
+        return TypedResults.Ok(SsaResponse.From(quote));
+    }
+
+    /// <summary>R-S4 at the gateway: buying on credit needs the right BuyOnCredit and an order number (returned, validated).</summary>
+    internal static string? CreditOrderNumber(CompanyCaller caller, bool buyOnCredit, string? requested)
+    {
+        var orderNumber = Validate.OptionalText(requested, "orderNumber", 100);
         if (buyOnCredit)
         {
             if (!caller.Membership.EffectiveRights.Contains(CompanyRights.BuyOnCredit))
@@ -45,12 +58,7 @@ public static class SsaApi
             }
         }
 
-        var command = new SsaCommand(
-            caller.CompanyId, caller.ProjectId!, endDate, request.CalculationDate, request.DryRun ?? false,
-            [.. excluded.Select(id => Validate.Text(id, "excludedLots", 64)).Distinct(StringComparer.Ordinal)],
-            buyOnCredit, orderNumber, caller.Email);
-        var quote = await grains.GetGrain<ILedgerGrain>(0).SetSsaAsync(command, idempotency?.For(request));
-        return TypedResults.Ok(SsaResponse.From(quote));
+        return orderNumber;
     }
 
     public static async Task<Ok<CreditDebtResponse[]>> ListCreditAsync(CompanyCaller caller, IGrainFactory grains) =>

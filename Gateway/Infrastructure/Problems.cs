@@ -49,6 +49,8 @@ public static class Problems
         [ErrorCodes.InsufficientSsc] = StatusCodes.Status409Conflict,
         [ErrorCodes.QuoteNotConfirmable] = StatusCodes.Status409Conflict,
         [ErrorCodes.TargetHasLicenses] = StatusCodes.Status409Conflict,
+        [ErrorCodes.FloatingLicenseConflict] = StatusCodes.Status409Conflict,
+        [ErrorCodes.WarrantyLimitExceeded] = StatusCodes.Status422UnprocessableEntity,
         [ErrorCodes.DeviceNotInProject] = StatusCodes.Status409Conflict,
         [ErrorCodes.AlreadyInCompany] = StatusCodes.Status409Conflict,
         [ErrorCodes.DeviceInOtherCompany] = StatusCodes.Status409Conflict,

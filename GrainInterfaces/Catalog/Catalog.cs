@@ -38,7 +38,8 @@ public sealed record LicenseType(
     string Source,
     int Ports = 0,
     PbxRule PbxRule = PbxRule.None,
-    bool ExternalKey = false);
+    bool ExternalKey = false,
+    bool Floating = false);
 
 public sealed record DeviceType(string Code, string Description, string Source, ImmutableSortedDictionary<string, int> Maxima);
 

@@ -43,11 +43,12 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// (<see cref="ErrorCodes.TargetHasLicenses"/>, R-L5); with <paramref name="requiredProjectId"/>
     /// it is in that project (else <see cref="ErrorCodes.TransientConflict"/>: it moved since the
     /// caller looked, so the caller may look again and retry); the lots together pass the device
-    /// type's consistency rules (<see cref="ErrorCodes.ConsistencyViolation"/>, R-L2, R-L4).
+    /// type's consistency rules (<see cref="ErrorCodes.ConsistencyViolation"/>, R-L2, R-L4), whose
+    /// PBX rules look at the configuration <paramref name="scope"/> names (all lots without one).
     /// </summary>
     [Transaction(TransactionOption.Join)]
     [AlwaysInterleave]
-    Task<DeviceLotChange> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> lots, bool requireEmpty = false, string? requiredProjectId = null);
+    Task<DeviceLotChange> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> lots, bool requireEmpty = false, string? requiredProjectId = null, ConsistencyScope? scope = null);
 
     /// <summary>
     /// Takes the device's write lock for the caller's transaction without changing anything and
@@ -63,7 +64,7 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// <summary>What <see cref="AddLotsAsync"/> would do, with the same checks, under a read lock and without writing (a dry run).</summary>
     [Transaction(TransactionOption.Join)]
     [AlwaysInterleave]
-    Task<DeviceLotChange> PreviewLotsAsync(string companyId, ImmutableArray<LicenseLot> lots);
+    Task<DeviceLotChange> PreviewLotsAsync(string companyId, ImmutableArray<LicenseLot> lots, ConsistencyScope? scope = null);
 
     /// <summary>
     /// Removes the selected lots and returns them with the device's project at this moment, read
@@ -115,6 +116,14 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<DevicePollResponse> PollAsync(string deviceSecret, string? ifNoneMatch);
+
+    /// <summary>
+    /// Takes a test mode state (R-L9) into the poll answer, unless it already shows a later one.
+    /// Called by the device's <see cref="IDeviceTestModeGrain"/> after it persisted the change; no
+    /// storage call, so it interleaves with everything.
+    /// </summary>
+    [AlwaysInterleave]
+    Task ShowTestModeAsync(DeviceTestMode testMode);
 
     // Devices in projects and RMA (issue 11 part A: R-D4, R-D5, R-D6, R-D7).
 

@@ -51,6 +51,12 @@ public static class ErrorCodes
     public const string InsufficientBalance = nameof(InsufficientBalance);
     public const string ConsistencyViolation = nameof(ConsistencyViolation);
     public const string TargetHasLicenses = nameof(TargetHasLicenses);
+
+    /// <summary>R-L7: the device would hold more than four years of warranty extension.</summary>
+    public const string WarrantyLimitExceeded = nameof(WarrantyLimitExceeded);
+
+    /// <summary>R-L6: a V7 floating license and V7 PBX licenses on the same device.</summary>
+    public const string FloatingLicenseConflict = nameof(FloatingLicenseConflict);
     public const string DeviceNotInProject = nameof(DeviceNotInProject);
 
     public const string AlreadyInCompany = nameof(AlreadyInCompany);

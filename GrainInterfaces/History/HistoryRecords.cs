@@ -70,6 +70,12 @@ public static class HistoryActions
     public const string LicensesTakenFromFreePool = nameof(LicensesTakenFromFreePool);
     public const string FreeLicensesConverted = nameof(FreeLicensesConverted);
     public const string BalanceTransferred = nameof(BalanceTransferred);
+
+    /// <summary>A device's test mode was switched on, or on again (R-L9); details: <c>until</c>.</summary>
+    public const string TestModeOn = nameof(TestModeOn);
+
+    /// <summary>A device's test mode ended: by hand, or by its reminder after eight hours (details: <c>by</c> = <c>reminder</c>).</summary>
+    public const string TestModeOff = nameof(TestModeOff);
     public const string HistoryAbsorbed = nameof(HistoryAbsorbed);
 
     /// <summary>A project's SSA end was set or extended and paid (R-S1..R-S4).</summary>

@@ -17,6 +17,13 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// <summary>Binds units from project balances to a device (R-L2, R-P6); all or nothing.</summary>
     Task<AddLicensesResult> AddLicensesFromBalanceAsync(AddLicensesCommand command, IdempotencyToken? idempotency = null);
 
+    /// <summary>
+    /// Binds <paramref name="years"/> years of warranty extension from the device's project balance
+    /// (R-L7): <c>Warranty-Early</c> within 30 days after the ship date, <c>Warranty</c> later; at
+    /// most four years per device in total (<c>WarrantyLimitExceeded</c>, checked under the device's lock).
+    /// </summary>
+    Task<AddLicensesResult> AddWarrantyAsync(string companyId, string mac, int years, IdempotencyToken? idempotency = null);
+
     /// <summary>Device → its project's free pool (the PBX lots, or the named ones).</summary>
     Task<ImmutableArray<LicenseLot>> ReturnToFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
 

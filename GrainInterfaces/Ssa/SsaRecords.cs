@@ -80,4 +80,7 @@ public sealed record CreditDebt(
 public static class CreditPurposes
 {
     public const string Ssa = "SSA";
+
+    /// <summary>Licenses bound to a device and bought on credit (R-S4, R-L2).</summary>
+    public const string Licenses = "Licenses";
 }

@@ -179,13 +179,13 @@ public sealed class DeviceGrain(
         return View(_committedLots);
     }
 
-    public async Task<DeviceLotChange> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty = false, string? requiredProjectId = null)
+    public async Task<DeviceLotChange> AddLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty = false, string? requiredProjectId = null, ConsistencyScope? scope = null)
     {
         var transactionId = CurrentTransaction;
         var deviceType = (await HardwareAsync())?.Registration.DeviceType;
         return await lots.PerformUpdate(state =>
         {
-            var change = Receive(state, companyId, newLots, requireEmpty, requiredProjectId, deviceType);
+            var change = Receive(state, companyId, newLots, requireEmpty, requiredProjectId, deviceType, scope);
             state.Lots = change.Lots;
             Remember(transactionId, state);
             return change;
@@ -195,10 +195,10 @@ public sealed class DeviceGrain(
     public Task<string?> LockAsync(string companyId) =>
         lots.PerformUpdate(state => InCompany(state, companyId).ProjectId);
 
-    public async Task<DeviceLotChange> PreviewLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots)
+    public async Task<DeviceLotChange> PreviewLotsAsync(string companyId, ImmutableArray<LicenseLot> newLots, ConsistencyScope? scope = null)
     {
         var deviceType = (await HardwareAsync())?.Registration.DeviceType;
-        return await lots.PerformRead(state => Receive(state, companyId, newLots, requireEmpty: false, requiredProjectId: null, deviceType));
+        return await lots.PerformRead(state => Receive(state, companyId, newLots, requireEmpty: false, requiredProjectId: null, deviceType, scope));
     }
 
     public Task<DeviceLotChange> TakeLotsAsync(string companyId, LotSelection selection, ImmutableArray<string> lotIds)
@@ -308,6 +308,7 @@ public sealed class DeviceGrain(
     private async Task ReadCommittedAsync()
     {
         await HardwareAsync();
+        await LoadTestModeAsync();
         var started = time.GetTimestamp();
         (long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership) committed = (0, [], false, DeviceMembership.None);
         await transactions.RunTransaction(TransactionOption.Create, async () =>
@@ -404,16 +405,53 @@ public sealed class DeviceGrain(
     {
         _committedLots = committed;
         var version = catalog.CurrentVersion(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Version;
-        var etag = DeviceLicenseAnswer.ComputeETag(Mac, version, committed, testModeUntil: null);
+        var etag = DeviceLicenseAnswer.ComputeETag(Mac, version, committed, _testMode.Until);
         if (etag == _etag)
         {
             return;
         }
 
-        var document = LicenseDocument.Create(Mac, version, committed, testModeUntil: null, signingKey.Key);
-        _body = DeviceLicenseAnswer.CreateBody(Mac, committed, testModeUntil: null, document);
+        var document = LicenseDocument.Create(Mac, version, committed, _testMode.Until, signingKey.Key);
+        _body = DeviceLicenseAnswer.CreateBody(Mac, committed, _testMode.Until, document);
         _etag = etag;
     }
+
+    #region Test mode (R-L9)
+
+    // The test mode the poll answer shows, pushed by the device's IDeviceTestModeGrain on every
+    // change and read from it once at activation; the higher revision wins.
+    private DeviceTestMode _testMode = DeviceTestMode.Off;
+    private bool _testModeLoaded;
+
+    public Task ShowTestModeAsync(DeviceTestMode testMode)
+    {
+        _testModeLoaded = true;
+        if (testMode.Revision > _testMode.Revision)
+        {
+            _testMode = testMode;
+            if (_ready.IsCompletedSuccessfully)
+            {
+                RebuildAnswer(_committedLots);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task LoadTestModeAsync()
+    {
+        if (!_testModeLoaded)
+        {
+            var current = await GrainFactory.GetGrain<IDeviceTestModeGrain>(Mac).GetAsync();
+            _testModeLoaded = true;
+            if (current.Revision > _testMode.Revision)
+            {
+                _testMode = current;
+            }
+        }
+    }
+
+    #endregion
 
     private DeviceView View(ImmutableArray<LicenseLot> current) =>
         new(Mac, _hardware?.Registration.DeviceType, _membership.CompanyId, _membership.ProjectId, device.State.Name, device.State.Comment, current, _rma);
@@ -429,7 +467,7 @@ public sealed class DeviceGrain(
     }
 
     /// <summary>The checks of <see cref="AddLotsAsync"/>, under the caller's lock; returns the lots the device would hold.</summary>
-    private DeviceLotChange Receive(DeviceLotsState state, string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty, string? requiredProjectId, string? deviceType)
+    private DeviceLotChange Receive(DeviceLotsState state, string companyId, ImmutableArray<LicenseLot> newLots, bool requireEmpty, string? requiredProjectId, string? deviceType, ConsistencyScope? scope = null)
     {
         var membership = InCompany(state, companyId);
         if (requiredProjectId is not null && membership.ProjectId != requiredProjectId)
@@ -443,7 +481,7 @@ public sealed class DeviceGrain(
         }
 
         var after = state.Lots.AddRange(newLots);
-        _consistency.Check(deviceType ?? throw LicensingException.NotFound("The device"), after);
+        _consistency.Check(deviceType ?? throw LicensingException.NotFound("The device"), after, scope);
         return new DeviceLotChange(membership.ProjectId, after);
     }
 

@@ -55,3 +55,13 @@ public sealed record DeviceMembership(
 {
     public static readonly DeviceMembership None = new(null, null);
 }
+
+/// <summary>A device's test mode (R-L9): on until <see cref="Until"/>, off when null.</summary>
+[GenerateSerializer]
+public sealed class DeviceTestModeState
+{
+    [Id(0)] public DateTimeOffset? Until { get; set; }
+
+    /// <summary>Counts the changes; the device grain keeps the state with the highest.</summary>
+    [Id(1)] public long Revision { get; set; }
+}

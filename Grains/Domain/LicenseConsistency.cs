@@ -10,8 +10,15 @@ namespace OrleansLicensing.Grains.Domain;
 /// </summary>
 public sealed class LicenseConsistency(Catalog catalog)
 {
-    /// <summary>Checks that <paramref name="lots"/> may all be bound to a device of <paramref name="deviceTypeCode"/>.</summary>
-    public void Check(string deviceTypeCode, IReadOnlyCollection<LicenseLot> lots)
+
+    /// <summary>
+    /// Checks that <paramref name="lots"/> may all be bound to a device of <paramref name="deviceTypeCode"/>.
+    /// The device-type maxima, warranty and floating rules look at every lot. The PBX rules look at
+    /// one configuration: with a <paramref name="scope"/>, the lots of its version and — with
+    /// countCurrent — the older ones, which then count as that version's (R-L2); without one, at
+    /// every lot.
+    /// </summary>
+    public void Check(string deviceTypeCode, IReadOnlyCollection<LicenseLot> lots, ConsistencyScope? scope = null)
     {
         if (!catalog.TryGetDeviceType(deviceTypeCode, out var deviceType))
         {
@@ -23,8 +30,9 @@ public sealed class LicenseConsistency(Catalog catalog)
             throw new LicensingException(ErrorCodes.InvalidUnits, $"A lot of {empty.Type} must hold at least one unit, not {empty.Units}.");
         }
 
+        CheckWarranty(lots);
+        CheckFloating(lots);
         var totals = LicenseMath.ToMap(lots.Select(l => KeyValuePair.Create(l.Type, l.Units)));
-        var pbxPorts = 0L;
         foreach (var (code, units) in totals)
         {
             var type = catalog.TryGetLicenseType(code, out var t)
@@ -42,14 +50,11 @@ public sealed class LicenseConsistency(Catalog catalog)
                     ? $"{code} is not available for device type {deviceType.Code}."
                     : $"A {deviceType.Code} holds at most {maximum} {code}; this would make {units}.");
             }
-
-            if (type.Category == LicenseCategory.PbxPackage)
-            {
-                pbxPorts += (long)units * type.Ports;
-            }
         }
 
-        foreach (var (code, units) in totals)
+        var configuration = LicenseMath.ToMap(InConfiguration(lots, scope).Select(l => KeyValuePair.Create(l.Type, l.Units)));
+        var pbxPorts = configuration.Sum(entry => catalog.TryGetLicenseType(entry.Key, out var t) && t.Category == LicenseCategory.PbxPackage ? (long)entry.Value * t.Ports : 0L);
+        foreach (var (code, units) in configuration)
         {
             var type = catalog.TryGetLicenseType(code, out var t) ? t : null;
             switch (type?.PbxRule)
@@ -82,6 +87,56 @@ public sealed class LicenseConsistency(Catalog catalog)
             {
                 throw new LicensingException(ErrorCodes.VersionNotOffered, $"{code} is not offered in {version}.");
             }
+        }
+    }
+
+    /// <summary>The lots of the configuration the PBX rules check (see <see cref="Check"/>).</summary>
+    private IEnumerable<LicenseLot> InConfiguration(IReadOnlyCollection<LicenseLot> lots, ConsistencyScope? scope)
+    {
+        if (scope is null)
+        {
+            return lots;
+        }
+
+        var number = catalog.GetVersion(scope.Version).Number;
+        return lots.Where(l =>
+        {
+            var lotNumber = catalog.TryGetVersion(l.Version, out var release) ? release.Number : number;
+            return lotNumber == number || (scope.CountCurrent && lotNumber < number);
+        });
+    }
+
+    /// <summary>R-L7: at most <see cref="WarrantyRules.MaxYears"/> years of warranty extension in total, of both warranty types together.</summary>
+    private void CheckWarranty(IReadOnlyCollection<LicenseLot> lots)
+    {
+        var years = lots.Where(l => catalog.TryGetLicenseType(l.Type, out var t) && t.Category == LicenseCategory.Warranty).Sum(l => (long)l.Units);
+        if (years > WarrantyRules.MaxYears)
+        {
+            throw new LicensingException(
+                ErrorCodes.WarrantyLimitExceeded,
+                $"A device takes at most {WarrantyRules.MaxYears} years of warranty extension in total; this would make {years}.",
+                ImmutableDictionary<string, string[]>.Empty.Add("rule", ["R-L7"]));
+        }
+    }
+
+    /// <summary>R-L6: a V7 floating license (slave PBX) and V7 PBX licenses exclude each other on one device.</summary>
+    private void CheckFloating(IReadOnlyCollection<LicenseLot> lots)
+    {
+        var floating = lots.Select(l => catalog.TryGetLicenseType(l.Type, out var t) ? t : null).FirstOrDefault(t => t is { Floating: true });
+        if (floating is null)
+        {
+            return;
+        }
+
+        // The floating license's own version (V7) is the one whose PBX licenses it excludes.
+        var pbx = lots.FirstOrDefault(l => l.Version == floating.MinVersion
+            && catalog.TryGetLicenseType(l.Type, out var t) && !t.Floating && t.Category is LicenseCategory.PbxPackage or LicenseCategory.PbxFeature);
+        if (pbx is not null)
+        {
+            throw new LicensingException(
+                ErrorCodes.FloatingLicenseConflict,
+                $"A device with the V7 floating license {floating.Code} cannot hold V7 PBX licenses ({pbx.Type}), and vice versa.",
+                ImmutableDictionary<string, string[]>.Empty.Add("rule", ["R-L6"]));
         }
     }
 

@@ -40,8 +40,51 @@ public sealed class LedgerGrain(
     public Task<RedeemResult> RedeemKeyAsync(string code, string companyId, string projectId, string? comment, IdempotencyToken? idempotency = null, string? redeemedBy = null) =>
         Runner.RunAsync(new RedeemKeyMove(code, companyId, projectId, comment, time, redeemedBy), idempotency);
 
-    public Task<AddLicensesResult> AddLicensesFromBalanceAsync(AddLicensesCommand command, IdempotencyToken? idempotency = null) =>
-        Runner.RunAsync(new AddFromBalanceMove(command, _consistency, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)), idempotency);
+    public async Task<AddLicensesResult> AddLicensesFromBalanceAsync(AddLicensesCommand command, IdempotencyToken? idempotency = null)
+    {
+        var today = Today;
+        if (command.BuyOnCredit)
+        {
+            await EnsureMayBuyOnCreditAsync(command.CompanyId, command.UserEmail, command.OrderNumber);
+        }
+
+        if (command.Licenses.ContainsKey(WarrantyRules.WarrantyEarly))
+        {
+            WarrantyRules.CheckEarlyWindow(command.Licenses.Keys, (await RegistrationAsync(command.Mac)).ShipDate, today);
+        }
+
+        return await Runner.RunAsync(new AddFromBalanceMove(command, _consistency, catalog, today), idempotency);
+    }
+
+    public async Task<AddLicensesResult> AddWarrantyAsync(string companyId, string mac, int years, IdempotencyToken? idempotency = null)
+    {
+        WarrantyRules.CheckYears(years);
+        var today = Today;
+        var type = WarrantyRules.TypeFor((await RegistrationAsync(mac)).ShipDate, today);
+        var command = new AddLicensesCommand(companyId, mac, catalog.CurrentVersion(today).Version, LicenseMath.ToMap([KeyValuePair.Create(type, years)]), [], DryRun: false);
+        return await Runner.RunAsync(new AddFromBalanceMove(command, _consistency, catalog, today), idempotency);
+    }
+
+    /// <summary>R-S4, enforced here and not only by the gateway: the member's rights as they are now, and an order number.</summary>
+    private async Task EnsureMayBuyOnCreditAsync(string companyId, string? userEmail, string? orderNumber)
+    {
+        var member = userEmail is null ? null : await GrainFactory.GetGrain<ICompanyGrain>(companyId).AuthorizeAsync(userEmail, null);
+        if (member is null || !member.EffectiveRights.Contains(CompanyRights.BuyOnCredit))
+        {
+            throw new LicensingException(ErrorCodes.CreditNotAllowed, "Buying on credit needs the right BuyOnCredit in this company.");
+        }
+
+        if (string.IsNullOrWhiteSpace(orderNumber))
+        {
+            throw LicensingException.Validation("A purchase on credit needs an 'orderNumber'.");
+        }
+    }
+
+    private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+
+    /// <summary>The vendor's registration of a device (it never changes once made).</summary>
+    private async Task<HardwareRegistration> RegistrationAsync(string mac) =>
+        (await GrainFactory.GetGrain<IHardwareGrain>(mac).GetAsync())?.Registration ?? throw LicensingException.NotFound("The device");
 
     public Task<ImmutableArray<LicenseLot>> ReturnToFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new ReturnToFreePoolMove(companyId, mac, lotIds), idempotency);
@@ -92,17 +135,7 @@ public sealed class LedgerGrain(
     {
         if (command.BuyOnCredit && !command.DryRun)
         {
-            // R-S4, enforced here and not only by the gateway: the member's rights as they are now.
-            var member = await GrainFactory.GetGrain<ICompanyGrain>(command.CompanyId).AuthorizeAsync(command.UserEmail, null);
-            if (!member.EffectiveRights.Contains(CompanyRights.BuyOnCredit))
-            {
-                throw new LicensingException(ErrorCodes.CreditNotAllowed, "Buying on credit needs the right BuyOnCredit in this company.");
-            }
-
-            if (string.IsNullOrWhiteSpace(command.OrderNumber))
-            {
-                throw LicensingException.Validation("A purchase on credit needs an 'orderNumber'.");
-            }
+            await EnsureMayBuyOnCreditAsync(command.CompanyId, command.UserEmail, command.OrderNumber);
         }
 
         var project = GrainFactory.GetGrain<IProjectGrain>(command.ProjectId);

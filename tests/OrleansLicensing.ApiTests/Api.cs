@@ -127,6 +127,28 @@ public sealed class Api(HttpClient http)
         return Http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>Every item of a paged list (<c>events</c> + <c>nextCursor</c>, e.g. the history), following cursors until none is left.</summary>
+    public async Task<List<JsonNode>> ReadAllPagesAsync(string path, string token, int maxPages = 200)
+    {
+        var items = new List<JsonNode>();
+        string? cursor = null;
+        var separator = path.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        for (var pages = 0; pages < maxPages; pages++)
+        {
+            var response = await SendAsync(HttpMethod.Get, cursor is null ? path : $"{path}{separator}cursor={Uri.EscapeDataString(cursor)}", null, token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await Json(response);
+            items.AddRange(page["events"]!.AsArray().Select(e => e!));
+            cursor = page["nextCursor"]?.GetValue<string>();
+            if (cursor is null)
+            {
+                return items;
+            }
+        }
+
+        throw new InvalidOperationException($"The list did not end within {maxPages} pages.");
+    }
+
     public static async Task<JsonNode> Json(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))
         ?? throw new JsonException("empty body");

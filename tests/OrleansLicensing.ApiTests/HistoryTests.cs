@@ -221,26 +221,7 @@ public sealed class HistoryTests(SharedApp shared) : IAsyncLifetime
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"{Company}/history?context=device&mac=00-90-33-00-00-01", null, outsider), HttpStatusCode.NotFound, "NotFound");
     }
 
-    private async Task<List<JsonNode>> ReadAllAsync(string path, string? token = null)
-    {
-        var events = new List<JsonNode>();
-        string? cursor = null;
-        var separator = path.Contains('?', StringComparison.Ordinal) ? "&" : "?";
-        for (var pages = 0; pages < 50; pages++)
-        {
-            var response = await _api.SendAsync(HttpMethod.Get, cursor is null ? path : $"{path}{separator}cursor={Uri.EscapeDataString(cursor)}", null, token ?? _token);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var page = await Api.Json(response);
-            events.AddRange(page["events"]!.AsArray().Select(e => e!));
-            cursor = page["nextCursor"]?.GetValue<string>();
-            if (cursor is null)
-            {
-                return events;
-            }
-        }
-
-        throw new InvalidOperationException("The history did not end within 50 pages.");
-    }
+    private Task<List<JsonNode>> ReadAllAsync(string path, string? token = null) => _api.ReadAllPagesAsync(path, token ?? _token, maxPages: 50);
 
     private Task<HttpResponseMessage> Ok(HttpMethod method, string path, object? body) => Expect(HttpStatusCode.OK, method, path, body);
 

@@ -70,7 +70,6 @@ public sealed class LicenseConsistencyTests
         { "IP6000", "Relay-PRI=4;Relay-PRI=1" },
         { "IP800", "Relay-PRI=2" },
         { "IP6000", "PBX-Port8*100=11" },
-        { "IP222", "Warranty=5" },
         { "IP1200", "DECT-Multi-Cell-Ari=2" },
         // types a device type does not take at all
         { "IP222", "Relay-PRI=1" },
@@ -99,6 +98,50 @@ public sealed class LicenseConsistencyTests
     [MemberData(nameof(Inconsistent))]
     public void R_L2_inconsistent_lots_are_a_ConsistencyViolation_naming_the_rule(string deviceType, string lots) =>
         AssertViolation(deviceType, lots);
+
+    [Theory]
+    [InlineData("Warranty=5")]
+    [InlineData("Warranty=3;Warranty-Early=2")]
+    [InlineData("Warranty-Early=4;Warranty=1")]
+    public void R_L7_more_than_four_years_of_warranty_of_both_types_together_is_WarrantyLimitExceeded(string lots)
+    {
+        var error = DomainAssert.Fails(ErrorCodes.WarrantyLimitExceeded, () => Consistency.Check("IP222", Lots(lots)));
+        Assert.Contains("R-L7", error.Extensions["rule"]);
+    }
+
+    [Theory]
+    [InlineData("PBX-Floating7=1;PBX-PBX7#15=1", "V7", true)]
+    [InlineData("PBX-Floating7=1;PBX-PBX7#15=1", "V8", false)]
+    [InlineData("PBX-Floating7=1;PBX-Port8*20=1", "V8", false)]
+    [InlineData("PBX-Floating7=1;Relay-PRI=2", "V7", false)]
+    public void R_L6_a_floating_license_excludes_V7_pbx_licenses_on_the_device(string spec, string otherVersion, bool conflict)
+    {
+        var lots = spec.Split(';').Select(entry => entry.Split('='))
+            .Select(p => Lot(p[0], int.Parse(p[1], CultureInfo.InvariantCulture), p[0] == "PBX-Floating7" ? "V7" : otherVersion)).ToArray();
+        if (conflict)
+        {
+            var error = DomainAssert.Fails(ErrorCodes.FloatingLicenseConflict, () => Consistency.Check("IP6000", lots));
+            Assert.Contains("R-L6", error.Extensions["rule"]);
+            DomainAssert.Fails(ErrorCodes.FloatingLicenseConflict, () => Consistency.Check("IP6000", [.. lots.Reverse()]));
+        }
+        else
+        {
+            Consistency.Check("IP6000", lots);
+        }
+    }
+
+    [Fact]
+    public void R_L7_the_early_warranty_type_applies_up_to_the_30th_day_after_shipping()
+    {
+        var shipped = new DateOnly(2031, 6, 1);
+        Assert.Equal(WarrantyRules.WarrantyEarly, WarrantyRules.TypeFor(shipped, shipped));
+        Assert.Equal(WarrantyRules.WarrantyEarly, WarrantyRules.TypeFor(shipped, shipped.AddDays(30)));
+        Assert.Equal(WarrantyRules.Warranty, WarrantyRules.TypeFor(shipped, shipped.AddDays(31)));
+        DomainAssert.Fails(ErrorCodes.ConsistencyViolation, () => WarrantyRules.CheckEarlyWindow([WarrantyRules.WarrantyEarly], shipped, shipped.AddDays(31)));
+        WarrantyRules.CheckEarlyWindow([WarrantyRules.Warranty], shipped, shipped.AddDays(400));
+        DomainAssert.Fails(ErrorCodes.InvalidUnits, () => WarrantyRules.CheckYears(0));
+        DomainAssert.Fails(ErrorCodes.InvalidUnits, () => WarrantyRules.CheckYears(5));
+    }
 
     [Fact]
     public void R_L2_an_IP6000_takes_4_Relay_PRI_but_not_5()

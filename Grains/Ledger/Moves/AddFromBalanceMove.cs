@@ -19,13 +19,35 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
     private ImmutableArray<string> _sources = [];
     private ImmutableSortedDictionary<string, int>? _shortfall;
     private string? _home;
+    private readonly DateOnly _today;
+    private readonly SscCalculator _calculator;
 
-    public AddFromBalanceMove(AddLicensesCommand command, LicenseConsistency consistency, DateOnly today)
+    public AddFromBalanceMove(AddLicensesCommand command, LicenseConsistency consistency, Catalog catalog, DateOnly today)
     {
         consistency.CheckVersion(command.Version, today, command.Licenses.Keys);
+        if (command.SsaEndDate is { } end && end < today)
+        {
+            throw new LicensingException(ErrorCodes.SsaEndInPast, $"The SSA end date {end:yyyy-MM-dd} is in the past (today is {today:yyyy-MM-dd}).");
+        }
+
+        if (command.BuyOnCredit && !command.FromProjects.IsDefaultOrEmpty)
+        {
+            throw LicensingException.Validation("Licenses bought on credit are not drawn from balances; 'fromProjects' does not go with 'buyOnCredit'.");
+        }
+
         _command = command;
+        _today = today;
+        var excluded = command.SsaExcludedTypes.IsDefault ? [] : command.SsaExcludedTypes.ToHashSet(StringComparer.Ordinal);
         _newLots = [.. command.Licenses.Select(entry =>
-            new LicenseLot(entry.Key, entry.Value, command.Version, today, SsaEndDate: null, ExternalKey: null, LotSources.Balance) { LotId = Guid.NewGuid().ToString("N") })];
+            new LicenseLot(
+                entry.Key,
+                entry.Value,
+                command.Version,
+                today,
+                SsaEndDate: command.SsaEndDate is { } ssaEnd && SscCalculator.CarriesSsc(catalog, entry.Key) && !excluded.Contains(entry.Key) ? ssaEnd : null,
+                ExternalKey: null,
+                command.BuyOnCredit ? LotSources.Credit : LotSources.Balance) { LotId = Guid.NewGuid().ToString("N") })];
+        _calculator = new SscCalculator(catalog);
         Holders = [DeviceHolder(command.Mac), .. command.FromProjects.Distinct().Select(ProjectHolder)];
     }
 
@@ -45,12 +67,62 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
 
         // Checks membership and the consistency rules under the device's lock, and tells its project.
         var device = context.Device(_command.Mac);
+        var scope = new ConsistencyScope(_command.Version, _command.CountCurrent);
         var change = _command.DryRun
-            ? await device.PreviewLotsAsync(_command.CompanyId, _newLots)
-            : await device.AddLotsAsync(_command.CompanyId, _newLots);
+            ? await device.PreviewLotsAsync(_command.CompanyId, _newLots, scope)
+            : await device.AddLotsAsync(_command.CompanyId, _newLots, scope: scope);
         var home = _home = change.ProjectId
             ?? throw new LicensingException(ErrorCodes.DeviceNotInProject, "Add the device to a project before adding licenses from a balance.");
 
+        var credit = _command.BuyOnCredit
+            ? new SscPayment.CreditOrder(_command.CompanyId, home, _command.OrderNumber!, _command.UserEmail!, _today)
+            : null;
+        ImmutableArray<ProjectDebit> debited;
+        if (credit is not null)
+        {
+            // R-S4: bought, not drawn — minted with source Credit and recorded as the company's debt.
+            if (!_command.DryRun)
+            {
+                await SscPayment.BuyOnCreditAsync(context, _command.Licenses, credit, CreditPurposes.Licenses);
+            }
+
+            debited = [];
+        }
+        else
+        {
+            debited = await DebitAsync(context, home, named);
+        }
+
+        var ssa = await PaySsaAsync(context, home, credit);
+        return new AddLicensesResult(_command.Mac, change.Lots, debited) { Ssa = ssa, OnCredit = credit is not null };
+    }
+
+    /// <summary>
+    /// The SSA option (R-L2, R-S1..R-S4): quotes the new lots that carry it from today to their
+    /// SSA end and, unless previewing, pays the SSC from the device's project or on credit, in this transaction.
+    /// </summary>
+    private async Task<AddedSsa?> PaySsaAsync(LedgerContext context, string home, SscPayment.CreditOrder? credit)
+    {
+        if (_command.SsaEndDate is not { } end)
+        {
+            return null;
+        }
+
+        var quotes = _newLots.Where(lot => lot.SsaEndDate is not null)
+            .Select(lot => _calculator.QuoteLot(new SscLot(lot.Type, lot.Units, lot.Version, lot.BindDate, SsaEndDate: null), _today, end))
+            .ToImmutableArray();
+        var total = quotes.Sum(q => q.Ssc);
+        if (!_command.DryRun)
+        {
+            await SscPayment.PaySscAsync(context, home, total, credit, CreditPurposes.Ssa);
+        }
+
+        return new AddedSsa(end, quotes, total, credit is not null);
+    }
+
+    /// <summary>Draws the licenses from the device's project, then the named ones in order (R-P6); all or nothing.</summary>
+    private async Task<ImmutableArray<ProjectDebit>> DebitAsync(LedgerContext context, string home, string[] named)
+    {
         ImmutableArray<string> sources = [home, .. named.Where(p => p != home)];
         if (!_command.DryRun && sources.Length > 1)
         {
@@ -92,18 +164,24 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
             throw new LicensingException(ErrorCodes.InsufficientBalance, $"The balance is short of {Describe(remaining)}.");
         }
 
-        return new AddLicensesResult(_command.Mac, change.Lots, debits.ToImmutable());
+        return debits.ToImmutable();
     }
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(AddLicensesResult result) => _command.Licenses;
 
-    public override IReadOnlyDictionary<string, int> UnitsDeclared => _command.Licenses;
+    /// <summary>Bought on credit (minted) or paying SSA (SSC consumed): more changes than the units moved.</summary>
+    public override bool UnitsMovedBoundTheChange => !_command.BuyOnCredit && _command.SsaEndDate is null;
+
+    public override IReadOnlyDictionary<string, int>? UnitsDeclared => UnitsMovedBoundTheChange ? _command.Licenses : null;
 
     public override IEnumerable<HistoryNote> History(AddLicensesResult result) =>
         [new(_command.CompanyId, HistoryActions.LicensesAdded, _home ?? result.Debited.FirstOrDefault()?.ProjectId, _command.Mac, ChangeFeed.Details(
             ("licenses", ChangeFeed.Describe(_command.Licenses)),
             ("version", _command.Version),
-            ("debited", string.Join("; ", result.Debited.Select(d => $"{d.ProjectId}: {ChangeFeed.Describe(d.Licenses)}")))))];
+            ("debited", string.Join("; ", result.Debited.Select(d => $"{d.ProjectId}: {ChangeFeed.Describe(d.Licenses)}"))),
+            ("onCredit", result.OnCredit ? _command.OrderNumber : null),
+            ("ssaEndDate", result.Ssa?.EndDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+            ("ssc", result.Ssa?.TotalSsc.ToString(System.Globalization.CultureInfo.InvariantCulture))))];
 
     /// <summary>R-P6: names the company's other projects that hold some of what is missing, read after the abort.</summary>
     public override async Task<LicensingException> ExplainAsync(LicensingException refusal, LedgerContext context)

@@ -9,7 +9,7 @@ namespace OrleansLicensing.Grains.Ledger;
 /// Moves devices into another project of their company (R-D6) as one transaction. Into a project
 /// under SSA, each device's lots under SSA are quoted up to the target's end date with the SSA
 /// calculator (R-S2, R-S3) under the device's write lock, and unless previewing they get that date
-/// and the SSC are paid from the target's balance or on credit (<see cref="SsaPayment"/>, R-S4),
+/// and the SSC are paid from the target's balance or on credit (<see cref="SscPayment"/>, R-S4),
 /// all or nothing: a short SSC balance leaves every device where it was.
 /// </summary>
 public sealed class MoveDevicesMove : LedgerMove<MoveDevicesResult>
@@ -60,11 +60,11 @@ public sealed class MoveDevicesMove : LedgerMove<MoveDevicesResult>
 
             foreach (var lot in before.Lots.Where(lot => lot.SsaEndDate < endDate && SscCalculator.CarriesSsc(_catalog, lot.Type)))
             {
-                quotes.Add(SsaPayment.QuoteLot(_calculator, mac, lot, _calculationDate, endDate, _excluded));
+                quotes.Add(SsaQuoting.QuoteLot(_calculator, mac, lot, _calculationDate, endDate, _excluded));
             }
         }
 
-        SsaPayment.EnsureExcludedAreQuoted(_excluded, quotes, "the moved devices");
+        SsaQuoting.EnsureExcludedAreQuoted(_excluded, quotes, "the moved devices");
 
         SsaQuote? ssa = null;
         if (end is { } target)
@@ -72,7 +72,12 @@ public sealed class MoveDevicesMove : LedgerMove<MoveDevicesResult>
             var total = quotes.Where(q => !q.Excluded).Sum(q => q.Price.Ssc);
             if (!_command.DryRun)
             {
-                await SsaPayment.PayAsync(context, _command.CompanyId, _command.TargetProjectId, total, _command.BuyOnCredit, _command.OrderNumber, _command.UserEmail, _today);
+                await SscPayment.PaySscAsync(
+                    context,
+                    _command.TargetProjectId,
+                    total,
+                    _command.BuyOnCredit ? new SscPayment.CreditOrder(_command.CompanyId, _command.TargetProjectId, _command.OrderNumber!, _command.UserEmail, _today) : null,
+                    CreditPurposes.Ssa);
             }
 
             ssa = new SsaQuote(
@@ -105,7 +110,7 @@ public sealed class MoveDevicesMove : LedgerMove<MoveDevicesResult>
         }
     }
 
-    public override IReadOnlyDictionary<string, int> UnitsMoved(MoveDevicesResult result) => SsaPayment.UnitsPaid(result.Ssa?.TotalSsc ?? 0);
+    public override IReadOnlyDictionary<string, int> UnitsMoved(MoveDevicesResult result) => SsaQuoting.UnitsPaid(result.Ssa?.TotalSsc ?? 0);
 
     /// <summary>It consumes SSC (and on credit mints them): no bound by the units moved.</summary>
     public override bool UnitsMovedBoundTheChange => false;

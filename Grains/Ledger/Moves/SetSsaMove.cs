@@ -63,11 +63,11 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
                 : await device.ExtendSsaAsync(_command.CompanyId, _command.ProjectId, _command.EndDate, [.. _excluded]);
             foreach (var lot in lots.Where(lot => SscCalculator.CarriesSsc(_catalog, lot.Type)))
             {
-                quotes.Add(SsaPayment.QuoteLot(_calculator, mac, lot, _calculationDate, _command.EndDate, _excluded));
+                quotes.Add(SsaQuoting.QuoteLot(_calculator, mac, lot, _calculationDate, _command.EndDate, _excluded));
             }
         }
 
-        SsaPayment.EnsureExcludedAreQuoted(_excluded, quotes, "the project's devices");
+        SsaQuoting.EnsureExcludedAreQuoted(_excluded, quotes, "the project's devices");
 
         var total = quotes.Where(q => !q.Excluded).Sum(q => q.Price.Ssc);
         if (!_command.DryRun)
@@ -83,7 +83,12 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
 
     /// <summary>Pays the SSC (R-S4): from the balance, or minted on credit; consumed either way (R-C2).</summary>
     private Task PayAsync(LedgerContext context, long total) =>
-        SsaPayment.PayAsync(context, _command.CompanyId, _command.ProjectId, total, _command.BuyOnCredit, _command.OrderNumber, _command.UserEmail, _today);
+        SscPayment.PaySscAsync(
+            context,
+            _command.ProjectId,
+            total,
+            _command.BuyOnCredit ? new SscPayment.CreditOrder(_command.CompanyId, _command.ProjectId, _command.OrderNumber!, _command.UserEmail, _today) : null,
+            CreditPurposes.Ssa);
 
     public override IEnumerable<HistoryNote> History(SsaQuote result) =>
         result.Confirmed
@@ -96,7 +101,7 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
             : [];
 
     /// <summary>The SSC paid, for the metrics.</summary>
-    public override IReadOnlyDictionary<string, int> UnitsMoved(SsaQuote result) => SsaPayment.UnitsPaid(result.TotalSsc);
+    public override IReadOnlyDictionary<string, int> UnitsMoved(SsaQuote result) => SsaQuoting.UnitsPaid(result.TotalSsc);
 
     /// <summary>It consumes SSC (and on credit mints them): no bound by the units moved.</summary>
     public override bool UnitsMovedBoundTheChange => false;
