@@ -143,6 +143,7 @@ public static class GatewaySetup
             .MapMembersApi()
             .MapActivationsApi()
             .MapDevicesApi()
+            .MapDeviceAdminApi()
             .MapFreePoolApi()
             .MapDeviceOperationsApi()
             .MapOwnKeysApi()

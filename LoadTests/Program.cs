@@ -2,7 +2,7 @@ using OrleansLicensing.LoadTests;
 
 // Benchmarks of SPEC §6, measured in one run on this machine, medians of rounds:
 // the device poll against plain Kestrel, and license operations with cross-project debits on SQLite.
-//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|search|history]
+//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|search|history|orders]
 var options = BenchmarkOptions.Parse(args);
 var sections = new List<string>();
 if (options.Only is null or "poll")
@@ -32,15 +32,21 @@ if (options.Only is "history")
     sections.Add(await HistoryBenchmark.RunAsync(options, BenchmarkOptions.FindRoot()));
 }
 
+// R-D1 from outside: needs the Release node binary; runs alone and replaces its own section.
+if (options.Only is "orders")
+{
+    sections.Add(await OrderBenchmark.RunAsync(options, BenchmarkOptions.FindRoot()));
+}
+
 var report = string.Join(Environment.NewLine, sections.Select(s => s.TrimEnd() + Environment.NewLine));
 if (options.OutputPath is not null && options.Only is "curve" && File.Exists(options.OutputPath))
 {
     // The curve is its own section of the file: replace it (or add it at the end), keep the rest.
     await File.WriteAllTextAsync(options.OutputPath, CurveBenchmark.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), report));
 }
-else if (options.OutputPath is not null && options.Only is "search" or "history" && File.Exists(options.OutputPath))
+else if (options.OutputPath is not null && options.Only is "search" or "history" or "orders" && File.Exists(options.OutputPath))
 {
-    var heading = options.Only is "search" ? SearchBenchmark.Heading : HistoryBenchmark.Heading;
+    var heading = options.Only switch { "search" => SearchBenchmark.Heading, "orders" => OrderBenchmark.Heading, _ => HistoryBenchmark.Heading };
     await File.WriteAllTextAsync(options.OutputPath, QueryLatencies.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), heading, report));
 }
 else if (options.OutputPath is not null)

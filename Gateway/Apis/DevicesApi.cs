@@ -24,8 +24,8 @@ public static class DevicesApi
             .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.UnknownLicenseType, ErrorCodes.InvalidUnits, ErrorCodes.VersionNotOffered, ErrorCodes.InsufficientBalance,
                 ErrorCodes.ConsistencyViolation, ErrorCodes.DeviceNotInProject, ErrorCodes.TransientConflict, ErrorCodes.WarrantyLimitExceeded, ErrorCodes.FloatingLicenseConflict,
                 ErrorCodes.CreditNotAllowed, ErrorCodes.InsufficientSsc, ErrorCodes.SsaEndInPast, ErrorCodes.InvalidDate).AllowExternalProjectRights();
-        device.MapPost("/licenses/move", MoveLicensesAsync).WithName("MoveLicenses").RequireCompanyRight(CompanyRights.MoveLicenses)
-            .WithSummary("Move all but warranty licenses to a device without licenses")
+        device.MapPost("/licenses/move", MoveLicensesAsync).WithName("MoveLicenses")
+            .WithSummary("Move all but warranty licenses to a device without licenses (right MoveLicenses, or the source device's RMA arrived at the vendor)")
             .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.ConsistencyViolation, ErrorCodes.TargetHasLicenses, ErrorCodes.Conflict, ErrorCodes.TransientConflict);
         return groups;
     }
@@ -81,8 +81,24 @@ public static class DevicesApi
     public static async Task<Ok<LotResponse[]>> MoveLicensesAsync(MoveLicensesRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
     {
         var target = Mac.Parse(request.TargetMac).ToString();
+        await EnsureMayMoveLicensesAsync(caller, grains);
         var moved = await grains.GetGrain<ILedgerGrain>(0).MoveLicensesAsync(caller.CompanyId, caller.Device.Mac, target, idempotency?.For(request));
         return TypedResults.Ok(moved.Select(LotResponse.From).ToArray());
+    }
+
+    /// <summary>R-L5, R-D7: the MoveLicenses right, or an RMA of the source device by this company that arrived at the vendor.</summary>
+    private static async Task EnsureMayMoveLicensesAsync(CompanyCaller caller, IGrainFactory grains)
+    {
+        if (caller.Membership.EffectiveRights.Contains(CompanyRights.MoveLicenses))
+        {
+            return;
+        }
+
+        var rma = await grains.GetGrain<IRmaGrain>(caller.Device.Mac).GetAsync();
+        if (rma is not { Status: RmaStatus.Arrived } || rma.CompanyId != caller.CompanyId)
+        {
+            throw new LicensingException(ErrorCodes.Forbidden, "Moving licenses needs the right MoveLicenses, unless the device's RMA has arrived at the vendor.");
+        }
     }
 
     public static async Task<Ok<AddLicensesResponse>> AddLicensesAsync(AddLicensesRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains, Catalog catalog)

@@ -58,6 +58,8 @@ public static class Problems
         [ErrorCodes.IdempotencyKeyReused] = StatusCodes.Status409Conflict,
         [ErrorCodes.JoinInProgress] = StatusCodes.Status409Conflict,
         [ErrorCodes.ProjectHasExternalRights] = StatusCodes.Status409Conflict,
+        [ErrorCodes.InvalidRmaState] = StatusCodes.Status409Conflict,
+        [ErrorCodes.InvalidDeviceName] = StatusCodes.Status400BadRequest,
         [ErrorCodes.PayloadTooLarge] = StatusCodes.Status413PayloadTooLarge,
         [ErrorCodes.UriTooLong] = StatusCodes.Status414UriTooLong,
         [ErrorCodes.UnsupportedMediaType] = StatusCodes.Status415UnsupportedMediaType,

@@ -19,7 +19,12 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// device's transactional state and changes in a transaction of its own, so every unit move
     /// that checks it is ordered before or after the change, never across it.
     /// </summary>
-    Task<DeviceAddResult> AddToProjectAsync(string companyId, string projectId, string? deviceSecret);
+    /// <param name="attach">
+    /// False when the caller adds the device to the project's device list itself, with others in
+    /// one write (<see cref="IProjectGrain.AttachDevicesAsync"/>): a batch of thousands then costs
+    /// one list write per chunk instead of one per device.
+    /// </param>
+    Task<DeviceAddResult> AddToProjectAsync(string companyId, string projectId, string? deviceSecret, bool attach = true);
 
     /// <summary>
     /// Moves the device to another project of its company (R-D6; the SSA extension of a move
@@ -119,4 +124,37 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task ShowTestModeAsync(DeviceTestMode testMode);
+
+    // Devices in projects and RMA (issue 11 part A: R-D4, R-D5, R-D6, R-D7).
+
+    /// <summary>
+    /// Sets the name and/or comment (R-D4; null leaves a field as it is, an empty string clears it).
+    /// NotFound unless the device is in <paramref name="companyId"/>. The caller validated the name.
+    /// </summary>
+    Task<DeviceView> UpdateDetailsAsync(string companyId, string? name, string? comment);
+
+    /// <summary>
+    /// Takes the device out of its project and company (R-D5); its lots stay on it. That company may
+    /// add it again by MAC alone; any other needs proof of possession (R-D2). NotFound unless the
+    /// device is in <paramref name="companyId"/>. Returns the view as it was before.
+    /// </summary>
+    Task<DeviceView> RemoveFromProjectAsync(string companyId);
+
+    /// <summary>
+    /// Inside the caller's transaction, for a reship after RMA (R-D7): takes every lot but warranty
+    /// extensions and takes the device out of its company, under one write lock. Returns the lots
+    /// taken and the project it was in; nothing (and no change) when it is no longer in <paramref name="companyId"/>.
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task<DeviceLotChange> ReleaseForReshipAsync(string companyId);
+
+    /// <summary>
+    /// Inside the caller's transaction (R-D6): moves the device into <paramref name="projectId"/> of
+    /// its company and gives its lots under SSA (those with an SSA end before
+    /// <paramref name="ssaEndDate"/>, carrying SSC, not excluded) that end date. Returns the project
+    /// it was in and its lots as they were, read under the same lock; with <paramref name="dryRun"/>
+    /// only reads. NotFound unless the device is in <paramref name="companyId"/>.
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task<DeviceLotChange> MoveIntoProjectAsync(string companyId, string projectId, DateOnly? ssaEndDate, ImmutableArray<string> excludedLotIds, bool dryRun);
 }

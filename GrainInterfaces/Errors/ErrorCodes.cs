@@ -78,4 +78,10 @@ public static class ErrorCodes
     public const string CreditNotAllowed = nameof(CreditNotAllowed);
     public const string IdempotencyKeyReused = nameof(IdempotencyKeyReused);
     public const string SearchTooShort = nameof(SearchTooShort);
+
+    /// <summary>R-D4: a device name that looks like a MAC or an IPEI.</summary>
+    public const string InvalidDeviceName = nameof(InvalidDeviceName);
+
+    /// <summary>R-D7: the RMA step does not follow from where the device's RMA stands (arrival before request, reship before arrival).</summary>
+    public const string InvalidRmaState = nameof(InvalidRmaState);
 }

@@ -86,6 +86,23 @@ public static class HistoryActions
 
     /// <summary>A project was joined into another of the company (R-P4) and deleted.</summary>
     public const string ProjectJoined = nameof(ProjectJoined);
+
+    // Devices in projects and RMA (issue 11 part A).
+
+    /// <summary>A device's name and/or comment changed (R-D4).</summary>
+    public const string DeviceUpdated = nameof(DeviceUpdated);
+
+    /// <summary>A device was removed from its project and company; its licenses stayed on it (R-D5).</summary>
+    public const string DeviceRemoved = nameof(DeviceRemoved);
+
+    /// <summary>The company requested RMA for a device (R-D7).</summary>
+    public const string RmaRequested = nameof(RmaRequested);
+
+    /// <summary>The vendor received a device under RMA (R-D7): its licenses move without the MoveLicenses right.</summary>
+    public const string RmaArrived = nameof(RmaArrived);
+
+    /// <summary>The vendor reshipped a device under RMA (R-D7): it left the company, licenses still on it went to <c>Freed_RMA_licenses</c>.</summary>
+    public const string RmaReshipped = nameof(RmaReshipped);
 }
 
 /// <summary>

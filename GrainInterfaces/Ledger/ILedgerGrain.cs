@@ -72,4 +72,17 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// reminder follow the committed date (R-S5).
     /// </summary>
     Task<SsaQuote> SetSsaAsync(SsaCommand command, IdempotencyToken? idempotency = null);
+
+    /// <summary>
+    /// Reship after RMA (R-D7): the device's lots but warranty extensions go to the free pool of
+    /// <paramref name="freedProjectId"/> and the device leaves <paramref name="companyId"/>, in one transaction.
+    /// </summary>
+    Task<DeviceLotChange> ReshipRmaAsync(string companyId, string mac, string? freedProjectId, IdempotencyToken? idempotency = null);
+
+    /// <summary>
+    /// Moves devices into another project of their company (R-D6) in one transaction; into a project
+    /// under SSA their lots under SSA are quoted up to its end date and, unless a dry run, extended
+    /// and paid (R-S1..R-S4). The projects' device lists follow after the commit.
+    /// </summary>
+    Task<MoveDevicesResult> MoveDevicesAsync(MoveDevicesCommand command, IdempotencyToken? idempotency = null);
 }

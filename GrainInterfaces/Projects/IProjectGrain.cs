@@ -128,6 +128,9 @@ public interface IProjectGrain : IGrainWithStringKey
 
     Task DetachDeviceAsync(string mac);
 
+    /// <summary>Adds devices to the project's device list with one storage write (a batch add, R-D1).</summary>
+    Task AttachDevicesAsync(ImmutableArray<string> macs);
+
     Task<ImmutableArray<string>> ListDevicesAsync();
 
     /// <summary>The own keys' codes created from the project and not deleted (R-K3).</summary>

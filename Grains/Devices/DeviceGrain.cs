@@ -82,7 +82,7 @@ public sealed class DeviceGrain(
         return _ready;
     }
 
-    public async Task<DeviceAddResult> AddToProjectAsync(string companyId, string projectId, string? deviceSecret)
+    public async Task<DeviceAddResult> AddToProjectAsync(string companyId, string projectId, string? deviceSecret, bool attach = true)
     {
         await ReadyAsync();
         if (await HardwareAsync() is not { } hardware)
@@ -91,7 +91,8 @@ public sealed class DeviceGrain(
         }
 
         string? refusal = null;
-        var (before, changed) = await ChangeMembershipAsync(state =>
+        var claimed = false;
+        DeviceMembership? Decide(DeviceLotsState state)
         {
             var current = MembershipOf(state);
             if (current.CompanyId == companyId)
@@ -101,9 +102,9 @@ public sealed class DeviceGrain(
             }
 
             // R-D2: a device that is in another company, or holds licenses, changes hands only
-            // with proof of possession — its secret.
-            var needsProof = current.CompanyId is not null || !state.Lots.IsEmpty;
-            if (needsProof && !Codes.SecretMatches(deviceSecret, hardware.SecretHash))
+            // with proof of possession — its secret, or the device's own claim for this company.
+            var needsProof = (current.CompanyId is not null || !state.Lots.IsEmpty) && !(current.CompanyId is null && current.ReleasedBy == companyId);
+            if (needsProof && !claimed && !Codes.SecretMatches(deviceSecret, hardware.SecretHash))
             {
                 refusal = ErrorCodes.DeviceInOtherCompany;
                 return null;
@@ -111,7 +112,23 @@ public sealed class DeviceGrain(
 
             refusal = null;
             return new DeviceMembership(companyId, projectId);
-        });
+        }
+
+        var (before, changed) = await ChangeMembershipAsync(Decide, attach);
+        if (!changed && refusal == ErrorCodes.DeviceInOtherCompany)
+        {
+            // Only when the secret did not prove it: a claim the device made through the device API.
+            var claim = GrainFactory.GetGrain<IDeviceClaimGrain>(Mac);
+            if (await claim.IsClaimedByAsync(companyId))
+            {
+                claimed = true;
+                (before, changed) = await ChangeMembershipAsync(Decide, attach);
+                if (changed)
+                {
+                    await claim.ConsumeAsync(companyId);
+                }
+            }
+        }
 
         if (!changed)
         {
@@ -473,7 +490,7 @@ public sealed class DeviceGrain(
     /// projects' device indexes. <paramref name="decide"/> runs under the write lock and returns
     /// the new membership, or null to leave it as it is. Returns the membership before and whether it changed.
     /// </summary>
-    private async Task<(DeviceMembership Before, bool Changed)> ChangeMembershipAsync(Func<DeviceLotsState, DeviceMembership?> decide)
+    private async Task<(DeviceMembership Before, bool Changed)> ChangeMembershipAsync(Func<DeviceLotsState, DeviceMembership?> decide, bool attach = true)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -530,7 +547,7 @@ public sealed class DeviceGrain(
                 await GrainFactory.GetGrain<IProjectGrain>(before.ProjectId).DetachDeviceAsync(Mac);
             }
 
-            if (after.ProjectId is not null)
+            if (after.ProjectId is not null && attach)
             {
                 await GrainFactory.GetGrain<IProjectGrain>(after.ProjectId).AttachDeviceAsync(Mac);
             }
@@ -538,6 +555,110 @@ public sealed class DeviceGrain(
             return (before, true);
         }
     }
+
+    #region Devices in projects and RMA (issue 11 part A: R-D4, R-D5, R-D6, R-D7)
+
+    public async Task<DeviceView> UpdateDetailsAsync(string companyId, string? name, string? comment)
+    {
+        await ReadyAsync();
+        CatchUpIfOverdue();
+        await HardwareAsync();
+        if (_membership.CompanyId != companyId)
+        {
+            throw LicensingException.NotFound("The device");
+        }
+
+        var changed = false;
+        if (name is not null && name != (device.State.Name ?? string.Empty))
+        {
+            device.State.Name = name.Length == 0 ? null : name;
+            changed = true;
+        }
+
+        if (comment is not null && comment != (device.State.Comment ?? string.Empty))
+        {
+            device.State.Comment = comment.Length == 0 ? null : comment;
+            changed = true;
+        }
+
+        if (changed)
+        {
+            await device.WriteStateAsync();
+
+            // In the history, and the search index reads the device again (its name and comment are searched, R-Q1).
+            await feed.RecordAsync(feed.Event(companyId, HistoryActions.DeviceUpdated, _membership.ProjectId, Mac, ChangeFeed.Details(("name", name), ("comment", comment))));
+        }
+
+        return View(_committedLots);
+    }
+
+    public async Task<DeviceView> RemoveFromProjectAsync(string companyId)
+    {
+        await ReadyAsync();
+        await HardwareAsync();
+        var (before, _) = await ChangeMembershipAsync(state =>
+        {
+            InCompany(state, companyId);
+            return DeviceMembership.None with { ReleasedBy = companyId };
+        });
+
+        // The search index drops the device: it reads it again and finds it in no company.
+        var view = View(_committedLots);
+        await feed.RecordAsync(feed.Event(companyId, HistoryActions.DeviceRemoved, before.ProjectId, Mac,
+            ChangeFeed.Details(("licenses", view.Lots.IsEmpty ? null : ChangeFeed.Describe(LicenseMath.ToMap(view.Lots.Select(l => KeyValuePair.Create(l.Type, l.Units))))))));
+        return view with { CompanyId = companyId, ProjectId = before.ProjectId };
+    }
+
+    public Task<DeviceLotChange> ReleaseForReshipAsync(string companyId)
+    {
+        var transactionId = CurrentTransaction;
+        return lots.PerformUpdate(state =>
+        {
+            // Also a device its company removed from its project after requesting the RMA (R-D5).
+            var membership = MembershipOf(state);
+            if (membership.CompanyId != companyId && !(membership.CompanyId is null && membership.ReleasedBy == companyId))
+            {
+                return new DeviceLotChange(null, []);
+            }
+
+            var taken = state.Lots.Where(lot => !IsWarranty(lot)).ToImmutableArray();
+            state.Lots = state.Lots.RemoveAll(lot => !IsWarranty(lot));
+            state.Membership = DeviceMembership.None;
+            Remember(transactionId, state);
+            return new DeviceLotChange(membership.ProjectId, taken);
+        });
+    }
+
+    public Task<DeviceLotChange> MoveIntoProjectAsync(string companyId, string projectId, DateOnly? ssaEndDate, ImmutableArray<string> excludedLotIds, bool dryRun)
+    {
+        if (dryRun)
+        {
+            return lots.PerformRead(state => new DeviceLotChange(InCompany(state, companyId).ProjectId, state.Lots));
+        }
+
+        var transactionId = CurrentTransaction;
+        var excluded = excludedLotIds.IsDefault ? [] : excludedLotIds.ToHashSet(StringComparer.Ordinal);
+        return lots.PerformUpdate(state =>
+        {
+            var membership = InCompany(state, companyId);
+            var before = state.Lots;
+            if (membership.ProjectId == projectId)
+            {
+                return new DeviceLotChange(membership.ProjectId, before);
+            }
+
+            state.Membership = membership with { ProjectId = projectId };
+            if (ssaEndDate is { } end)
+            {
+                state.Lots = [.. before.Select(lot => DeviceMoveSsa.Extends(catalog, lot, end, excluded) ? lot with { SsaEndDate = end } : lot)];
+            }
+
+            Remember(transactionId, state);
+            return new DeviceLotChange(membership.ProjectId, before);
+        });
+    }
+
+    #endregion
 
     private bool IsWarranty(LicenseLot lot) => catalog.TryGetLicenseType(lot.Type, out var type) && type.Category == LicenseCategory.Warranty;
 

@@ -43,10 +43,15 @@ public sealed class DeviceLotsState
     [Id(3)] public long Revision { get; set; }
 }
 
+/// <param name="ReleasedBy">
+/// For a device in no company: the company that removed it from its project (R-D5), which may add
+/// it again without proof of possession; every other company needs the device's secret (R-D2).
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record DeviceMembership(
     [property: Id(0)] string? CompanyId,
-    [property: Id(1)] string? ProjectId)
+    [property: Id(1)] string? ProjectId,
+    [property: Id(2)] string? ReleasedBy = null)
 {
     public static readonly DeviceMembership None = new(null, null);
 }

@@ -153,4 +153,31 @@ public sealed class LedgerGrain(
 
         return quote;
     }
+
+    public Task<DeviceLotChange> ReshipRmaAsync(string companyId, string mac, string? freedProjectId, IdempotencyToken? idempotency = null) =>
+        Runner.RunAsync(new ReshipRmaMove(companyId, mac, freedProjectId), idempotency);
+
+    public async Task<MoveDevicesResult> MoveDevicesAsync(MoveDevicesCommand command, IdempotencyToken? idempotency = null)
+    {
+        // R-D6: the target is under SSA while its end date is not before the calculation date; an expired SSA extends nothing.
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var targetView = await GrainFactory.GetGrain<IProjectGrain>(command.TargetProjectId).GetAsync();
+        var ssaEnd = targetView.SsaEndDate is { } end && end >= (command.CalculationDate ?? today) ? end : (DateOnly?)null;
+        var result = await Runner.RunAsync(new MoveDevicesMove(command with { TargetSsaEndDate = ssaEnd }, catalog, today), idempotency);
+        if (result.Confirmed)
+        {
+            // The projects' device lists follow the committed memberships (as after a join's repoint).
+            var target = GrainFactory.GetGrain<IProjectGrain>(result.TargetProjectId);
+            foreach (var moved in result.Devices.Where(d => d.Moved))
+            {
+                await target.AttachDeviceAsync(moved.Mac);
+                if (moved.FromProjectId is { } from)
+                {
+                    await GrainFactory.GetGrain<IProjectGrain>(from).DetachDeviceAsync(moved.Mac);
+                }
+            }
+        }
+
+        return result;
+    }
 }

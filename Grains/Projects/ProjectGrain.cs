@@ -493,6 +493,17 @@ public sealed class ProjectGrain(
         }
     }
 
+    public async Task AttachDevicesAsync(ImmutableArray<string> macs)
+    {
+        EnsureCreated();
+        var after = project.State.Devices.Union(macs);
+        if (after.Count != project.State.Devices.Count)
+        {
+            project.State.Devices = after;
+            await project.WriteStateAsync();
+        }
+    }
+
     public async Task DetachDeviceAsync(string mac)
     {
         if (project.State.Devices.Contains(mac))

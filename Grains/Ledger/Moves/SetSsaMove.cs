@@ -63,19 +63,11 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
                 : await device.ExtendSsaAsync(_command.CompanyId, _command.ProjectId, _command.EndDate, [.. _excluded]);
             foreach (var lot in lots.Where(lot => SscCalculator.CarriesSsc(_catalog, lot.Type)))
             {
-                var price = _calculator.QuoteLot(new SscLot(lot.Type, lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate), _calculationDate, _command.EndDate);
-                quotes.Add(new SsaLotQuote(lot.LotId, mac, lot.Version, lot.BindDate, lot.SsaEndDate, price, _excluded.Contains(lot.LotId)));
+                quotes.Add(SsaQuoting.QuoteLot(_calculator, mac, lot, _calculationDate, _command.EndDate, _excluded));
             }
         }
 
-        var unknown = _excluded.Except(quotes.Select(q => q.LotId)).Order(StringComparer.Ordinal).ToArray();
-        if (unknown.Length > 0)
-        {
-            throw new LicensingException(
-                ErrorCodes.ValidationFailed,
-                "'excludedLots' names lots that are not SSA lots of the project's devices.",
-                ImmutableDictionary<string, string[]>.Empty.Add("excludedLots", unknown));
-        }
+        SsaQuoting.EnsureExcludedAreQuoted(_excluded, quotes, "the project's devices");
 
         var total = quotes.Where(q => !q.Excluded).Sum(q => q.Price.Ssc);
         if (!_command.DryRun)
@@ -98,7 +90,6 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
             _command.BuyOnCredit ? new SscPayment.CreditOrder(_command.CompanyId, _command.ProjectId, _command.OrderNumber!, _command.UserEmail, _today) : null,
             CreditPurposes.Ssa);
 
-    /// <summary>The SSC paid, for the metrics.</summary>
     public override IEnumerable<HistoryNote> History(SsaQuote result) =>
         result.Confirmed
             ? [new(_command.CompanyId, HistoryActions.SsaSet, result.ProjectId, null, ChangeFeed.Details(
@@ -109,8 +100,8 @@ public sealed class SetSsaMove : LedgerMove<SsaQuote>
                 ("orderNumber", result.OnCredit ? _command.OrderNumber : null)))]
             : [];
 
-    public override IReadOnlyDictionary<string, int> UnitsMoved(SsaQuote result) =>
-        result.TotalSsc is > 0 and <= int.MaxValue ? LicenseMath.ToMap([KeyValuePair.Create(SscPayment.SscType, (int)result.TotalSsc)]) : LicenseMath.Empty;
+    /// <summary>The SSC paid, for the metrics.</summary>
+    public override IReadOnlyDictionary<string, int> UnitsMoved(SsaQuote result) => SsaQuoting.UnitsPaid(result.TotalSsc);
 
     /// <summary>It consumes SSC (and on credit mints them): no bound by the units moved.</summary>
     public override bool UnitsMovedBoundTheChange => false;
