@@ -20,6 +20,13 @@ public interface IRmaGrain : IGrainWithStringKey
     /// <summary>The vendor ships the device on: only an arrived (or already reshipped) RMA, else <see cref="ErrorCodes.InvalidRmaState"/>.</summary>
     Task<RmaView> ReshipAsync();
 
+    /// <summary>
+    /// A company join (R-U3): the RMA of <paramref name="fromCompanyId"/> becomes
+    /// <paramref name="toCompanyId"/>'s, so its list, the move right after arrival and the reship's
+    /// free pool follow the device. Any other RMA is left as it is; a repeat changes nothing.
+    /// </summary>
+    Task TransferAsync(string fromCompanyId, string toCompanyId);
+
     /// <summary>The current (or last) RMA of the device, or null.</summary>
     Task<RmaView?> GetAsync();
 }

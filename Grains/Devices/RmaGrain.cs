@@ -113,6 +113,17 @@ public sealed class RmaGrain(
         }
     }
 
+    public async Task TransferAsync(string fromCompanyId, string toCompanyId)
+    {
+        if (rma.State.Current is { } current && current.CompanyId == fromCompanyId)
+        {
+            rma.State.Current = current with { CompanyId = toCompanyId };
+            await rma.WriteStateAsync();
+        }
+
+        await GrainFactory.GetGrain<ICompanyRmaGrain>(toCompanyId).AddAsync(Mac);
+    }
+
     public Task<RmaView?> GetAsync() => Task.FromResult(rma.State.Current);
 
     /// <summary>The company's <c>Freed_RMA_licenses</c> project, created on demand; names compare case-insensitively (R-P1), so an existing one of any case is used.</summary>

@@ -21,7 +21,7 @@ namespace OrleansLicensing.Grains.Grains;
 /// <item>Then two sweeps, one transaction each, for devices and keys that entered B's projects under
 /// B's name after the listing (a partner's request authorized for B just before its project moved).</item>
 /// <item>Last: B's members join A (a user in both keeps A's membership), B's credit debts move to A's
-/// account (R-S4, one transaction) and B is deleted.</item>
+/// account (R-S4, one transaction), B's RMAs become A's (R-D7) and B is deleted.</item>
 /// </list>
 /// </summary>
 public sealed class CompanyJoinProcessGrain(
@@ -97,6 +97,10 @@ public sealed class CompanyJoinProcessGrain(
         var target = GrainFactory.GetGrain<ICompanyGrain>(plan.TargetCompanyId);
         await target.MergeMembersAsync(snapshot.Members, snapshot.FormerMembers);
         await GrainFactory.GetGrain<ICreditAccountGrain>(plan.TargetCompanyId).AbsorbAsync(plan.SourceCompanyId);
+        foreach (var mac in await GrainFactory.GetGrain<ICompanyRmaGrain>(plan.SourceCompanyId).ListAsync())
+        {
+            await GrainFactory.GetGrain<IRmaGrain>(mac).TransferAsync(plan.SourceCompanyId, plan.TargetCompanyId);
+        }
 
         // B's history is read with A's from now on (by reference, nothing copied; B's log stays); the
         // event's id is the process's, so a re-run of this batch records it once.

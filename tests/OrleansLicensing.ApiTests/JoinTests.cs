@@ -175,6 +175,35 @@ public sealed class JoinTests(SharedApp shared)
     }
 
     [Fact]
+    public async Task R_U3_an_open_RMA_of_the_joined_company_continues_in_the_joining_company()
+    {
+        var adminBEmail = Api.NewEmail();
+        var adminB = await _api.RegisterAndLoginAsync(adminBEmail);
+        var b = new Company(_api, adminB, (await _api.CreateCompanyAsync(adminB, "Returns")).CompanyId);
+        var project = await b.CreateProjectAsync("Field");
+        Assert.Equal(HttpStatusCode.Created, (await b.RedeemAsync(project, await _api.MintKeyAsync(new Dictionary<string, int> { [Port8] = 2 }))).StatusCode);
+        var (mac, _) = await b.AddDeviceAsync(project);
+        await b.AddLicensesAsync(mac, 2);
+        Assert.Equal(HttpStatusCode.OK, (await b.PostAsync($"/devices/{mac}/rma", new { reason = "broken" })).StatusCode);
+
+        var a = await OtherCompanyAsync("Takes over");
+        var started = await _api.SendAsync(HttpMethod.Post, $"{a.Path}/join", new { companyId = b.Id, email = adminBEmail, password = Api.Password }, a.Token);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        await CompletedAsync(started.Headers.Location!.ToString(), a.Token);
+
+        // A lists it; the vendor's arrival and reship free the licenses into A's Freed_RMA_licenses.
+        var listed = Assert.Single((await a.GetAsync("/rma")).AsArray())!;
+        Assert.Equal(mac, listed["mac"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Post, $"/api/v1/vendor/rma/{mac}/arrived", null, LicensingApp.VendorKey)).StatusCode);
+        var reshipped = await _api.SendAsync(HttpMethod.Post, $"/api/v1/vendor/rma/{mac}/reship", null, LicensingApp.VendorKey);
+        Assert.Equal(HttpStatusCode.OK, reshipped.StatusCode);
+        var freed = (await Api.Json(reshipped))["freedProjectId"]!.GetValue<string>();
+        Assert.Contains((await a.GetAsync("/projects")).AsArray(), p => p!["projectId"]!.GetValue<string>() == freed && p["name"]!.GetValue<string>() == "Freed_RMA_licenses");
+        Assert.Equal(2, (await a.GetAsync($"/projects/{freed}/free-licenses")).AsArray().Sum(l => l!["units"]!.GetValue<int>()));
+        await AssertBalancedAsync();
+    }
+
+    [Fact]
     public async Task R_U3_join_is_refused_without_an_admin_of_A_or_an_admin_login_of_B()
     {
         var adminA = await _api.RegisterAndLoginAsync();
