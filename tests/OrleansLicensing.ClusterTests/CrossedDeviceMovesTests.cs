@@ -110,34 +110,10 @@ public sealed class CrossedDeviceMovesTests(SingleSiloCluster shared, ITestOutpu
         await _world.AssertBalancedAsync();
     }
 
-    /// <summary>Runs <paramref name="clients"/> loops of <paramref name="operation"/> for the load period; counts outcomes by code.</summary>
     private static async Task<ConcurrentDictionary<string, int>> RunAsync(int clients, Func<int, CancellationToken, Task> operation)
     {
         using var stop = new CancellationTokenSource(Load);
-        var outcomes = new ConcurrentDictionary<string, int>();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                string outcome;
-                try
-                {
-                    await operation(client, stop.Token);
-                    outcome = "ok";
-                }
-                catch (LicensingException e)
-                {
-                    outcome = e.Code;
-                }
-                catch (Exception e)
-                {
-                    outcome = e.GetType().Name;
-                }
-
-                outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
-            }
-        }, TestContext.Current.CancellationToken)));
-        return outcomes;
+        return await Outcome.CountWhileAsync(clients, stop.Token, client => operation(client, stop.Token));
     }
 
     private static string Describe(ConcurrentDictionary<string, int> outcomes) =>

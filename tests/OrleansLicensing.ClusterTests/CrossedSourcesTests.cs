@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansLicensing.Contracts;
@@ -31,32 +30,12 @@ public sealed class CrossedSourcesTests(SingleSiloCluster shared, ITestOutputHel
         var lockTimeoutsBefore = LockTimeouts();
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var outcomes = new ConcurrentDictionary<string, int>();
-        await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
+        var outcomes = await Outcome.CountWhileAsync(Clients, stop.Token, async client =>
         {
-            var random = new Random(client);
             var devices = client % 2 == 0 ? inA : inB;
-            while (!stop.IsCancellationRequested)
-            {
-                var (mac, _) = devices[random.Next(devices.Length)];
-                string outcome;
-                try
-                {
-                    await _world.AddAsync(company, mac, sources, ("PBX-Port8", 1), ("PBX-Voicemail", 1));
-                    outcome = "ok";
-                }
-                catch (LicensingException e)
-                {
-                    outcome = e.Code;
-                }
-                catch (Exception e)
-                {
-                    outcome = e.GetType().Name;
-                }
-
-                outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
-            }
-        }, TestContext.Current.CancellationToken)));
+            var (mac, _) = devices[Random.Shared.Next(devices.Length)];
+            await _world.AddAsync(company, mac, sources, ("PBX-Port8", 1), ("PBX-Voicemail", 1));
+        });
 
         var lockTimeouts = LockTimeouts() - lockTimeoutsBefore;
         output.WriteLine($"{string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}; lock timeouts {lockTimeouts}");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using OrleansLicensing.Contracts;
 
 namespace OrleansLicensing.ClusterTests;
@@ -37,6 +38,28 @@ public static class Outcome
         {
             return Indeterminate + e.GetType().Name;
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="clients"/> loops of <paramref name="operation"/> (given the client's
+    /// number) until <paramref name="stop"/> and counts their outcomes.
+    /// </summary>
+    public static async Task<ConcurrentDictionary<string, int>> CountWhileAsync(int clients, CancellationToken stop, Func<int, Task> operation)
+    {
+        var outcomes = new ConcurrentDictionary<string, int>();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var outcome = await Of(async () =>
+                {
+                    await operation(client);
+                    return true;
+                });
+                outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+            }
+        }, TestContext.Current.CancellationToken)));
+        return outcomes;
     }
 
     /// <summary>A domain refusal or an abort: the caller knows nothing was applied.</summary>
