@@ -111,6 +111,16 @@ public sealed class DeviceDayTests(DeviceOpsApp node) : IClassFixture<DeviceOpsA
         node.Clock.Set(new DateTimeOffset(2031, 8, 1, 16, 30, 0, TimeSpan.Zero));
         expected.AddRange(["TestModeOn", "TestModeOff", "TestModeOn", "TestModeOff"]);
 
+        // Afternoon: a device moves to the second site (R-D6; recorded where it left and where it
+        // arrived); the device with only warranty left goes back to the vendor and is reshipped (R-D7).
+        var relocated = await company.PostAsync($"/projects/{second}/devices/move", new { macs = new[] { d2 } });
+        Assert.Equal(HttpStatusCode.OK, relocated.StatusCode);
+        expected.AddRange(["DeviceMoved", "DeviceMoved"]);
+        Assert.Equal(HttpStatusCode.OK, (await company.PostAsync($"/devices/{d1}/rma", new { reason = "fan noise" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Post, $"/api/v1/vendor/rma/{d1}/arrived", null, LicensingApp.VendorKey)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Post, $"/api/v1/vendor/rma/{d1}/reship", null, LicensingApp.VendorKey)).StatusCode);
+        expected.AddRange(["RmaRequested", "RmaArrived", "RmaReshipped"]);
+
         // Evening: the audit balances and the history holds exactly one event per change.
         List<JsonNode> events = [];
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
@@ -128,6 +138,8 @@ public sealed class DeviceDayTests(DeviceOpsApp node) : IClassFixture<DeviceOpsA
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), events.Select(e => e["action"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Equal(6, events.Count(e => e["action"]!.GetValue<string>() == "DeviceAdded" && macs.Contains(e["mac"]!.GetValue<string>())));
+        Assert.Equal(second, (await Api.Json(await _api.SendAsync(HttpMethod.Get, $"{company.Base}/devices/{d2}", null, company.Token)))["projectId"]!.GetValue<string>());
+        Assert.Equal(3, await company.UnitsOnAsync(d2, Port8x20));
         await company.AssertAuditBalancedAsync();
         Assert.Equal(0, await company.BalanceOfAsync(Port8x20));
         Assert.Equal(2, await company.BalanceOfAsync(Port8x20, second));
