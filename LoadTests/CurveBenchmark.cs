@@ -31,18 +31,9 @@ public static class CurveBenchmark
         await using var node = await ExternalNode.StartAsync(root);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(node.Url), Timeout = TimeSpan.FromSeconds(120) };
         var token = await BenchmarkNode.RegisterUserAsync(http);
-        var companies = new List<Company>();
-        for (var c = 0; c < Companies; c++)
-        {
-            var (companyId, home) = await BenchmarkNode.CreateCompanyAsync(http, token, $"Curve {c}");
-            var source = await BenchmarkNode.CreateProjectAsync(http, token, companyId, "Source");
-            await BenchmarkNode.FundAsync(http, token, companyId, source, LicenseType, Funded);
-            var devices = await BenchmarkNode.AddDevicesAsync(http, token, companyId, home, 0x300000 + (c * DevicesPerCompany), DevicesPerCompany);
-            companies.Add(new Company(companyId, source, [.. devices]));
-        }
-
+        var companies = await SeedAsync(http, token, Companies, DevicesPerCompany, 0x300000);
         Console.WriteLine($"seeded {Companies} companies x {DevicesPerCompany} devices; 5 s warm-up with polls (not counted)");
-        await RunRoundAsync(http, token, companies, 16, TimeSpan.FromSeconds(5), poll: true);
+        await RunRoundAsync([http], token, companies, 16, TimeSpan.FromSeconds(5), poll: true);
 
         var rows = new List<(string Scenario, int Clients, int Round, Round Result)>();
         foreach (var (scenario, load) in new[] { ("spread", companies), ("one project", companies.Take(1).ToList()) })
@@ -54,7 +45,7 @@ public static class CurveBenchmark
                 for (var round = 1; round <= rounds; round++)
                 {
                     var before = await CountersAsync(http);
-                    var result = await RunRoundAsync(http, token, load, clients, TimeSpan.FromSeconds(seconds), poll: scenario == "spread" && clients == 16);
+                    var result = await RunRoundAsync([http], token, load, clients, TimeSpan.FromSeconds(seconds), poll: scenario == "spread" && clients == 16);
                     var after = await CountersAsync(http);
                     var writes = after.Writes - before.Writes;
                     result = result with
@@ -81,6 +72,25 @@ public static class CurveBenchmark
         return Report(options, shortSeconds, rows, balanced, broken, warnings);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> companies of the user, each with a source project holding plenty
+    /// of units and <paramref name="devicesPerCompany"/> devices in its default project.
+    /// </summary>
+    internal static async Task<List<Company>> SeedAsync(HttpClient http, string token, int count, int devicesPerCompany, int firstSuffix)
+    {
+        var companies = new List<Company>();
+        for (var c = 0; c < count; c++)
+        {
+            var (companyId, home) = await BenchmarkNode.CreateCompanyAsync(http, token, $"Curve {c}");
+            var source = await BenchmarkNode.CreateProjectAsync(http, token, companyId, "Source");
+            await BenchmarkNode.FundAsync(http, token, companyId, source, LicenseType, Funded);
+            var devices = await BenchmarkNode.AddDevicesAsync(http, token, companyId, home, firstSuffix + (c * devicesPerCompany), devicesPerCompany);
+            companies.Add(new Company(companyId, source, [.. devices]));
+        }
+
+        return companies;
+    }
+
     public const string Heading = "## Ledger under sustained load, measured from outside (issue 15)";
 
     /// <summary>The document with its curve section (from <see cref="Heading"/> to the next section) replaced by <paramref name="section"/>, or that added at the end.</summary>
@@ -98,7 +108,11 @@ public static class CurveBenchmark
     /// <summary>The machine's 1-minute load average (other work shares these cores).</summary>
     private static string LoadAverage() => QueryLatencies.LoadAverage();
 
-    private static async Task<Round> RunRoundAsync(HttpClient http, string token, List<Company> companies, int clients, TimeSpan duration, bool poll)
+    /// <summary>
+    /// One round of <paramref name="clients"/> closed-loop clients binding one unit each with a
+    /// cross-project draw; client i (and poller i) talks to <paramref name="gateways"/>[i mod n].
+    /// </summary>
+    internal static async Task<Round> RunRoundAsync(IReadOnlyList<HttpClient> gateways, string token, List<Company> companies, int clients, TimeSpan duration, bool poll)
     {
         var latency = new LongHistogram(TimeSpan.TicksPerMinute, 3);
         var polls = poll ? new LongHistogram(TimeSpan.TicksPerMinute, 3) : null;
@@ -109,6 +123,7 @@ public static class CurveBenchmark
         {
             var random = new Random(worker);
             var company = companies[worker % companies.Count];
+            var http = gateways[worker % gateways.Count];
             while (clock.Elapsed < duration)
             {
                 var (mac, _) = company.Devices[random.Next(company.Devices.Length)];
@@ -127,6 +142,7 @@ public static class CurveBenchmark
         var pollers = polls is null ? [] : Enumerable.Range(0, Pollers).Select(poller => Task.Run(async () =>
         {
             var random = new Random(1000 + poller);
+            var http = gateways[poller % gateways.Count];
             while (clock.Elapsed < duration)
             {
                 var company = companies[random.Next(companies.Count)];
@@ -159,11 +175,11 @@ public static class CurveBenchmark
         }
     }
 
-    private static double Ms(LongHistogram histogram, double percentile) => histogram.GetValueAtPercentile(percentile) / (double)TimeSpan.TicksPerMillisecond;
+    internal static double Ms(LongHistogram histogram, double percentile) => histogram.GetValueAtPercentile(percentile) / (double)TimeSpan.TicksPerMillisecond;
 
-    private static double Max(LongHistogram histogram) => histogram.GetMaxValue() / (double)TimeSpan.TicksPerMillisecond;
+    internal static double Max(LongHistogram histogram) => histogram.GetMaxValue() / (double)TimeSpan.TicksPerMillisecond;
 
-    private static string Statuses(Round round) => string.Join(", ", round.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key} × {s.Value}"));
+    internal static string Statuses(Round round) => string.Join(", ", round.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key} × {s.Value}"));
 
     private static string Report(BenchmarkOptions options, int shortSeconds, List<(string Scenario, int Clients, int Round, Round Result)> rows, bool balanced, int broken, int warnings)
     {
@@ -198,9 +214,9 @@ public static class CurveBenchmark
         return text.ToString();
     }
 
-    private sealed record Company(string Id, string Source, (string Mac, string Secret)[] Devices);
+    internal sealed record Company(string Id, string Source, (string Mac, string Secret)[] Devices);
 
-    private sealed record Round(Dictionary<int, int> Statuses, double PerSecond, LongHistogram Latency, int MinWindow, int MedianWindow, int[] Windows, LongHistogram? Polls)
+    internal sealed record Round(Dictionary<int, int> Statuses, double PerSecond, LongHistogram Latency, int MinWindow, int MedianWindow, int[] Windows, LongHistogram? Polls)
     {
         public double LockTimeouts { get; init; }
 

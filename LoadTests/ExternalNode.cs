@@ -29,6 +29,8 @@ public sealed partial class ExternalNode : IAsyncDisposable
 
     public string Url { get; }
 
+    public int ProcessId => _process.Id;
+
     public string LogPath { get; }
 
     public string DataDirectory { get; }

@@ -85,7 +85,8 @@ up() {
    echo "$connection" > "$state/connection-string"
    openssl ecparam -genkey -name prime256v1 -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt > "$state/license-signing-key.pem")
   local vendor_key token_key device_key
-  vendor_key=$(random_key); token_key=$(random_key); device_key=$(random_key)
+  # VENDOR_API_KEY from the environment: a benchmark or script that wants a known key.
+  vendor_key=${VENDOR_API_KEY:-$(random_key)}; token_key=$(random_key); device_key=$(random_key)
 
   dotnet "$silo_dll" migrate --Storage:Provider=PostgreSql "--Storage:ConnectionStringFile=$state/connection-string"
 
