@@ -155,12 +155,17 @@ public static class LicensingNode
 
         // After a silo dies, a participant prepared for a transaction whose manager lived there
         // keeps its lock until it pings the manager back to life (and a manager retries a lost
-        // confirmation). Orleans waits 60 s and 30 s by default, freezing the units on those
-        // grains that long; 5 s bounds the stall at the cost of a few messages per failure.
+        // confirmation); a manager whose participant died waits for a prepare vote that never
+        // comes, and every later commit of that grain queues behind it. Orleans waits 60 s, 30 s
+        // and 20 s by default, freezing the units on those grains that long (the silo-kill test
+        // saw every unit move of a project stall for 20 s); 5 s bounds the stall at the cost of a
+        // few messages per failure. A prepare slower than 5 s without a failure aborts as a
+        // transient conflict, which the ledger retries.
         silo.Services.Configure<TransactionalStateOptions>(options =>
         {
             options.RemoteTransactionPingFrequency = RecoveryInterval;
             options.ConfirmationRetryDelay = RecoveryInterval;
+            options.PrepareTimeout = RecoveryInterval;
         });
         silo.AddActivityPropagation();
         silo.Services.TryAddSingleton(TimeProvider.System);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrleansLicensing.Contracts;
 
 namespace OrleansLicensing.Grains.History;
@@ -11,8 +12,13 @@ namespace OrleansLicensing.Grains.History;
 /// change's history events to the company's log (R-Q2) and tells the company's search index which
 /// devices, projects and own keys to read again (R-Q1). Reporting never fails the change it
 /// reports: the change stands; a report that cannot be delivered after a few attempts is logged.
+/// Nor does it hold the change up: the caller waits for the report at most
+/// <see cref="HistoryOptions.ReportWait"/>; a report still running then (a log or index whose
+/// activation waits on a silo that died, on grains locked by a transaction being recovered)
+/// finishes in the background. Without that bound one slow index stalled every unit move of the
+/// silo's ledger workers behind it for up to 20 s after a silo kill.
 /// </summary>
-public sealed class ChangeFeed(IGrainFactory grains, TimeProvider time, ILogger<ChangeFeed> logger)
+public sealed class ChangeFeed(IGrainFactory grains, TimeProvider time, ILogger<ChangeFeed> logger, IOptions<HistoryOptions> options)
 {
     /// <summary>The <see cref="RequestContext"/> key under which the gateway passes the acting user's e-mail.</summary>
     public const string ActorKey = HistoryContext.ActorKey;
@@ -41,6 +47,15 @@ public sealed class ChangeFeed(IGrainFactory grains, TimeProvider time, ILogger<
     public Task RecordAsync(params HistoryEvent[] events) => RecordAsync((IReadOnlyCollection<HistoryEvent>)events);
 
     public async Task RecordAsync(IReadOnlyCollection<HistoryEvent> events)
+    {
+        var report = ReportAsync(events);
+        if (!report.IsCompleted)
+        {
+            await Task.WhenAny(report, Task.Delay(options.Value.ReportWait));
+        }
+    }
+
+    private async Task ReportAsync(IReadOnlyCollection<HistoryEvent> events)
     {
         foreach (var company in events.GroupBy(e => e.CompanyId))
         {

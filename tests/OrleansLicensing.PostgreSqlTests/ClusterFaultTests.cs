@@ -47,6 +47,21 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
         var lastFailureStarted = failures.Length == 0 ? 0 : failures.Max(a => a.StartedAt) - killedAt;
         Log($"silo kill: answers before {MixedLoad.Describe(load.Answers.Where(a => a.EndedAt < killedAt))}");
         Log($"silo kill: answers after {MixedLoad.Describe(afterKill)}");
+        foreach (var failure in failures.OrderBy(a => a.StartedAt).Take(30))
+        {
+            Log($"silo kill: failed {failure.Kind} via {failure.Gateway}: {failure.Status} {failure.Code} started {Seconds(failure.StartedAt - killedAt)} s after the kill, ended {Seconds(failure.EndedAt - killedAt)} s");
+        }
+
+        foreach (var line in cluster.WarningSummary().Where(l => !l.Contains("MembershipService", StringComparison.Ordinal)).Take(40))
+        {
+            Log($"silo kill: warnings {line}");
+        }
+
+        foreach (var line in cluster.MembershipLines().Where(l => !l.Contains("\"LogLevel\":\"Information\",\"Category\":\"Orleans.Runtime.MembershipService.MembershipAgent", StringComparison.Ordinal)).TakeLast(30))
+        {
+            Log($"silo kill: membership {line}");
+        }
+
         Log($"silo kill: every request started later than {Seconds(lastFailureStarted)} s after the kill succeeded; the last failed answer ended {Seconds(lastFailureEnded)} s after it; slowest answer {Seconds(load.Answers.Max(a => a.Seconds))} s");
 
         // A failure is a clean 503, never a 500; no request waits past the gateway's response

@@ -43,6 +43,35 @@ public sealed class LocalCluster : IAsyncDisposable
             .SelectMany(node => node.Output.Split('\n'))
             .Where(line => line.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"LogLevel\":\"Critical\"", StringComparison.Ordinal));
 
+    /// <summary>Every node's warnings and errors, one line per category and event with its count and first time.</summary>
+    public IEnumerable<string> WarningSummary() =>
+        _gateways.Concat(_silos.OfType<NodeProcess>())
+            .SelectMany(node => node.Output.Split('\n').Select(line => (Node: node.Url, Line: line)))
+            .Where(l => l.Line.Contains("\"LogLevel\":\"Warning\"", StringComparison.Ordinal) || l.Line.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal))
+            .Select(l => (l.Node, Time: Field(l.Line, "Timestamp"), Key: Field(l.Line, "Category") + " " + Field(l.Line, "EventId"), Message: Field(l.Line, "Message")))
+            .GroupBy(l => (l.Node, l.Key))
+            .Select(g => $"{g.Key.Node} {g.Key.Key} × {g.Count()} first {g.Min(l => l.Time)} last {g.Max(l => l.Time)}: {g.First().Message[..Math.Min(240, g.First().Message.Length)]}");
+
+    private static string Field(string jsonLine, string name)
+    {
+        var start = jsonLine.IndexOf($"\"{name}\":", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return string.Empty;
+        }
+
+        start += name.Length + 3;
+        var quoted = jsonLine[start] == '"';
+        var end = quoted ? jsonLine.IndexOf('"', start + 1) : jsonLine.IndexOfAny([',', '}'], start);
+        return end < 0 ? string.Empty : jsonLine[(quoted ? start + 1 : start)..end];
+    }
+
+    /// <summary>What the silos' membership services logged (suspicions, votes, deaths, probe failures).</summary>
+    public IEnumerable<string> MembershipLines() =>
+        _silos.OfType<NodeProcess>()
+            .SelectMany(node => node.Output.Split('\n'))
+            .Where(line => line.Contains("MembershipService", StringComparison.Ordinal));
+
     /// <summary>Migrates the database (the operator's first step), then starts the silos together and the gateways.</summary>
     public static async Task<LocalCluster> StartAsync(string database, int silos, int gateways)
     {
@@ -88,6 +117,7 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Orleans:GatewayPort"] = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Licensing:DeviceSecretKey"] = "pg-fault-device-key-0123456789abc",
             ["Licensing:SigningKeyPath"] = _signingKey,
+            ["Logging:LogLevel:Orleans.Runtime.MembershipService"] = "Information",
         });
     }
 

@@ -9,7 +9,7 @@ using System.Text.Json.Nodes;
 namespace OrleansLicensing.PostgreSqlTests;
 
 /// <summary>What one request answered, and when (seconds since the load started).</summary>
-public sealed record Answer(string Kind, int Status, string? Code, double StartedAt, double EndedAt)
+public sealed record Answer(string Kind, int Status, string? Code, double StartedAt, double EndedAt, string? Gateway = null)
 {
     public double Seconds => EndedAt - StartedAt;
 
@@ -204,7 +204,7 @@ public sealed class MixedLoad(IReadOnlyList<string> gateways)
             status = 0;
         }
 
-        var answer = new Answer("poll", status, null, started, Now);
+        var answer = new Answer("poll", status, null, started, Now, gateway);
         if (record)
         {
             _answers.Add(answer);
@@ -253,7 +253,7 @@ public sealed class MixedLoad(IReadOnlyList<string> gateways)
             status = 0;
         }
 
-        var answer = new Answer(kind, status, code, started, Now);
+        var answer = new Answer(kind, status, code, started, Now, new Uri(url).GetLeftPart(UriPartial.Authority));
         if (record)
         {
             _answers.Add(answer);
