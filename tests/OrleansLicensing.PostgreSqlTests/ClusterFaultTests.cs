@@ -16,15 +16,20 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
     /// <summary>The client's retry budget for a 503: 40 answers 250 ms apart, about 10 s plus the answers themselves.</summary>
     private const int RetryingClient = 40;
 
+    /// <summary>Failure detection as documented in docs/operations.md: a request started this long after a kill succeeds.</summary>
+    private const int DetectionBound = 10;
+
     /// <summary>The gateway's default <c>Orleans:ResponseTimeoutSeconds</c>.</summary>
     private const int ResponseTimeout = 10;
 
     /// <remarks>
-    /// Explicit (not in the CI run) while it fails intermittently: in 2 of 5 runs requests still
-    /// failed 18–20 s after the kill (once with a poll answering 500). Run it with
-    /// <c>dotnet test tests/OrleansLicensing.PostgreSqlTests --filter-method "*Killing*" --explicit only</c>.
+    /// Until 2026-11-24 this test was Explicit: in some runs unit moves kept failing 18–20 s after
+    /// the kill. The printed warnings showed why — a transaction manager whose participant died
+    /// held its project's commit queue for Orleans' 20 s <c>PrepareTimeout</c>, and a search index
+    /// rebuilding behind those locked projects held the ledger workers that reported to it. Both
+    /// are bounded now (5 s, D78; <c>History:ReportWait</c> 2 s, D79).
     /// </remarks>
-    [Fact(Explicit = true)]
+    [Fact]
     public async Task Killing_one_of_three_silos_under_load_loses_no_success_and_leaves_no_partial_failure()
     {
         await using var cluster = await LocalCluster.StartAsync(await postgres.CreateDatabaseAsync(), silos: 3, gateways: 2);
@@ -66,10 +71,12 @@ public sealed class ClusterFaultTests(PostgresServer postgres)
 
         // A failure is a clean 503, never a 500; no request waits past the gateway's response
         // timeout (10 s) plus margin; and requests stop failing once the cluster has noticed the
-        // death (probes 3 × 2 s, the vote, the 10 s table refresh: generously 15 s on 2 busy cores).
+        // death: the documented detection bound is 10 s (probes 3 × 2 s, an indirect probe, the
+        // vote; measured 3 s), after which every request, polls of the dead silo's devices
+        // included, succeeds.
         Assert.All(failures, AssertCleanFailure);
         Assert.True(load.Answers.Max(a => a.Seconds) < ResponseTimeout + 5, "an answer took longer than the gateway's response timeout plus margin");
-        Assert.True(lastFailureStarted < 15, $"requests started {lastFailureStarted:F1} s after the kill still failed");
+        Assert.True(lastFailureStarted < DetectionBound, $"requests started {lastFailureStarted:F1} s after the kill still failed");
         Assert.Contains(afterKill, a => a.Kind == "bind" && a.Succeeded && a.StartedAt > killedAt + lastFailureStarted);
 
         await AssertSettledAsync(load);
