@@ -206,8 +206,7 @@ public static class DeviceAdminApi
     private static string CsvField(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
-    private static DeviceResponse DeviceResponseOf(DeviceView view) =>
-        new(view.Mac, view.DeviceType, view.ProjectId, view.Name, view.Comment, view.Lots.Select(LotResponse.From).ToArray(), view.Rma);
+    private static DeviceResponse DeviceResponseOf(DeviceView view) => DeviceResponse.From(view);
 }
 
 /// <summary>R-D4: omitted fields stay; an empty string clears.</summary>
