@@ -73,7 +73,10 @@ public static class LicenseFilesApi
 
     public static async Task<Ok<DeviceCertificatesResponse>> RequestCertificateAsync(CertificateRequest request, CompanyCaller caller, IGrainFactory grains)
     {
-        var key = Validate.Text(request.PublicKey ?? throw LicensingException.Validation("'publicKey' is required."), "publicKey", 4096);
+        // PEM spans lines, so not Validate.Text; the grain parses it (or refuses it) as a P-256 key.
+        var key = request.PublicKey is { Length: > 0 and <= 4096 } text
+            ? text
+            : throw LicensingException.Validation("'publicKey' is required: an ECDSA P-256 public key, PEM or base64 DER, at most 4096 characters.");
         var certificates = await grains.GetGrain<IDeviceCertificateGrain>(caller.Device.Mac).RequestAsync(key, caller.Email);
         return TypedResults.Ok(DeviceCertificatesResponse.From(certificates));
     }

@@ -312,14 +312,16 @@ public sealed class DeviceGrain(
         await HardwareAsync();
         await LoadTestModeAsync();
         var started = time.GetTimestamp();
-        Written? committed = null;
+        (long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership, bool NoDowngrade, ImmutableSortedDictionary<string, int> NotReturnable) committed =
+            (0, [], false, DeviceMembership.None, false, ImmutableSortedDictionary<string, int>.Empty);
         await transactions.RunTransaction(TransactionOption.Create, async () =>
         {
-            committed = await lots.PerformRead(state => WrittenOf(state, started));
+            // Only serializable values leave a read (it copies its result).
+            committed = await lots.PerformRead(state => (state.Revision, state.Lots, state.Rma, MembershipOf(state), state.NoDowngrade, state.NotReturnable));
         });
 
         // Taken over only once the read committed: a read can see a write that then aborts.
-        Adopt(committed!);
+        Adopt(new Written(committed.Revision, committed.Lots, committed.Rma, committed.Membership, started, committed.NoDowngrade, committed.NotReturnable));
         foreach (var settled in _written.Where(entry => entry.Value.At <= started).Select(entry => entry.Key).ToArray())
         {
             _written.Remove(settled);
