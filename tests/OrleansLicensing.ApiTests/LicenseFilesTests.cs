@@ -334,4 +334,51 @@ public sealed class LicenseFilesTests(DeviceOpsApp node) : IClassFixture<DeviceO
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Post, $"{company.Base}/devices/{mac}/certificate", new { publicKey = first.ExportSubjectPublicKeyInfoPem() }, member), HttpStatusCode.Forbidden, "Forbidden");
         Assert.Equal(2, (await Api.Json(await _api.SendAsync(HttpMethod.Get, $"{company.Base}/devices/{mac}/certificates", null, company.Token)))["keys"]!.AsArray().Count);
     }
+
+    [Fact]
+    public async Task R_V2_the_shipped_verifier_checks_files_against_the_published_key_and_prints_what_they_license()
+    {
+        node.Clock.SetDay(new DateOnly(2031, 3, 1));
+        var company = await DeviceCompany.CreateAsync(_api);
+        await company.FundAsync(new() { [Port8x20] = 1 });
+        var (mac, secret) = await DeviceWithCertificateAsync(company, null);
+        await BindAsync(company, mac, "V13", new() { [Port8x20] = 1 });
+        var directory = Directory.CreateTempSubdirectory("verify-license-");
+        try
+        {
+            var key = Path.Combine(directory.FullName, "key.pem");
+            var plain = Path.Combine(directory.FullName, "plain.xml");
+            var encrypted = Path.Combine(directory.FullName, "encrypted.xml");
+            var tampered = Path.Combine(directory.FullName, "tampered.xml");
+            await File.WriteAllTextAsync(key, (await SigningKeysAsync(_api))["publicKeyPem"]!.GetValue<string>(), TestContext.Current.CancellationToken);
+            var file = await DownloadAsync(company, mac, "V13", encrypted: false);
+            await File.WriteAllTextAsync(plain, file, TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(encrypted, await DownloadAsync(company, mac, "V13"), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(tampered, file.Replace("units=\"1\"", "units=\"9\"", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+
+            var (exit, output) = Verify(plain, "--key", key);
+            Assert.Equal(0, exit);
+            Assert.Contains("OK: signature verifies", output, StringComparison.Ordinal);
+            Assert.Contains($"mac={mac}", output, StringComparison.Ordinal);
+            Assert.Contains($"type={Port8x20}, units=1", output, StringComparison.Ordinal);
+
+            Assert.Equal(1, Verify(tampered, "--key", key).Exit);
+            Assert.Equal(1, Verify(encrypted, "--key", key).Exit);
+            Assert.Equal(0, Verify(encrypted, "--key", key, "--device-secret", secret).Exit);
+            Assert.Equal(1, Verify(encrypted, "--key", key, "--device-secret", secret + "x").Exit);
+            Assert.Equal(2, Verify(plain).Exit);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The verifier verb of the shipped Silo executable (<c>verify-license</c>), in-process.</summary>
+    private static (int Exit, string Output) Verify(params string[] arguments)
+    {
+        using var output = new StringWriter();
+        var exit = OrleansLicensing.Silo.LicenseVerifier.Run(["verify-license", .. arguments], output, output);
+        return (exit, output.ToString());
+    }
 }
