@@ -190,14 +190,7 @@ public static class DeviceAdminApi
 
     public static async Task<Ok<DeviceClaimResponse>> ClaimAsync(DeviceClaimRequest request, HttpRequest http, IGrainFactory grains)
     {
-        string? macHeader = http.Headers[DevicePollApi.MacHeader];
-        string? secret = http.Headers[DevicePollApi.SecretHeader];
-        if (string.IsNullOrEmpty(macHeader) || string.IsNullOrEmpty(secret))
-        {
-            throw new LicensingException(ErrorCodes.Unauthorized, $"Send the device's {DevicePollApi.MacHeader} and {DevicePollApi.SecretHeader} headers.");
-        }
-
-        var mac = Mac.Parse(macHeader).ToString();
+        var (mac, secret) = DevicePollApi.DeviceHeaders(http);
         var companyId = Validate.Id(request.CompanyId ?? throw LicensingException.Validation("'companyId' is required."), "The company");
         var expires = await grains.GetGrain<IDeviceClaimGrain>(mac).ClaimAsync(Validate.Text(secret, DevicePollApi.SecretHeader, 256), companyId);
         return TypedResults.Ok(new DeviceClaimResponse(mac, companyId, expires));

@@ -13,6 +13,9 @@ public static class LicenseFilesApi
 {
     public const string XmlContentType = "application/xml";
 
+    /// <summary>R-V2: files of V8 and later can be encrypted for the device, older ones never.</summary>
+    public const int FirstEncryptedVersion = 8;
+
     /// <summary>The longest invalidation document accepted (a thousand lot ids fit easily).</summary>
     public const int MaxDocumentLength = 64 * 1024;
 
@@ -23,6 +26,9 @@ public static class LicenseFilesApi
             .WithSummary("The device's signed license file of one version (R-V2, R-V3); encrypted for the device by default from V8 on. An unencrypted download makes the licenses in it not returnable (R-V4)")
             .Produces<string>(StatusCodes.Status200OK, XmlContentType)
             .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.VersionNotOffered, ErrorCodes.TransientConflict).AllowExternalProjectRights();
+        device.MapGet("/license-file/versions", GetOfferedVersionsAsync).WithName("GetLicenseFileVersions")
+            .WithSummary("The versions the device's license file can be downloaded in today (R-V3), oldest first, and whether each can be encrypted")
+            .ProducesErrors(ErrorCodes.InvalidMac).AllowExternalProjectRights();
         device.MapPost("/invalidation", InvalidateAsync).WithName("UploadInvalidation")
             .WithSummary("Upload the invalidation document the device produced and signed with its certificate key (R-V5): its PBX licenses go to the project's free pool; returns the signed confirmation file")
             .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.DeviceCertificateRequired, ErrorCodes.InvalidSignature, ErrorCodes.InvalidationReplayed,
@@ -56,6 +62,14 @@ public static class LicenseFilesApi
         return TypedResults.Text(file.Document, XmlContentType, Encoding.UTF8);
     }
 
+    public static async Task<Ok<OfferedVersionsResponse>> GetOfferedVersionsAsync(CompanyCaller caller, IGrainFactory grains, Catalog catalog)
+    {
+        var owner = caller.ProjectCompanyId ?? caller.CompanyId;
+        var versions = await grains.GetGrain<ILedgerGrain>(0).GetOfferedVersionsAsync(owner, caller.Device.Mac);
+        return TypedResults.Ok(new OfferedVersionsResponse(caller.Device.Mac, caller.Device.NoDowngrade,
+            [.. versions.Select(catalog.GetVersion).Select(v => new OfferedVersionResponse(v.Version, v.ReleaseDate, Encryptable: v.Number >= FirstEncryptedVersion))]));
+    }
+
     public static async Task<Ok<InvalidationResponse>> InvalidateAsync(InvalidationRequest request, CompanyCaller caller, IGrainFactory grains)
     {
         var owner = caller.ProjectCompanyId ?? caller.CompanyId;
@@ -87,14 +101,7 @@ public static class LicenseFilesApi
     /// <summary>The device route: authenticated by its MAC and secret; the company is the one the device is in.</summary>
     public static async Task<Ok<InvalidationResponse>> DeviceInvalidateAsync(InvalidationRequest request, HttpRequest http, IGrainFactory grains)
     {
-        string? macHeader = http.Headers[DevicePollApi.MacHeader];
-        string? secret = http.Headers[DevicePollApi.SecretHeader];
-        if (string.IsNullOrEmpty(macHeader) || string.IsNullOrEmpty(secret))
-        {
-            throw new LicensingException(ErrorCodes.Unauthorized, $"Send the device's {DevicePollApi.MacHeader} and {DevicePollApi.SecretHeader} headers.");
-        }
-
-        var mac = Mac.Parse(macHeader).ToString();
+        var (mac, secret) = DevicePollApi.DeviceHeaders(http);
         var hardware = await grains.GetGrain<IHardwareGrain>(mac).GetAsync();
         if (hardware is null || !Codes.SecretMatches(secret, hardware.SecretHash))
         {
@@ -113,6 +120,12 @@ public static class LicenseFilesApi
             ? document
             : throw LicensingException.Validation($"'document' must be the invalidation XML the device produced (1 to {MaxDocumentLength} characters).");
 }
+
+/// <param name="NoDowngrade">R-V3: the device takes no file below V8 any more.</param>
+public sealed record OfferedVersionsResponse(string Mac, bool NoDowngrade, IReadOnlyList<OfferedVersionResponse> Versions);
+
+/// <param name="Encryptable">V8 and later: downloaded encrypted by default; older versions never are (R-V2).</param>
+public sealed record OfferedVersionResponse(string Version, DateOnly ReleaseDate, bool Encryptable);
 
 /// <param name="Document">The invalidation XML exactly as the device produced it.</param>
 public sealed record InvalidationRequest(string? Document);

@@ -179,6 +179,10 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Transaction(TransactionOption.Join)]
     Task<InvalidationResult> InvalidateAsync(string companyId, InvalidationClaim claim, DateTimeOffset now);
 
+    /// <summary>The versions a license file of the device is offered in on <paramref name="today"/> (R-V3), oldest first.</summary>
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<ImmutableArray<string>> GetOfferedVersionsAsync(string companyId, DateOnly today);
+
     /// <summary>The confirmation file of the last accepted invalidation, signed again; null when there was none.</summary>
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<string?> GetConfirmationFileAsync(string companyId);

@@ -33,6 +33,9 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// </summary>
     Task<LicenseFile> DownloadLicenseFileAsync(string companyId, string mac, string version, bool? encrypted);
 
+    /// <summary>The versions <see cref="DownloadLicenseFileAsync"/> offers the device today (R-V3): the ledger's clock decides the day, as for the download.</summary>
+    Task<ImmutableArray<string>> GetOfferedVersionsAsync(string companyId, string mac);
+
     /// <summary>
     /// R-V5: verifies the invalidation document against the device's current certificate key
     /// (<see cref="ErrorCodes.DeviceCertificateRequired"/>, <see cref="ErrorCodes.InvalidSignature"/>),

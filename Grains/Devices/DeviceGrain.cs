@@ -781,6 +781,13 @@ public sealed class DeviceGrain(
         return new InvalidationResult(Mac, invalidation, InvalidationDocuments.Confirmation(Mac, invalidation, signingKey.Key, signingKey.KeyId));
     }
 
+    public Task<ImmutableArray<string>> GetOfferedVersionsAsync(string companyId, DateOnly today) =>
+        lots.PerformRead(state =>
+        {
+            InCompany(state, companyId);
+            return LicenseFiles.OfferedVersions(catalog, state.Lots, state.NoDowngrade, today).Select(v => v.Version).ToImmutableArray();
+        });
+
     public async Task<string?> GetConfirmationFileAsync(string companyId)
     {
         var last = await lots.PerformRead(state =>

@@ -92,6 +92,9 @@ public sealed class LedgerGrain(
     public Task<LicenseFile> DownloadLicenseFileAsync(string companyId, string mac, string version, bool? encrypted) =>
         Runner.RunAsync(new DownloadLicenseFileMove(companyId, mac, version, encrypted, Today));
 
+    public Task<ImmutableArray<string>> GetOfferedVersionsAsync(string companyId, string mac) =>
+        GrainFactory.GetGrain<IDeviceGrain>(mac).GetOfferedVersionsAsync(companyId, Today);
+
     public async Task<InvalidationResult> InvalidateAsync(string companyId, string mac, string document)
     {
         // Verified before the transaction: the signature needs no lock, and a refused document

@@ -96,6 +96,9 @@ public sealed class LicenseFilesTests(DeviceOpsApp node) : IClassFixture<DeviceO
         await BindAsync(company, v7Ssa, "V7", new() { [Pbx7] = 1 }, ssaEndDate: "2013-12-31");
 
         // A V8 lot without SSA: V6..V8; not V9, not V5.
+        var listed = await Api.Json(await _api.SendAsync(HttpMethod.Get, $"{company.Base}/devices/{plain}/license-file/versions", null, company.Token));
+        Assert.Equal(["V6", "V7", "V8"], listed["versions"]!.AsArray().Select(v => v!["version"]!.GetValue<string>()));
+        Assert.Equal([false, false, true], listed["versions"]!.AsArray().Select(v => v!["encryptable"]!.GetValue<bool>()));
         foreach (var version in new[] { "V6", "V7", "V8" })
         {
             Assert.Equal(version, (string?)XElement.Parse(await DownloadAsync(company, plain, version, encrypted: false)).Attribute("version"));
@@ -298,6 +301,10 @@ public sealed class LicenseFilesTests(DeviceOpsApp node) : IClassFixture<DeviceO
 
         // NoDowngrade: no file below V8 any more.
         var refused = await Api.AssertProblem(await DownloadResponseAsync(company, mac, "V7"), HttpStatusCode.UnprocessableEntity, "VersionNotOffered");
+        var listed = await Api.Json(await _api.SendAsync(HttpMethod.Get, $"{company.Base}/devices/{mac}/license-file/versions", null, company.Token));
+        Assert.True(listed["noDowngrade"]!.GetValue<bool>());
+        // What is left, a V7 gateway license without SSA, reaches no version from V8 on: nothing is offered.
+        Assert.Empty(listed["versions"]!.AsArray());
         Assert.Contains("NoDowngrade", refused["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         await company.AssertAuditBalancedAsync();
     }
