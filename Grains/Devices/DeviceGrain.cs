@@ -766,8 +766,10 @@ public sealed class DeviceGrain(
                     + (blocked.All(l => state.NotReturnable[l.LotId] < LicenseFiles.FirstEncryptedVersion) ? " without consent to NoDowngrade." : "."));
             }
 
+            // The flag follows the consent whenever it was needed: V5–V7 lots returned, or lots
+            // returned whose unencrypted files (all V5–V7, checked above) the flag makes useless.
             var noDowngrade = state.NoDowngrade
-                || (claim.ConsentNoDowngrade && returned.Any(l => catalog.GetVersion(l.Version).Number < LicenseFiles.FirstEncryptedVersion));
+                || (claim.ConsentNoDowngrade && returned.Any(l => catalog.GetVersion(l.Version).Number < LicenseFiles.FirstEncryptedVersion || state.NotReturnable.ContainsKey(l.LotId)));
             var taken = returned.Select(l => l.LotId).ToHashSet(StringComparer.Ordinal);
             state.Lots = state.Lots.RemoveAll(l => taken.Contains(l.LotId));
             state.NotReturnable = state.NotReturnable.RemoveRange(taken);

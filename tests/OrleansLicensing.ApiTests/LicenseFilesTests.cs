@@ -310,6 +310,26 @@ public sealed class LicenseFilesTests(DeviceOpsApp node) : IClassFixture<DeviceO
     }
 
     [Fact]
+    public async Task R_V4_a_V8_lot_downloaded_only_as_a_V7_file_returns_with_consent_to_NoDowngrade_which_sets_the_flag()
+    {
+        node.Clock.SetDay(new DateOnly(2013, 6, 1));
+        var company = await DeviceCompany.CreateAsync(_api);
+        await company.FundAsync(new() { [Port8x20] = 1 });
+        using var deviceKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (mac, _) = await DeviceWithCertificateAsync(company, deviceKey, shipDate: "2013-01-01");
+        await BindAsync(company, mac, "V8", new() { [Port8x20] = 1 });
+        Assert.Equal(Pbx7, (string?)XElement.Parse(await DownloadAsync(company, mac, "V7")).Element("lot")!.Attribute("type"));
+
+        await Api.AssertProblem(await UploadAsync(company, mac, Invalidation(deviceKey, mac, 1)), HttpStatusCode.Conflict, "LotNotReturnable");
+        Assert.False((await DeviceAsync(company, mac))["noDowngrade"]!.GetValue<bool>());
+        var accepted = await UploadAsync(company, mac, Invalidation(deviceKey, mac, 2, consentNoDowngrade: true));
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.True((await DeviceAsync(company, mac))["noDowngrade"]!.GetValue<bool>());
+        Assert.Equal(Port8x20, (await FreePoolAsync(company)).Single()!["type"]!.GetValue<string>());
+        await company.AssertAuditBalancedAsync();
+    }
+
+    [Fact]
     public async Task R_V5_a_requested_certificate_replaces_the_key_that_verifies_invalidations_and_the_history_keeps_both()
     {
         node.Clock.SetDay(new DateOnly(2031, 3, 1));
