@@ -712,11 +712,9 @@ public sealed class DeviceGrain(
                     }
                 }
 
-                if (newlyMarked.Count > 0)
-                {
-                    state.NotReturnable = marks.ToImmutable();
-                    Remember(transactionId, state);
-                }
+                // A write either way (the update took the write lock), so counted like every write.
+                state.NotReturnable = marks.ToImmutable();
+                Remember(transactionId, state);
 
                 return (selected.ProjectId, selected.Lots, newlyMarked.ToImmutable());
             });
