@@ -146,6 +146,7 @@ public static class GatewaySetup
             .MapDeviceAdminApi()
             .MapFreePoolApi()
             .MapDeviceOperationsApi()
+            .MapLicenseFilesApi()
             .MapOwnKeysApi()
             .MapSsaApi()
             .MapCertificatesApi()

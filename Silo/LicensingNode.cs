@@ -48,7 +48,9 @@ public static class LicensingNode
         {
             // Every silo of a cluster must derive the same device secrets and sign with the same
             // key, so nothing is generated per process: the operator provides both.
-            var missing = new[] { "Licensing:DeviceSecretKey", "Licensing:SigningKeyPath" }.Where(k => string.IsNullOrWhiteSpace(configuration[k])).ToArray();
+            var missing = new[] { "Licensing:DeviceSecretKey", "Licensing:SigningKeyPath" }
+                .Where(k => string.IsNullOrWhiteSpace(configuration[k]) && !(k == "Licensing:SigningKeyPath" && !string.IsNullOrWhiteSpace(configuration["Licensing:SigningKeyPem"])))
+                .ToArray();
             if (missing.Length > 0)
             {
                 throw new OptionsValidationException(LicensingSettings.Section, typeof(LicensingSettings), [$"Storage:Provider PostgreSql (a cluster) needs {string.Join(" and ", missing)}, the same on every silo."]);
@@ -280,12 +282,19 @@ public static class LicensingNode
     private static LicenseSigningKey CreateSigningKey(StorageSettings storage, LicensingSettings licensing, ILoggerFactory loggers)
     {
         string? pem = null;
-        if (!string.IsNullOrWhiteSpace(licensing.SigningKeyPath))
+        var source = "Licensing:SigningKeyPem";
+        if (!string.IsNullOrWhiteSpace(licensing.SigningKeyPem))
+        {
+            pem = licensing.SigningKeyPem;
+        }
+        else if (!string.IsNullOrWhiteSpace(licensing.SigningKeyPath))
         {
             pem = File.ReadAllText(licensing.SigningKeyPath);
+            source = licensing.SigningKeyPath;
         }
         else if (storage.Provider == StorageProvider.Sqlite)
         {
+            source = "the data directory's license-signing-key.pem";
             pem = LocalSecrets.GetOrCreate(storage.DataDirectory, "license-signing-key.pem", () =>
             {
                 using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -293,14 +302,13 @@ public static class LicensingNode
             }, path => loggers.CreateLogger(typeof(LicensingNode)).LogWarning("Generated the {Description} and stored it in {Path}", "license signing key", path));
         }
 
-        if (pem is null)
-        {
-            return LicenseSigningKey.CreateEphemeral();
-        }
-
-        var key = ECDsa.Create();
-        key.ImportFromPem(pem);
-        return new LicenseSigningKey(key);
+        var previous = licensing.PreviousSigningKeyPaths
+            .Where(path => !string.IsNullOrWhiteSpace(path))
+            .Select(path => LicenseSigningKey.FromPem(File.ReadAllText(path), $"Licensing:PreviousSigningKeyPaths '{path}'"))
+            .ToList();
+        return pem is null
+            ? new LicenseSigningKey(ECDsa.Create(ECCurve.NamedCurves.nistP256), previous)
+            : new LicenseSigningKey(LicenseSigningKey.FromPem(pem, source), previous);
     }
 
     /// <summary>Applies the PostgreSQL scripts the database lacks before clustering, storage and reminders initialise.</summary>

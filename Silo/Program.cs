@@ -5,10 +5,16 @@ using OrleansLicensing.Silo;
 
 // A silo process. With Gateway:CoHosted (the single-node default, decision D20) it also serves
 // the HTTP API in this process; otherwise it serves health and metrics only and gateways
-// reach it as Orleans clients. `migrate` as the first argument applies the schema scripts and exits.
+// reach it as Orleans clients. `migrate` as the first argument applies the schema scripts and exits;
+// `verify-license` checks a license file against published keys and exits (docs/license-files.md).
 if (SchemaMigration.IsRequested(args))
 {
     return await SchemaMigration.RunAsync(args);
+}
+
+if (LicenseVerifier.IsRequested(args))
+{
+    return LicenseVerifier.Run(args, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(NodeDefaults.Options(args));

@@ -109,6 +109,15 @@ public sealed class LicensingSettings
     /// <summary>PEM file with the ECDSA P-256 key that signs license files; generated when unset (single node).</summary>
     public string? SigningKeyPath { get; set; }
 
+    /// <summary>The signing key as PEM text (e.g. from a secret store's environment variable), instead of <see cref="SigningKeyPath"/>.</summary>
+    public string? SigningKeyPem { get; set; }
+
+    /// <summary>
+    /// PEM files (public or private) of keys that signed license files before a rotation: they no
+    /// longer sign but stay published by <c>/api/v1/catalog/signing-key</c>, so older files keep verifying.
+    /// </summary>
+    public List<string> PreviousSigningKeyPaths { get; set; } = [];
+
     /// <summary>Key that derives the device secrets of idempotent hardware registrations (decision D18); generated when unset (single node).</summary>
     public string? DeviceSecretKey { get; set; }
 

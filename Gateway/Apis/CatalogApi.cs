@@ -15,7 +15,7 @@ public static class CatalogApi
         catalog.MapGet("/license-types", GetLicenseTypes).WithName("GetLicenseTypes").WithSummary("License types with their SSC rates");
         catalog.MapGet("/device-types", GetDeviceTypes).WithName("GetDeviceTypes").WithSummary("Device types with their per-type maxima");
         catalog.MapGet("/versions", GetVersions).WithName("GetVersions").WithSummary("Software versions with release dates; the current one marked");
-        catalog.MapGet("/signing-key", GetSigningKeyAsync).WithName("GetSigningKey").WithSummary("The public key that verifies license files");
+        catalog.MapGet("/signing-key", GetSigningKeyAsync).WithName("GetSigningKey").WithSummary("The public keys that verify license files: the current one and those of earlier rotations, by key id");
 
         groups.Anonymous.MapPost("/ssc/quote", QuoteSscAsync).WithTags("Catalog").WithName("QuoteSsc")
             .WithSummary("Quote the SSC for bringing lots under SSA until an end date")
@@ -38,7 +38,7 @@ public static class CatalogApi
     public static async Task<Ok<SigningKeyResponse>> GetSigningKeyAsync(IGrainFactory grains)
     {
         var key = await grains.GetGrain<ISigningKeyGrain>(0).GetPublicKeyAsync();
-        return TypedResults.Ok(new SigningKeyResponse(key.Algorithm, key.PublicKeyPem));
+        return TypedResults.Ok(new SigningKeyResponse(key.Algorithm, key.PublicKeyPem, key.KeyId, "DER", [.. key.Keys.Select(k => new PublishedKeyResponse(k.KeyId, k.PublicKeyPem, k.Current))]));
     }
 
     public static async Task<Ok<SscQuoteResponse>> QuoteSscAsync(SscQuoteRequest request, IGrainFactory grains, Catalog catalog)

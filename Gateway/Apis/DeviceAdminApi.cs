@@ -190,14 +190,7 @@ public static class DeviceAdminApi
 
     public static async Task<Ok<DeviceClaimResponse>> ClaimAsync(DeviceClaimRequest request, HttpRequest http, IGrainFactory grains)
     {
-        string? macHeader = http.Headers[DevicePollApi.MacHeader];
-        string? secret = http.Headers[DevicePollApi.SecretHeader];
-        if (string.IsNullOrEmpty(macHeader) || string.IsNullOrEmpty(secret))
-        {
-            throw new LicensingException(ErrorCodes.Unauthorized, $"Send the device's {DevicePollApi.MacHeader} and {DevicePollApi.SecretHeader} headers.");
-        }
-
-        var mac = Mac.Parse(macHeader).ToString();
+        var (mac, secret) = DevicePollApi.DeviceHeaders(http);
         var companyId = Validate.Id(request.CompanyId ?? throw LicensingException.Validation("'companyId' is required."), "The company");
         var expires = await grains.GetGrain<IDeviceClaimGrain>(mac).ClaimAsync(Validate.Text(secret, DevicePollApi.SecretHeader, 256), companyId);
         return TypedResults.Ok(new DeviceClaimResponse(mac, companyId, expires));
@@ -206,8 +199,7 @@ public static class DeviceAdminApi
     private static string CsvField(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
-    private static DeviceResponse DeviceResponseOf(DeviceView view) =>
-        new(view.Mac, view.DeviceType, view.ProjectId, view.Name, view.Comment, view.Lots.Select(LotResponse.From).ToArray(), view.Rma);
+    private static DeviceResponse DeviceResponseOf(DeviceView view) => DeviceResponse.From(view);
 }
 
 /// <summary>R-D4: omitted fields stay; an empty string clears.</summary>

@@ -25,6 +25,23 @@ public static class DevicePollApi
 
     private static readonly KeyValuePair<string, object?> RouteTag = new("http.route", Route);
 
+    /// <summary>
+    /// The device's MAC (canonical) and secret from the headers of a device route other than the
+    /// poll; 401 <c>Unauthorized</c> without them, 400 <c>InvalidMac</c> for a malformed MAC. The
+    /// caller checks the secret.
+    /// </summary>
+    public static (string Mac, string Secret) DeviceHeaders(HttpRequest request)
+    {
+        string? macHeader = request.Headers[MacHeader];
+        string? secret = request.Headers[SecretHeader];
+        if (string.IsNullOrEmpty(macHeader) || string.IsNullOrEmpty(secret))
+        {
+            throw new LicensingException(ErrorCodes.Unauthorized, $"Send the device's {MacHeader} and {SecretHeader} headers.");
+        }
+
+        return (Mac.Parse(macHeader).ToString(), secret);
+    }
+
     public static bool IsPoll(HttpRequest request) =>
         HttpMethods.IsGet(request.Method) && request.Path.Equals(Route, StringComparison.OrdinalIgnoreCase);
 

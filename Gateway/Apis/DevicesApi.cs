@@ -74,7 +74,7 @@ public static class DevicesApi
     public static Ok<DeviceResponse> GetDeviceAsync(CompanyCaller caller)
     {
         var view = caller.Device;
-        return TypedResults.Ok(new DeviceResponse(view.Mac, view.DeviceType, view.ProjectId, view.Name, view.Comment, view.Lots.Select(LotResponse.From).ToArray(), view.Rma));
+        return TypedResults.Ok(DeviceResponse.From(view));
     }
 
     /// <summary>R-L5: everything but warranty lots to a device without licenses; needs the MoveLicenses right.</summary>

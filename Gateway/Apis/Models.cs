@@ -138,7 +138,13 @@ public sealed record LotResponse(string Type, int Units, string Version, DateOnl
     public static LotResponse From(LicenseLot lot) => new(lot.Type, lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate, lot.ExternalKey, lot.LotId);
 }
 
-public sealed record DeviceResponse(string Mac, string? DeviceType, string? ProjectId, string? Name, string? Comment, IReadOnlyList<LotResponse> Licenses, bool Rma);
+/// <param name="NoDowngrade">R-V3: no license file below V8 any more (V5–V7 licenses were returned with consent).</param>
+/// <param name="NotReturnableLots">R-V4: ids of the lots downloaded unencrypted, which invalidation does not return.</param>
+public sealed record DeviceResponse(string Mac, string? DeviceType, string? ProjectId, string? Name, string? Comment, IReadOnlyList<LotResponse> Licenses, bool Rma, bool NoDowngrade = false, IReadOnlyList<string>? NotReturnableLots = null)
+{
+    public static DeviceResponse From(DeviceView view) =>
+        new(view.Mac, view.DeviceType, view.ProjectId, view.Name, view.Comment, view.Lots.Select(LotResponse.From).ToArray(), view.Rma, view.NoDowngrade, [.. view.NotReturnable.Keys]);
+}
 
 /// <param name="Licenses">Type → units to bind; may be omitted when <paramref name="WishedPorts"/> is given.</param>
 /// <param name="WishedPorts">R-L3 (V8 and later): a total of PBX ports; the service adds the cheapest combination of port packages the balances cover (see <c>proposal</c>).</param>
@@ -180,7 +186,9 @@ public sealed record AddLicensesResponse(string Mac, IReadOnlyList<LotResponse> 
 public sealed record AddedSsaResponse(DateOnly EndDate, IReadOnlyList<SscLotResponse> Lots, long TotalSsc, bool OnCredit);
 
 /// <summary>The device poll answer (built by the device grain; described here for OpenAPI).</summary>
-public sealed record DeviceLicenseResponse(string Mac, IReadOnlyList<LotResponse> Licenses, DateTimeOffset? TestModeUntil, string Document);
+/// <param name="Document">The signed XML of R-V2 for the current version (SPEC §4.1).</param>
+/// <param name="EncryptedDocument">For a device whose current version is V8 or later: the same document encrypted for the device (docs/license-files.md); absent for V5–V7.</param>
+public sealed record DeviceLicenseResponse(string Mac, IReadOnlyList<LotResponse> Licenses, DateTimeOffset? TestModeUntil, string Document, string? EncryptedDocument = null);
 
 public sealed record SscLotRequest(string Type, int Units, string Version, DateOnly BindDate, DateOnly? SsaEndDate = null);
 
@@ -196,7 +204,11 @@ public sealed record LicenseTypeResponse(string Code, int SscPerUnitPerYear, str
 
 public sealed record DeviceTypeResponse(string Code, IReadOnlyDictionary<string, int> Maxima, string Description);
 
-public sealed record SigningKeyResponse(string Algorithm, string PublicKeyPem);
+/// <param name="PublicKeyPem">The current key (PEM); <paramref name="Keys"/> lists it with the previous keys that still verify older files.</param>
+/// <param name="SignatureEncoding">How the base64 of a <c>signature</c> element is encoded: <c>DER</c> (RFC 3279), as <c>openssl dgst -verify</c> reads it.</param>
+public sealed record SigningKeyResponse(string Algorithm, string PublicKeyPem, string KeyId, string SignatureEncoding, IReadOnlyList<PublishedKeyResponse> Keys);
+
+public sealed record PublishedKeyResponse(string KeyId, string PublicKeyPem, bool Current);
 
 public sealed record HealthResponse(string Status);
 

@@ -24,7 +24,14 @@ public sealed record DeviceView(
     [property: Id(4)] string? Name,
     [property: Id(5)] string? Comment,
     [property: Id(6)] ImmutableArray<LicenseLot> Lots,
-    [property: Id(7)] bool Rma = false);
+    [property: Id(7)] bool Rma = false)
+{
+    /// <summary>R-V3: no file below V8 (set when V5–V7 licenses were returned with consent).</summary>
+    [Id(8)] public bool NoDowngrade { get; init; }
+
+    /// <summary>R-V4: the lots downloaded unencrypted, with the highest version number downloaded so.</summary>
+    [Id(9)] public ImmutableSortedDictionary<string, int> NotReturnable { get; init; } = ImmutableSortedDictionary<string, int>.Empty;
+}
 
 /// <summary>
 /// The outcome of a change to a device's lots inside a transaction: the lots (after an add, or

@@ -157,4 +157,33 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// </summary>
     [Transaction(TransactionOption.Join)]
     Task<DeviceLotChange> MoveIntoProjectAsync(string companyId, string projectId, DateOnly? ssaEndDate, ImmutableArray<string> excludedLotIds, bool dryRun);
+
+    // License files and invalidation (issue 12 part A: R-V2..R-V5).
+
+    /// <summary>
+    /// Inside the caller's transaction: the device's license file of <paramref name="version"/>
+    /// (R-V2), offered by R-V3 (else <see cref="ErrorCodes.VersionNotOffered"/>), encrypted for the
+    /// device when <paramref name="encrypted"/> (V8+ only; null: encrypted from V8 on). An
+    /// unencrypted download marks the lots in it not returnable (R-V4) under the device's write
+    /// lock; an encrypted one only reads. NotFound unless the device is in <paramref name="companyId"/>.
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task<LicenseFile> PrepareLicenseFileAsync(string companyId, string version, bool? encrypted, DateOnly today);
+
+    /// <summary>
+    /// Inside the caller's transaction (R-V5): checks the verified <paramref name="claim"/> against
+    /// the device's state under its write lock (replay, returnability, PBX only), takes the lots
+    /// it returns, records the sequence and the invalidation, and returns them with the signed
+    /// confirmation. The caller puts the lots into the free pool of the invalidation's project.
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    Task<InvalidationResult> InvalidateAsync(string companyId, InvalidationClaim claim, DateTimeOffset now);
+
+    /// <summary>The versions a license file of the device is offered in on <paramref name="today"/> (R-V3), oldest first.</summary>
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<ImmutableArray<string>> GetOfferedVersionsAsync(string companyId, DateOnly today);
+
+    /// <summary>The confirmation file of the last accepted invalidation, signed again; null when there was none.</summary>
+    [Transaction(TransactionOption.CreateOrJoin)]
+    Task<string?> GetConfirmationFileAsync(string companyId);
 }

@@ -35,6 +35,12 @@ public static class ErrorCodes
     public const string InvalidDate = nameof(InvalidDate);
     public const string VersionNotOffered = nameof(VersionNotOffered);
 
+    // Downloads and invalidation (R-V4, R-V5).
+    public const string InvalidSignature = nameof(InvalidSignature);
+    public const string DeviceCertificateRequired = nameof(DeviceCertificateRequired);
+    public const string InvalidationReplayed = nameof(InvalidationReplayed);
+    public const string LotNotReturnable = nameof(LotNotReturnable);
+
     public const string AccountExists = nameof(AccountExists);
     public const string UserLocked = nameof(UserLocked);
     public const string UserNotFound = nameof(UserNotFound);

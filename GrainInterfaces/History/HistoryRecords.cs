@@ -103,6 +103,17 @@ public static class HistoryActions
 
     /// <summary>The vendor reshipped a device under RMA (R-D7): it left the company, licenses still on it went to <c>Freed_RMA_licenses</c>.</summary>
     public const string RmaReshipped = nameof(RmaReshipped);
+
+    // License files, invalidation and device certificates (issue 12 part A).
+
+    /// <summary>A user downloaded a license file (R-V2); details: <c>version</c>, <c>encrypted</c>, <c>notReturnable</c> (the lots an unencrypted download marked, R-V4).</summary>
+    public const string LicenseFileDownloaded = nameof(LicenseFileDownloaded);
+
+    /// <summary>An invalidation document was accepted (R-V5): PBX licenses went to the project's free pool; details: <c>licenses</c>, <c>sequence</c>, <c>noDowngrade</c>.</summary>
+    public const string LicensesInvalidated = nameof(LicensesInvalidated);
+
+    /// <summary>A new device certificate key was registered (right RequestCertificate); the earlier ones are kept.</summary>
+    public const string DeviceCertificateRequested = nameof(DeviceCertificateRequested);
 }
 
 /// <summary>

@@ -27,6 +27,24 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// <summary>Device → its project's free pool (the PBX lots, or the named ones).</summary>
     Task<ImmutableArray<LicenseLot>> ReturnToFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
 
+    /// <summary>
+    /// A user's download of a device's license file (R-V2..R-V4) as one transaction: an
+    /// unencrypted one marks the lots in it not returnable. Moves no units.
+    /// </summary>
+    Task<LicenseFile> DownloadLicenseFileAsync(string companyId, string mac, string version, bool? encrypted);
+
+    /// <summary>The versions <see cref="DownloadLicenseFileAsync"/> offers the device today (R-V3): the ledger's clock decides the day, as for the download.</summary>
+    Task<ImmutableArray<string>> GetOfferedVersionsAsync(string companyId, string mac);
+
+    /// <summary>
+    /// R-V5: verifies the invalidation document against the device's current certificate key
+    /// (<see cref="ErrorCodes.DeviceCertificateRequired"/>, <see cref="ErrorCodes.InvalidSignature"/>),
+    /// then moves the PBX lots it returns to the free pool of the device's project, with the replay
+    /// and returnability checks, in one transaction. No idempotency key: the document's sequence
+    /// makes a second presentation a replay; the confirmation file can be downloaded again.
+    /// </summary>
+    Task<InvalidationResult> InvalidateAsync(string companyId, string mac, string document);
+
     /// <summary>Free pool → device, lots keep bind date, SSA end and external key (R-L4).</summary>
     Task<ImmutableArray<LicenseLot>> AddFromFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
 

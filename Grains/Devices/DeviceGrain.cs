@@ -48,6 +48,8 @@ public sealed class DeviceGrain(
     private Task _catchUp = Task.CompletedTask;
     private long _answerRevision = -1;
     private bool _rma;
+    private bool _noDowngrade;
+    private ImmutableSortedDictionary<string, int> _notReturnable = ImmutableSortedDictionary<string, int>.Empty;
     private DeviceMembership _membership = DeviceMembership.None;
     private HardwareView? _hardware;
     private ImmutableArray<LicenseLot> _committedLots = [];
@@ -310,14 +312,16 @@ public sealed class DeviceGrain(
         await HardwareAsync();
         await LoadTestModeAsync();
         var started = time.GetTimestamp();
-        (long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership) committed = (0, [], false, DeviceMembership.None);
+        (long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership, bool NoDowngrade, ImmutableSortedDictionary<string, int> NotReturnable) committed =
+            (0, [], false, DeviceMembership.None, false, ImmutableSortedDictionary<string, int>.Empty);
         await transactions.RunTransaction(TransactionOption.Create, async () =>
         {
-            committed = await lots.PerformRead(state => (state.Revision, state.Lots, state.Rma, MembershipOf(state)));
+            // Only serializable values leave a read (it copies its result).
+            committed = await lots.PerformRead(state => (state.Revision, state.Lots, state.Rma, MembershipOf(state), state.NoDowngrade, state.NotReturnable));
         });
 
         // Taken over only once the read committed: a read can see a write that then aborts.
-        Adopt(new Written(committed.Revision, committed.Lots, committed.Rma, committed.Membership, started));
+        Adopt(new Written(committed.Revision, committed.Lots, committed.Rma, committed.Membership, started, committed.NoDowngrade, committed.NotReturnable));
         foreach (var settled in _written.Where(entry => entry.Value.At <= started).Select(entry => entry.Key).ToArray())
         {
             _written.Remove(settled);
@@ -333,7 +337,7 @@ public sealed class DeviceGrain(
         }
 
         _answerRevision = committed.Revision;
-        (_rma, _membership) = (committed.Rma, committed.Membership);
+        (_rma, _membership, _noDowngrade, _notReturnable) = (committed.Rma, committed.Membership, committed.NoDowngrade, committed.NotReturnable);
         RebuildAnswer(committed.Lots);
         foreach (var superseded in _written.Where(entry => entry.Value.Revision <= committed.Revision).Select(entry => entry.Key).ToArray())
         {
@@ -348,9 +352,11 @@ public sealed class DeviceGrain(
     private void Remember(Guid transactionId, DeviceLotsState state)
     {
         state.Revision++;
-        _written[transactionId] =
-            new Written(state.Revision, state.Lots, state.Rma, MembershipOf(state), time.GetTimestamp());
+        _written[transactionId] = WrittenOf(state, time.GetTimestamp());
     }
+
+    private Written WrittenOf(DeviceLotsState state, long at) =>
+        new(state.Revision, state.Lots, state.Rma, MembershipOf(state), at, state.NoDowngrade, state.NotReturnable);
 
     /// <summary>A notice that did not come (a lost call, an abort): read committed state in the background; the poll does not wait for it.</summary>
     private void CatchUpIfOverdue()
@@ -411,8 +417,13 @@ public sealed class DeviceGrain(
             return;
         }
 
-        var document = LicenseDocument.Create(Mac, version, committed, _testMode.Until, signingKey.Key);
-        _body = DeviceLicenseAnswer.CreateBody(Mac, committed, _testMode.Until, document);
+        var document = LicenseDocument.Create(Mac, version, committed, _testMode.Until, signingKey.Key, signingKey.KeyId);
+
+        // R-V4: a V8+ device also gets its document encrypted for it (built here, on change, never per poll).
+        var encrypted = catalog.GetVersion(version).Number >= LicenseFiles.FirstEncryptedVersion && _hardware is { } hardware
+            ? LicenseFileEncryption.Encrypt(document, hardware.SecretHash, Mac, version)
+            : null;
+        _body = DeviceLicenseAnswer.CreateBody(Mac, committed, _testMode.Until, document, encrypted);
         _etag = etag;
     }
 
@@ -454,7 +465,11 @@ public sealed class DeviceGrain(
     #endregion
 
     private DeviceView View(ImmutableArray<LicenseLot> current) =>
-        new(Mac, _hardware?.Registration.DeviceType, _membership.CompanyId, _membership.ProjectId, device.State.Name, device.State.Comment, current, _rma);
+        new(Mac, _hardware?.Registration.DeviceType, _membership.CompanyId, _membership.ProjectId, device.State.Name, device.State.Comment, current, _rma)
+        {
+            NoDowngrade = _noDowngrade,
+            NotReturnable = _notReturnable,
+        };
 
     /// <summary>The membership in the transactional state, or for a device stored before it was kept there, the one stored with its name.</summary>
     private DeviceMembership MembershipOf(DeviceLotsState state) =>
@@ -660,10 +675,135 @@ public sealed class DeviceGrain(
 
     #endregion
 
-    private bool IsWarranty(LicenseLot lot) => catalog.TryGetLicenseType(lot.Type, out var type) && type.Category == LicenseCategory.Warranty;
+    #region License files and invalidation (issue 12 part A: R-V2..R-V5)
 
-    private bool IsPbx(LicenseLot lot) => catalog.TryGetLicenseType(lot.Type, out var type) && type.Category is LicenseCategory.PbxPackage or LicenseCategory.PbxFeature;
+    public async Task<LicenseFile> PrepareLicenseFileAsync(string companyId, string version, bool? encrypted, DateOnly today)
+    {
+        var transactionId = CurrentTransaction;
+        var hardware = await HardwareAsync() ?? throw LicensingException.NotFound("The device");
+        var release = catalog.GetVersion(version);
+        var encrypt = encrypted ?? release.Number >= LicenseFiles.FirstEncryptedVersion;
+        if (encrypt && release.Number < LicenseFiles.FirstEncryptedVersion)
+        {
+            throw LicensingException.Validation($"{version} files are never encrypted (R-V2); only V8 and later are.");
+        }
+
+        (string? ProjectId, ImmutableArray<LicenseLot> Lots, ImmutableArray<string> Marked) Select(DeviceLotsState state)
+        {
+            var membership = InCompany(state, companyId);
+            LicenseFiles.CheckOffered(catalog, state.Lots, state.NoDowngrade, version, today);
+            return (membership.ProjectId, LicenseFiles.LotsFor(catalog, state.Lots, release), []);
+        }
+
+        // R-V4: only an unencrypted download marks the lots in it, under the device's write lock.
+        var (projectId, fileLots, marked) = encrypt
+            ? await lots.PerformRead(Select)
+            : await lots.PerformUpdate(state =>
+            {
+                var selected = Select(state);
+                var marks = state.NotReturnable.ToBuilder();
+                var newlyMarked = ImmutableArray.CreateBuilder<string>();
+                foreach (var lotId in selected.Lots.Select(l => l.LotId).Distinct(StringComparer.Ordinal))
+                {
+                    if (!marks.TryGetValue(lotId, out var highest) || highest < release.Number)
+                    {
+                        marks[lotId] = release.Number;
+                        newlyMarked.Add(lotId);
+                    }
+                }
+
+                // A write either way (the update took the write lock), so counted like every write.
+                state.NotReturnable = marks.ToImmutable();
+                Remember(transactionId, state);
+
+                return (selected.ProjectId, selected.Lots, newlyMarked.ToImmutable());
+            });
+
+        var signed = LicenseDocument.Create(Mac, version, fileLots, null, signingKey.Key, signingKey.KeyId);
+        var document = encrypt ? LicenseFileEncryption.Encrypt(signed, hardware.SecretHash, Mac, version) : signed;
+        return new LicenseFile(Mac, projectId, version, encrypt, fileLots, marked, document);
+    }
+
+    public async Task<InvalidationResult> InvalidateAsync(string companyId, InvalidationClaim claim, DateTimeOffset now)
+    {
+        var transactionId = CurrentTransaction;
+        var invalidation = await lots.PerformUpdate(state =>
+        {
+            var membership = InCompany(state, companyId);
+            if (claim.Sequence <= state.InvalidationSequence)
+            {
+                throw new LicensingException(ErrorCodes.InvalidationReplayed,
+                    $"Invalidation {claim.Sequence} of {Mac} is not above the last accepted one ({state.InvalidationSequence}): a replayed document changes nothing.");
+            }
+
+            var wanted = claim.LotIds.ToHashSet(StringComparer.Ordinal);
+            var returned = claim.AllPbx ? state.Lots.Where(IsPbx).ToImmutableArray() : state.Lots.Where(l => wanted.Contains(l.LotId)).ToImmutableArray();
+            if (!claim.AllPbx && returned.Length != wanted.Count)
+            {
+                throw LicensingException.NotFound("A lot the invalidation names");
+            }
+
+            if (returned.FirstOrDefault(l => !IsPbx(l)) is { } stays)
+            {
+                throw LicensingException.Validation($"Only PBX licenses are returned by invalidation; {stays.Type} (gateway licenses, warranty extensions) stays on the device (R-V5).");
+            }
+
+            if (returned.IsEmpty)
+            {
+                throw new LicensingException(ErrorCodes.Conflict, $"{Mac} has no PBX licenses to return.");
+            }
+
+            // R-V4: a lot downloaded unencrypted stays, unless every such download was a V5–V7
+            // file and the device consents to NoDowngrade (its boot code then refuses those files).
+            var blocked = returned.Where(l => state.NotReturnable.TryGetValue(l.LotId, out var highest)
+                && (highest >= LicenseFiles.FirstEncryptedVersion || !claim.ConsentNoDowngrade)).ToList();
+            if (blocked.Count > 0)
+            {
+                throw new LicensingException(ErrorCodes.LotNotReturnable,
+                    $"{string.Join(", ", blocked.Select(l => $"{l.Type} (lot {l.LotId})"))} was downloaded unencrypted and cannot be returned"
+                    + (blocked.All(l => state.NotReturnable[l.LotId] < LicenseFiles.FirstEncryptedVersion) ? " without consent to NoDowngrade." : "."));
+            }
+
+            // The flag follows the consent whenever it was needed: V5–V7 lots returned, or lots
+            // returned whose unencrypted files (all V5–V7, checked above) the flag makes useless.
+            var noDowngrade = state.NoDowngrade
+                || (claim.ConsentNoDowngrade && returned.Any(l => catalog.GetVersion(l.Version).Number < LicenseFiles.FirstEncryptedVersion || state.NotReturnable.ContainsKey(l.LotId)));
+            var taken = returned.Select(l => l.LotId).ToHashSet(StringComparer.Ordinal);
+            state.Lots = state.Lots.RemoveAll(l => taken.Contains(l.LotId));
+            state.NotReturnable = state.NotReturnable.RemoveRange(taken);
+            state.NoDowngrade = noDowngrade;
+            state.InvalidationSequence = claim.Sequence;
+            state.LastInvalidation = new DeviceInvalidation(claim.Sequence, now, membership.ProjectId, returned, noDowngrade, claim.DocumentSha256);
+            Remember(transactionId, state);
+            return state.LastInvalidation;
+        });
+
+        return new InvalidationResult(Mac, invalidation, InvalidationDocuments.Confirmation(Mac, invalidation, signingKey.Key, signingKey.KeyId));
+    }
+
+    public Task<ImmutableArray<string>> GetOfferedVersionsAsync(string companyId, DateOnly today) =>
+        lots.PerformRead(state =>
+        {
+            InCompany(state, companyId);
+            return LicenseFiles.OfferedVersions(catalog, state.Lots, state.NoDowngrade, today).Select(v => v.Version).ToImmutableArray();
+        });
+
+    public async Task<string?> GetConfirmationFileAsync(string companyId)
+    {
+        var last = await lots.PerformRead(state =>
+        {
+            InCompany(state, companyId);
+            return state.LastInvalidation;
+        });
+        return last is null ? null : InvalidationDocuments.Confirmation(Mac, last, signingKey.Key, signingKey.KeyId);
+    }
+
+    #endregion
+
+    private bool IsWarranty(LicenseLot lot) => LicenseFiles.IsWarranty(catalog, lot);
+
+    private bool IsPbx(LicenseLot lot) => LicenseFiles.IsPbx(catalog, lot);
 
     /// <summary>A state this grain wrote (or read as committed): its revision, what the answer and view need, and when (a timestamp).</summary>
-    private sealed record Written(long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership, long At);
+    private sealed record Written(long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership, long At, bool NoDowngrade, ImmutableSortedDictionary<string, int> NotReturnable);
 }

@@ -41,6 +41,22 @@ public sealed class DeviceLotsState
     /// states the later has the higher revision. The poll answer never goes back to a lower one.
     /// </summary>
     [Id(3)] public long Revision { get; set; }
+
+    /// <summary>R-V3: files are no longer offered below V8 (set by an invalidation that returned V5–V7 licenses with consent).</summary>
+    [Id(4)] public bool NoDowngrade { get; set; }
+
+    /// <summary>
+    /// R-V4: the lots a user downloaded unencrypted, by lot id, with the highest version number
+    /// they were downloaded in so. Such a lot is not returnable, unless every such file was V5–V7
+    /// and the invalidation consents to NoDowngrade (which makes those files useless on the device).
+    /// </summary>
+    [Id(5)] public ImmutableSortedDictionary<string, int> NotReturnable { get; set; } = ImmutableSortedDictionary<string, int>.Empty;
+
+    /// <summary>R-V5: the highest invalidation sequence accepted; a document with one not above it is a replay.</summary>
+    [Id(6)] public long InvalidationSequence { get; set; }
+
+    /// <summary>R-V5: the last accepted invalidation, for its confirmation file.</summary>
+    [Id(7)] public DeviceInvalidation? LastInvalidation { get; set; }
 }
 
 /// <param name="ReleasedBy">
@@ -64,4 +80,11 @@ public sealed class DeviceTestModeState
 
     /// <summary>Counts the changes; the device grain keeps the state with the highest.</summary>
     [Id(1)] public long Revision { get; set; }
+}
+
+/// <summary>The device certificate keys requested after the hardware registration, oldest first (R-V5).</summary>
+[GenerateSerializer]
+public sealed class DeviceCertificatesState
+{
+    [Id(0)] public ImmutableArray<DeviceCertificateKey> Requested { get; set; } = [];
 }

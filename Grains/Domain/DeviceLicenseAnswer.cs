@@ -35,7 +35,12 @@ public static class DeviceLicenseAnswer
         return "\"" + Convert.ToHexStringLower(hash.AsSpan(0, 16)) + "\"";
     }
 
-    public static byte[] CreateBody(string mac, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil, string document)
+    /// <param name="encryptedDocument">
+    /// For a device whose current version is V8 or later: <paramref name="document"/> encrypted for
+    /// the device (R-V4, docs/license-files.md), in the added field <c>encryptedDocument</c>; the
+    /// §4.1 field <c>document</c> keeps the signed XML. Null (and no field) for V5–V7.
+    /// </param>
+    public static byte[] CreateBody(string mac, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil, string document, string? encryptedDocument = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
 
@@ -62,6 +67,11 @@ public static class DeviceLicenseAnswer
             }
 
             writer.WriteString("document", document);
+            if (encryptedDocument is not null)
+            {
+                writer.WriteString("encryptedDocument", encryptedDocument);
+            }
+
             writer.WriteEndObject();
         }
 

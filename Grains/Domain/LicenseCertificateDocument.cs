@@ -24,7 +24,7 @@ public sealed record LicenseCertificateContent(
 /// </summary>
 public static class LicenseCertificateDocument
 {
-    public static string Create(LicenseCertificateContent content, ECDsa signingKey)
+    public static string Create(LicenseCertificateContent content, ECDsa signingKey, string? keyId = null)
     {
         var root = new XElement("licenseCertificate",
             new XAttribute("key", content.Key),
@@ -38,7 +38,7 @@ public static class LicenseCertificateDocument
             content.Licenses.Select(entry => new XElement("license",
                 new XAttribute("type", entry.Key),
                 new XAttribute("units", entry.Value.ToString(CultureInfo.InvariantCulture)))));
-        return LicenseDocument.Sign(root, signingKey);
+        return LicenseDocument.Sign(root, signingKey, keyId);
     }
 
     private static XAttribute? Optional(string name, string? value) => value is null ? null : new XAttribute(name, value);

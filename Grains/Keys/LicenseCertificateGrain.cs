@@ -29,7 +29,7 @@ public sealed class LicenseCertificateGrain(LicenseSigningKey signingKey, TimePr
         var content = new LicenseCertificateContent(
             key.Key, key.Licenses, key.OrderNumber, key.OrderReference,
             key.AssignedCompanyId, key.AssignedProjectId, projectName, key.AssignedAt, time.GetUtcNow());
-        var document = LicenseCertificateDocument.Create(content, signingKey.Key);
+        var document = LicenseCertificateDocument.Create(content, signingKey.Key, signingKey.KeyId);
         return new LicenseCertificate(
             content.Key, content.Licenses, content.OrderNumber, content.OrderReference,
             content.RedeemingCompanyId, content.RedeemingProjectId, content.RedeemingProjectName, content.RedeemedAt, content.IssuedAt, document);

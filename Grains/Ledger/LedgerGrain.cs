@@ -89,6 +89,21 @@ public sealed class LedgerGrain(
     public Task<ImmutableArray<LicenseLot>> ReturnToFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new ReturnToFreePoolMove(companyId, mac, lotIds), idempotency);
 
+    public Task<LicenseFile> DownloadLicenseFileAsync(string companyId, string mac, string version, bool? encrypted) =>
+        Runner.RunAsync(new DownloadLicenseFileMove(companyId, mac, version, encrypted, Today));
+
+    public Task<ImmutableArray<string>> GetOfferedVersionsAsync(string companyId, string mac) =>
+        GrainFactory.GetGrain<IDeviceGrain>(mac).GetOfferedVersionsAsync(companyId, Today);
+
+    public async Task<InvalidationResult> InvalidateAsync(string companyId, string mac, string document)
+    {
+        // Verified before the transaction: the signature needs no lock, and a refused document
+        // (no certificate, a changed byte) never touches the device.
+        var certificates = await GrainFactory.GetGrain<IDeviceCertificateGrain>(mac).GetAsync();
+        var claim = InvalidationDocuments.Verify(document, mac, certificates.Current?.PublicKeyPem);
+        return await Runner.RunAsync(new InvalidateMove(companyId, mac, claim, time.GetUtcNow()));
+    }
+
     public Task<ImmutableArray<LicenseLot>> AddFromFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new AddFromFreePoolMove(companyId, mac, lotIds), idempotency);
 

@@ -8,5 +8,6 @@ namespace OrleansLicensing.Grains.Grains;
 public sealed class SigningKeyGrain(LicenseSigningKey key) : Grain, ISigningKeyGrain
 {
     public Task<SigningKeyView> GetPublicKeyAsync() =>
-        Task.FromResult(new SigningKeyView(LicenseDocument.SignatureAlgorithm, key.PublicKeyPem));
+        Task.FromResult(new SigningKeyView(LicenseDocument.SignatureAlgorithm, key.PublicKeyPem, key.KeyId,
+            [.. key.Published.Select(k => new PublishedKeyView(k.KeyId, k.PublicKeyPem, k.Current))]));
 }

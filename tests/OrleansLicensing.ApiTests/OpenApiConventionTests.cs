@@ -41,7 +41,7 @@ public sealed class OpenApiConventionTests(SharedApp shared)
     {
         foreach (var (method, path, operation) in Operations(await DocumentAsync()))
         {
-            var expected = path is Poll or "/api/v1/device/claim" ? "deviceMac+deviceSecret"
+            var expected = path is Poll or "/api/v1/device/claim" or "/api/v1/device/invalidation" ? "deviceMac+deviceSecret"
                 : path.StartsWith("/api/v1/vendor/", StringComparison.Ordinal) ? "vendorKey"
                 : path.StartsWith("/api/v1/catalog/", StringComparison.Ordinal) || Anonymous.Contains($"{method} {path}") ? ""
                 : "userToken";

@@ -327,7 +327,7 @@ public sealed class ProjectsAndKeysTests(SharedApp shared) : IAsyncLifetime
         var signature = root.Element("signature")!;
         Assert.Equal("ECDSA-P256-SHA256", (string?)signature.Attribute("algorithm"));
         signature.Remove();
-        return publicKey.VerifyData(Encoding.UTF8.GetBytes(root.ToString(SaveOptions.DisableFormatting)), Convert.FromBase64String(signature.Value), HashAlgorithmName.SHA256);
+        return publicKey.VerifyData(Encoding.UTF8.GetBytes(root.ToString(SaveOptions.DisableFormatting)), Convert.FromBase64String(signature.Value), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
     }
 
     private async Task<ECDsa> PublicKeyAsync()

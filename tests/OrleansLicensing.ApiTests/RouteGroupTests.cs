@@ -42,8 +42,9 @@ public sealed class RouteGroupTests(SharedApp shared)
             .ToArray();
 
         // The device poll authenticates inside the device grain by the device's own secret, a
-        // device's claim (R-D2) in the claim grain by the same secret.
-        Assert.Equal(["/api/v1/device/claim", "/api/v1/device/license"], open.Order(StringComparer.Ordinal));
+        // device's claim (R-D2) in the claim grain by the same secret, a device's own invalidation
+        // (R-V5) in the gateway against the hardware registration's secret hash.
+        Assert.Equal(["/api/v1/device/claim", "/api/v1/device/invalidation", "/api/v1/device/license"], open.Order(StringComparer.Ordinal));
     }
 
     [Fact]
