@@ -42,6 +42,10 @@ wait_ready() {
   done
 }
 
+# Five .NET processes share this machine's cores: idle thread-pool workers must not spin for
+# work (D89). Set it to another value in the environment to compare.
+export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=${DOTNET_ThreadPool_UnfairSemaphoreSpinLimit:-0}
+
 start_process() {
   # setsid: the process outlives this script and gets no terminal signals.
   local log=$1
