@@ -64,9 +64,7 @@ public static class GatewaySetup
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(Catalog.Default);
         builder.Services.AddSingleton<GatewaySecrets>();
-        builder.Services.AddSingleton<AccessTokens>();
-        builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        builder.Services.AddLicensingAuthentication();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(BearerAuthenticationHandler.UserPolicy, policy => policy.RequireClaim(ClaimTypes.Email))
             .AddPolicy(BearerAuthenticationHandler.VendorPolicy, policy => policy.RequireRole(BearerAuthenticationHandler.VendorRole));
@@ -95,6 +93,7 @@ public static class GatewaySetup
 
         // Create (or load) the node's secrets now, so a new node logs where its vendor key is at start.
         app.Services.GetRequiredService<GatewaySecrets>();
+        app.Services.GetRequiredService<TokenSigningKeys>();
         app.UseExceptionHandler();
 
         // The device poll is the fleet's hot path (R-C3): it is served here, before routing and
