@@ -67,6 +67,8 @@ public static class GatewaySetup
         builder.Services.AddLicensingAuthentication();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(BearerAuthenticationHandler.UserPolicy, policy => policy.RequireClaim(ClaimTypes.Email))
+            .AddPolicy(BearerAuthenticationHandler.CompanyPolicy, policy => policy.RequireAssertion(context =>
+                context.User.HasClaim(c => c.Type is ClaimTypes.Email or ApiKeys.KeyIdClaim)))
             .AddPolicy(BearerAuthenticationHandler.VendorPolicy, policy => policy.RequireRole(BearerAuthenticationHandler.VendorRole));
 
         builder.Services.AddRateLimiter(limiter =>
@@ -126,6 +128,10 @@ public static class GatewaySetup
             {
                 Orleans.Runtime.RequestContext.Set(HistoryContext.ActorKey, email);
             }
+            else if (ApiKeys.ActorOf(context.User) is { } apiKey)
+            {
+                Orleans.Runtime.RequestContext.Set(HistoryContext.ActorKey, apiKey);
+            }
 
             return next(context);
         });
@@ -153,7 +159,8 @@ public static class GatewaySetup
             .MapVendorApi()
             .MapMailApi()
             .MapDevicePollApi()
-            .MapCatalogApi();
+            .MapCatalogApi()
+            .MapApiKeysApi();
         return app;
     }
 }

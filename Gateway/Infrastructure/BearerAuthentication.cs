@@ -27,6 +27,7 @@ public static class BearerAuthentication
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<TokenRevocations>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<ApiKeys>();
         services.AddAuthentication(SchemeName)
             .AddPolicyScheme(SchemeName, "JWT or API key", options => options.ForwardDefaultSelector = context =>
                 LooksLikeJwt(context.Request.Headers.Authorization.ToString()) ? JwtScheme : CredentialScheme)
@@ -70,39 +71,58 @@ public static class BearerAuthentication
     }
 }
 
-/// <summary>Bearer credentials that are not JWTs: the vendor's API key.</summary>
+/// <summary>Bearer credentials that are not JWTs: the vendor's API key and company API keys.</summary>
 public sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    GatewaySecrets secrets) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    GatewaySecrets secrets,
+    ApiKeys apiKeys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = BearerAuthentication.SchemeName;
     public const string VendorRole = "vendor";
     public const string VendorPolicy = "vendor";
     public const string UserPolicy = "user";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>A user or a company API key: the company route group (which checks the company and the right).</summary>
+    public const string CompanyPolicy = "company";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header))
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
 
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return Task.FromResult(AuthenticateResult.Fail("Only bearer credentials are accepted."));
+            return AuthenticateResult.Fail("Only bearer credentials are accepted.");
         }
 
         var credential = header["Bearer ".Length..].Trim();
-        if (!secrets.IsVendorKey(credential))
+        ClaimsIdentity identity;
+        if (ApiKeys.LooksLikeApiKey(credential))
         {
-            return Task.FromResult(AuthenticateResult.Fail("The bearer credential is invalid or expired."));
+            if (await apiKeys.AuthenticateAsync(credential) is not { } key)
+            {
+                return AuthenticateResult.Fail("The bearer credential is invalid or revoked.");
+            }
+
+            identity = new ClaimsIdentity(
+                [new Claim(ApiKeys.KeyIdClaim, key.Key.KeyId), new Claim(ApiKeys.CompanyClaim, key.CompanyId), .. key.Key.Rights.Select(r => new Claim(ApiKeys.RightClaim, r))],
+                Scheme.Name);
+        }
+        else if (secrets.IsVendorKey(credential))
+        {
+            identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, VendorRole)], Scheme.Name);
+        }
+        else
+        {
+            return AuthenticateResult.Fail("The bearer credential is invalid or expired.");
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, VendorRole)], Scheme.Name);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
