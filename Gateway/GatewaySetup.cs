@@ -71,17 +71,10 @@ public static class GatewaySetup
                 context.User.HasClaim(c => c.Type is ClaimTypes.Email or ApiKeys.KeyIdClaim)))
             .AddPolicy(BearerAuthenticationHandler.VendorPolicy, policy => policy.RequireRole(BearerAuthenticationHandler.VendorRole));
 
-        builder.Services.AddRateLimiter(limiter =>
-        {
-            limiter.AddPolicy(AnonymousRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.AnonymousPermitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            limiter.OnRejected = async (context, _) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "60";
-                await Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests; retry later.");
-            };
-        });
+        var rateLimits = builder.Configuration.GetSection(RateLimitSettings.Section).Get<RateLimitSettings>() ?? new RateLimitSettings();
+        builder.Services.AddSingleton(rateLimits);
+        builder.Services.AddSingleton<RateLimits>();
+        builder.Services.AddRateLimiter(limiter => RateLimits.Configure(limiter, settings, rateLimits));
 
         builder.AddLicensingTelemetry();
         builder.Services.AddOpenApi(options => options.AddProblemCodes());

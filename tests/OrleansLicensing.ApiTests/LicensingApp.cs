@@ -42,6 +42,10 @@ public sealed class LicensingApp(
         // cost and no per-address sign-in back-off, except where a test sets them itself.
         builder.UseSetting("Licensing:PasswordHashIterations", "100000");
         builder.UseSetting("Licensing:LoginFreeFailuresPerAddress", "100000");
+        foreach (var limit in new[] { "TokenPermitsPerMinute", "MutationPermitsPerMinute", "SearchPermitsPerMinute", "DevicePollsPerMinute" })
+        {
+            builder.UseSetting("Gateway:RateLimits:" + limit, "1000000");
+        }
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
