@@ -19,6 +19,9 @@ public sealed class GatewaySettings
     /// <summary>Largest accepted request body; larger ones get 413 PayloadTooLarge.</summary>
     public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
 
+    /// <summary>Deepest JSON nesting a request body may have (System.Text.Json's default is 64); deeper is 400.</summary>
+    public int MaxJsonDepth { get; set; } = 32;
+
     /// <summary>Requests per minute and client address on the anonymous routes.</summary>
     public int AnonymousPermitsPerMinute { get; set; } = 600;
 }
@@ -49,6 +52,7 @@ public static class GatewaySetup
             json.SerializerOptions.RespectRequiredConstructorParameters = true;
             json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            json.SerializerOptions.MaxDepth = settings.MaxJsonDepth;
         });
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
@@ -94,6 +98,7 @@ public static class GatewaySetup
         // The device poll is the fleet's hot path (R-C3): it is served here, before routing and
         // the per-request machinery below, which it does not need (see DevicePollApi).
         app.UseDevicePoll();
+        app.UseSecurityHeaders();
         app.UseRouting();
         app.UseLicensingTelemetry();
         app.UseStatusCodePages();
