@@ -106,7 +106,7 @@ public static class AccountsApi
     public static async Task<Ok<MeResponse>> GetMeAsync(ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(MeResponse.From(await grains.GetGrain<IUserGrain>(user.Email()).GetAsync()));
 
-    public static async Task<Ok<MeResponse>> UpdateMeAsync(UpdateMeRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Ok<MeResponse>> UpdateMeAsync(UpdateMeRequest request, ClaimsPrincipal user, IGrainFactory grains, TokenRevocations revocations)
     {
         if (string.IsNullOrEmpty(request.CurrentPassword) || request.CurrentPassword.Length > PasswordRules.MaxLength)
         {
@@ -120,6 +120,12 @@ public static class AccountsApi
             request.NewPassword is null ? null : Validate.Password(request.NewPassword),
             request.Email is null ? null : Email.Normalize(request.Email));
         var account = await grains.GetGrain<IUserGrain>(user.Email()).UpdateAsync(request.CurrentPassword, changes);
+        if (changes.NewPassword is not null)
+        {
+            // The new password revoked the account's tokens: refused on this gateway at once.
+            revocations.Forget(user.Email());
+        }
+
         return TypedResults.Ok(MeResponse.From(account));
     }
 }

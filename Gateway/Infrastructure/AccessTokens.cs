@@ -146,6 +146,9 @@ public sealed class TokenRevocations(IGrainFactory grains, TimeProvider time, IO
         return current == generation;
     }
 
+    /// <summary>Drops what this gateway knows of a user's generation: after a revocation made through it, its next request asks the grain.</summary>
+    public void Forget(string email) => _cache.TryRemove(email, out _);
+
     /// <summary>Reads the generation claim; <c>null</c> when it is missing or not a number.</summary>
     public static int? GenerationOf(ClaimsPrincipal principal) =>
         int.TryParse(principal.FindFirstValue(AccessTokens.GenerationClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var generation) ? generation : null;

@@ -142,7 +142,8 @@ public sealed class CompanyUsersTests(SharedApp shared)
         var second = await User();
         await Add(admin, companyId, second.Email, admin: true);
         Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Patch, $"/api/v1/companies/{companyId}/users/{admin.Email}", new { locked = true }, second.Token)).StatusCode);
-        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}", null, admin.Token), HttpStatusCode.Forbidden, "UserLocked");
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}", null, admin.Token), HttpStatusCode.Unauthorized, "Unauthorized");
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}", null, await _api.LoginAsync(admin.Email)), HttpStatusCode.Forbidden, "UserLocked");
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Patch, $"/api/v1/companies/{companyId}/users/{second.Email}", new { locked = true }, second.Token), HttpStatusCode.Conflict, "LastAdmin");
     }
 
