@@ -19,6 +19,9 @@ public sealed class GatewaySettings
     /// <summary>Largest accepted request body; larger ones get 413 PayloadTooLarge.</summary>
     public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
 
+    /// <summary>Deepest JSON nesting a request body may have (System.Text.Json's default is 64); deeper is 400.</summary>
+    public int MaxJsonDepth { get; set; } = 32;
+
     /// <summary>Requests per minute and client address on the anonymous routes.</summary>
     public int AnonymousPermitsPerMinute { get; set; } = 600;
 }
@@ -49,6 +52,7 @@ public static class GatewaySetup
             json.SerializerOptions.RespectRequiredConstructorParameters = true;
             json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            json.SerializerOptions.MaxDepth = settings.MaxJsonDepth;
         });
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
@@ -64,24 +68,17 @@ public static class GatewaySetup
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(Catalog.Default);
         builder.Services.AddSingleton<GatewaySecrets>();
-        builder.Services.AddSingleton<AccessTokens>();
-        builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        builder.Services.AddLicensingAuthentication();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(BearerAuthenticationHandler.UserPolicy, policy => policy.RequireClaim(ClaimTypes.Email))
+            .AddPolicy(BearerAuthenticationHandler.CompanyPolicy, policy => policy.RequireAssertion(context =>
+                context.User.HasClaim(c => c.Type is ClaimTypes.Email or ApiKeys.KeyIdClaim)))
             .AddPolicy(BearerAuthenticationHandler.VendorPolicy, policy => policy.RequireRole(BearerAuthenticationHandler.VendorRole));
 
-        builder.Services.AddRateLimiter(limiter =>
-        {
-            limiter.AddPolicy(AnonymousRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.AnonymousPermitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            limiter.OnRejected = async (context, _) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "60";
-                await Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests; retry later.");
-            };
-        });
+        var rateLimits = builder.Configuration.GetSection(RateLimitSettings.Section).Get<RateLimitSettings>() ?? new RateLimitSettings();
+        builder.Services.AddSingleton(rateLimits);
+        builder.Services.AddSingleton<RateLimits>();
+        builder.Services.AddRateLimiter(limiter => RateLimits.Configure(limiter, settings, rateLimits));
 
         builder.AddLicensingTelemetry();
         builder.Services.AddOpenApi(options => options.AddProblemCodes());
@@ -95,11 +92,13 @@ public static class GatewaySetup
 
         // Create (or load) the node's secrets now, so a new node logs where its vendor key is at start.
         app.Services.GetRequiredService<GatewaySecrets>();
+        app.Services.GetRequiredService<TokenSigningKeys>();
         app.UseExceptionHandler();
 
         // The device poll is the fleet's hot path (R-C3): it is served here, before routing and
         // the per-request machinery below, which it does not need (see DevicePollApi).
         app.UseDevicePoll();
+        app.UseSecurityHeaders();
         app.UseRouting();
         app.UseLicensingTelemetry();
         app.UseStatusCodePages();
@@ -126,6 +125,10 @@ public static class GatewaySetup
             if (context.User.FindFirst(ClaimTypes.Email)?.Value is { } email)
             {
                 Orleans.Runtime.RequestContext.Set(HistoryContext.ActorKey, email);
+            }
+            else if (ApiKeys.ActorOf(context.User) is { } apiKey)
+            {
+                Orleans.Runtime.RequestContext.Set(HistoryContext.ActorKey, apiKey);
             }
 
             return next(context);
@@ -155,7 +158,8 @@ public static class GatewaySetup
             .MapVendorApi()
             .MapMailApi()
             .MapDevicePollApi()
-            .MapCatalogApi();
+            .MapCatalogApi()
+            .MapApiKeysApi();
         return app;
     }
 }

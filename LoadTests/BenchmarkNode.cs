@@ -31,6 +31,12 @@ public static class BenchmarkNode
             ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Licensing:VendorApiKey"] = VendorKey,
             ["Gateway:AnonymousPermitsPerMinute"] = "1000000",
+            ["Gateway:RateLimits:TokenPermitsPerMinute"] = "1000000",
+            ["Gateway:RateLimits:MutationPermitsPerMinute"] = "1000000",
+            ["Gateway:RateLimits:SearchPermitsPerMinute"] = "1000000",
+            ["Gateway:RateLimits:DevicePollsPerMinute"] = "1000000",
+            ["Licensing:LoginFreeFailuresPerAddress"] = "100000",
+            ["Licensing:PasswordHashIterations"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());

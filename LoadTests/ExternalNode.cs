@@ -68,6 +68,12 @@ public sealed partial class ExternalNode : IAsyncDisposable
             ["Orleans:GatewayPort"] = BenchmarkNode.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Licensing:VendorApiKey"] = BenchmarkNode.VendorKey,
             ["Gateway:AnonymousPermitsPerMinute"] = "1000000",
+            ["Gateway:RateLimits:TokenPermitsPerMinute"] = "1000000",
+            ["Gateway:RateLimits:MutationPermitsPerMinute"] = "1000000",
+            ["Gateway:RateLimits:SearchPermitsPerMinute"] = "1000000",
+            ["Gateway:RateLimits:DevicePollsPerMinute"] = "1000000",
+            ["Licensing:LoginFreeFailuresPerAddress"] = "100000",
+            ["Licensing:PasswordHashIterations"] = "100000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -68,6 +68,7 @@ public static class LicensingNode
         builder.Services.AddOptions<SiloSettings>().BindConfiguration(SiloSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LicensingSettings>().BindConfiguration(LicensingSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<OrleansLicensing.Grains.History.HistoryOptions>().BindConfiguration(OrleansLicensing.Grains.History.HistoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<OrleansLicensing.Grains.Domain.PasswordHashOptions>().BindConfiguration(LicensingSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.AddLicensingMail();
         builder.AddDeviceTestMode();
 

@@ -18,7 +18,10 @@ public static class AccountsApi
             .ProducesErrors(ErrorCodes.InvalidEmail, ErrorCodes.ActivationCodeInvalid);
         groups.Anonymous.MapPost("/auth/token", IssueTokenAsync).WithTags("Accounts").WithName("IssueToken")
             .WithSummary("Exchange e-mail and password of an activated account for an access token")
-            .ProducesErrors(ErrorCodes.Unauthorized, ErrorCodes.AccountNotActivated);
+            .ProducesErrors(ErrorCodes.Unauthorized, ErrorCodes.AccountNotActivated, ErrorCodes.RateLimited);
+        groups.Anonymous.MapPost("/auth/refresh", RefreshTokenAsync).WithTags("Accounts").WithName("RefreshToken")
+            .WithSummary("Exchange a refresh token (used once) for a new access token and refresh token")
+            .ProducesErrors(ErrorCodes.Unauthorized);
         groups.User.MapGet("/me", GetMeAsync).WithTags("Accounts").WithName("GetMe")
             .WithSummary("The signed-in user's account and companies");
         groups.User.MapPatch("/me", UpdateMeAsync).WithTags("Accounts").WithName("UpdateMe")
@@ -63,28 +66,47 @@ public static class AccountsApi
         return TypedResults.Ok(new AccountResponse(account.Email, account.DisplayName, account.Language));
     }
 
-    public static async Task<Ok<TokenResponse>> IssueTokenAsync(TokenRequest request, IGrainFactory grains, AccessTokens tokens)
+    public static async Task<Ok<TokenResponse>> IssueTokenAsync(TokenRequest request, HttpContext http, IGrainFactory grains, LoginThrottle throttle, AccessTokens tokens, RefreshTokens refresh)
     {
         if (!Email.TryNormalize(request.Email, out var email) || string.IsNullOrEmpty(request.Password) || request.Password.Length > PasswordRules.MaxLength)
         {
             throw new LicensingException(ErrorCodes.Unauthorized, "The e-mail address or password is wrong.");
         }
 
-        var account = await grains.GetGrain<IUserGrain>(email).VerifyPasswordAsync(request.Password)
-            ?? throw new LicensingException(ErrorCodes.Unauthorized, "The e-mail address or password is wrong.");
+        // Back-off per account and per client address; an unknown address is throttled like a known one.
+        var attempt = await throttle.BeginAsync(email, http.Connection.RemoteIpAddress);
+        var user = grains.GetGrain<IUserGrain>(email);
+        var account = await user.VerifyPasswordAsync(request.Password);
+        if (account is null)
+        {
+            await attempt.FailedAsync();
+            throw new LicensingException(ErrorCodes.Unauthorized, "The e-mail address or password is wrong.");
+        }
+
+        await attempt.SucceededAsync();
         if (!account.Activated)
         {
             // Said only to whoever knows the password: it reveals nothing to anyone else.
             throw new LicensingException(ErrorCodes.AccountNotActivated, "The account is not activated yet; use the code from the activation mail.");
         }
 
-        return TypedResults.Ok(new TokenResponse(tokens.Issue(account.Email), tokens.LifetimeSeconds));
+        return TypedResults.Ok(await IssueAsync(account.Email, await user.GetTokenGenerationAsync(), tokens, refresh));
     }
+
+    public static async Task<Ok<TokenResponse>> RefreshTokenAsync(RefreshTokenRequest request, AccessTokens tokens, RefreshTokens refresh)
+    {
+        var session = await refresh.RedeemAsync(request.RefreshToken ?? string.Empty)
+            ?? throw new LicensingException(ErrorCodes.Unauthorized, "The refresh token is invalid, expired, used or revoked; sign in again.");
+        return TypedResults.Ok(await IssueAsync(session.Email, session.Generation, tokens, refresh));
+    }
+
+    private static async Task<TokenResponse> IssueAsync(string email, int generation, AccessTokens tokens, RefreshTokens refresh) =>
+        new(tokens.Issue(email, generation), tokens.LifetimeSeconds, "Bearer", await refresh.IssueAsync(email, generation), refresh.LifetimeSeconds);
 
     public static async Task<Ok<MeResponse>> GetMeAsync(ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(MeResponse.From(await grains.GetGrain<IUserGrain>(user.Email()).GetAsync()));
 
-    public static async Task<Ok<MeResponse>> UpdateMeAsync(UpdateMeRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Ok<MeResponse>> UpdateMeAsync(UpdateMeRequest request, ClaimsPrincipal user, IGrainFactory grains, TokenRevocations revocations)
     {
         if (string.IsNullOrEmpty(request.CurrentPassword) || request.CurrentPassword.Length > PasswordRules.MaxLength)
         {
@@ -98,6 +120,12 @@ public static class AccountsApi
             request.NewPassword is null ? null : Validate.Password(request.NewPassword),
             request.Email is null ? null : Email.Normalize(request.Email));
         var account = await grains.GetGrain<IUserGrain>(user.Email()).UpdateAsync(request.CurrentPassword, changes);
+        if (changes.NewPassword is not null)
+        {
+            // The new password revoked the account's tokens: refused on this gateway at once.
+            revocations.Forget(user.Email());
+        }
+
         return TypedResults.Ok(MeResponse.From(account));
     }
 }

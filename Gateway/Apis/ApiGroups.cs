@@ -8,7 +8,7 @@ namespace OrleansLicensing.Gateway.Apis;
 /// </summary>
 /// <param name="Anonymous">No credentials; rate limited per client address.</param>
 /// <param name="User">A user's access token.</param>
-/// <param name="Company"><c>/api/v1/companies/{cid}</c>: a member of that company (see <see cref="CompanyAccess"/>).</param>
+/// <param name="Company"><c>/api/v1/companies/{cid}</c>: a member of that company, or an API key of it (see <see cref="CompanyAccess"/>).</param>
 /// <param name="Vendor"><c>/api/v1/vendor</c>: the vendor's API key.</param>
 /// <param name="Device"><c>/api/v1/device</c>: a device's MAC and secret, checked by the device grain.</param>
 public sealed record ApiGroups(
@@ -26,7 +26,7 @@ public sealed record ApiGroups(
         return new ApiGroups(
             api.MapGroup(string.Empty).RequireRateLimiting(GatewaySetup.AnonymousRateLimit),
             api.MapGroup(string.Empty).RequireAuthorization(BearerAuthenticationHandler.UserPolicy),
-            api.MapCompanyGroup(BearerAuthenticationHandler.UserPolicy),
+            api.MapCompanyGroup(BearerAuthenticationHandler.CompanyPolicy),
             api.MapGroup("/vendor").RequireAuthorization(BearerAuthenticationHandler.VendorPolicy),
             api.MapGroup("/device"));
     }

@@ -53,7 +53,7 @@ public static class DevicePollApi
             .RequireDeviceCredentials()
             .Produces<DeviceLicenseResponse>(StatusCodes.Status200OK)
             .Produces(StatusCodes.Status304NotModified)
-            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.Unauthorized);
+            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.Unauthorized, ErrorCodes.RateLimited);
         return groups;
     }
 
@@ -62,6 +62,7 @@ public static class DevicePollApi
     {
         var grains = app.ApplicationServices.GetRequiredService<IGrainFactory>();
         var metrics = app.ApplicationServices.GetRequiredService<GatewayMetrics>();
+        var limits = app.ApplicationServices.GetRequiredService<RateLimits>();
         return app.Use(next => context =>
         {
             if (!IsPoll(context.Request))
@@ -72,11 +73,11 @@ public static class DevicePollApi
             // Without an endpoint the hosting metrics would not know the route; dashboards
             // and the poll latency alert select on it.
             context.Features.Get<IHttpMetricsTagsFeature>()?.Tags.Add(RouteTag);
-            return PollAsync(context, grains, metrics);
+            return PollAsync(context, grains, metrics, limits);
         });
     }
 
-    public static async Task PollAsync(HttpContext context, IGrainFactory grains, GatewayMetrics metrics)
+    public static async Task PollAsync(HttpContext context, IGrainFactory grains, GatewayMetrics metrics, RateLimits limits)
     {
         var headers = context.Request.Headers;
         string? macHeader = headers[MacHeader];
@@ -95,7 +96,15 @@ public static class DevicePollApi
             return;
         }
 
-        var answer = await grains.GetGrain<IDeviceGrain>(mac.ToString()).PollAsync(secret, headers.IfNoneMatch);
+        var canonical = mac.ToString();
+        if (!limits.TryPoll(canonical))
+        {
+            metrics.Poll(StatusCodes.Status429TooManyRequests);
+            await limits.RejectPollAsync(context);
+            return;
+        }
+
+        var answer = await grains.GetGrain<IDeviceGrain>(canonical).PollAsync(secret, headers.IfNoneMatch);
         var response = context.Response;
         switch (answer.Status)
         {

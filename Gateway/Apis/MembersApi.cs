@@ -50,16 +50,24 @@ public static class MembersApi
         return TypedResults.Created($"/api/v1/companies/{caller.CompanyId}/users/{Uri.EscapeDataString(member.Email)}", MemberResponse.From(member));
     }
 
-    public static async Task<Ok<MemberResponse>> UpdateMemberAsync(string email, UpdateMemberRequest request, CompanyCaller caller, IGrainFactory grains)
+    public static async Task<Ok<MemberResponse>> UpdateMemberAsync(string email, UpdateMemberRequest request, CompanyCaller caller, IGrainFactory grains, TokenRevocations revocations)
     {
         var member = await grains.GetGrain<ICompanyGrain>(caller.CompanyId)
             .UpdateMemberAsync(caller.Email, Email.Normalize(email), new MemberChanges(request.Admin, request.Locked, Rights(request.Rights)));
+        if (member.Locked)
+        {
+            // A lock revoked the member's tokens: refused on this gateway at once, on others within the check interval.
+            revocations.Forget(member.Email);
+        }
+
         return TypedResults.Ok(MemberResponse.From(member));
     }
 
-    public static async Task<NoContent> RemoveMemberAsync(string email, CompanyCaller caller, IGrainFactory grains)
+    public static async Task<NoContent> RemoveMemberAsync(string email, CompanyCaller caller, IGrainFactory grains, TokenRevocations revocations)
     {
-        await grains.GetGrain<ICompanyGrain>(caller.CompanyId).RemoveMemberAsync(caller.Email, Email.Normalize(email));
+        var member = Email.Normalize(email);
+        await grains.GetGrain<ICompanyGrain>(caller.CompanyId).RemoveMemberAsync(caller.Email, member);
+        revocations.Forget(member);
         return TypedResults.NoContent();
     }
 

@@ -30,7 +30,10 @@ public sealed record MailResponse(string To, string Kind, string Language, strin
 
 public sealed record TokenRequest(string Email, string Password);
 
-public sealed record TokenResponse(string AccessToken, int ExpiresIn);
+/// <summary>An access token (a JWT, <see cref="ExpiresIn"/> seconds) and the one-use refresh token that gets the next one.</summary>
+public sealed record TokenResponse(string AccessToken, int ExpiresIn, string TokenType, string RefreshToken, int RefreshExpiresIn);
+
+public sealed record RefreshTokenRequest(string RefreshToken);
 
 public sealed record CreateCompanyRequest(string Name);
 

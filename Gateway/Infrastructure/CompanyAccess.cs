@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Security.Claims;
 using OrleansLicensing.Contracts;
 
@@ -75,7 +76,7 @@ public sealed class CompanyCaller
             return caller;
         }
 
-        caller = new CompanyCaller(context.User.Email());
+        caller = new CompanyCaller(ApiKeys.ActorOf(context.User) ?? context.User.Email());
         context.Features.Set(caller);
         return caller;
     }
@@ -119,7 +120,9 @@ public static class CompanyAccess
         var caller = CompanyCaller.For(http);
 
         var company = grains.GetGrain<ICompanyGrain>(companyId);
-        var membership = await company.AuthorizeAsync(caller.Email, right);
+        var membership = http.User.FindFirstValue(ApiKeys.CompanyClaim) is { } keyCompany
+            ? AuthorizeApiKey(http.User, keyCompany, companyId, caller.Email, right)
+            : await company.AuthorizeAsync(caller.Email, right);
 
         string? projectId = null;
         string? projectCompanyId = null;
@@ -164,6 +167,31 @@ public static class CompanyAccess
 
         caller.Authorize(companyId, projectId, projectCompanyId, membership, device);
         return await next(invocation);
+    }
+
+    /// <summary>
+    /// An API key acts for its own company only (another company's routes are 404, as for an
+    /// outsider), with the rights it was given, never as an admin.
+    /// </summary>
+    private static Membership AuthorizeApiKey(ClaimsPrincipal principal, string keyCompany, string companyId, string actor, string? right)
+    {
+        if (keyCompany != companyId)
+        {
+            throw LicensingException.NotFound("The company");
+        }
+
+        var rights = principal.FindAll(ApiKeys.RightClaim).Select(c => c.Value).ToImmutableSortedSet(StringComparer.Ordinal);
+        if (right == CompanyRights.AdminOnly)
+        {
+            throw LicensingException.Forbidden("API keys may not do what only company admins may do.");
+        }
+
+        if (right is not null && !rights.Contains(right))
+        {
+            throw LicensingException.Forbidden($"This needs the right {right}, which the API key was not given.");
+        }
+
+        return new Membership(actor, Admin: false, Locked: false, rights);
     }
 
     private static bool AllowsExternal(HttpContext http) =>

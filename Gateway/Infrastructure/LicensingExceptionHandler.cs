@@ -15,6 +15,11 @@ public sealed class LicensingExceptionHandler(ILogger<LicensingExceptionHandler>
         switch (Unwrap(exception))
         {
             case LicensingException domain when Problems.TryGetStatus(domain.Code, out var status):
+                if (domain.Extensions.TryGetValue(Problems.RetryAfterExtension, out var retryAfter) && retryAfter is [var seconds])
+                {
+                    context.Response.Headers.RetryAfter = seconds;
+                }
+
                 await Problems.WriteAsync(context, status, domain.Code, domain.Message, domain.Extensions);
                 return true;
 

@@ -59,6 +59,7 @@ public static class OpenApiConventions
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
         ["Operations"] = "Liveness for load balancers and orchestrators.",
+        ["ApiKeys"] = "A company's API keys for machine clients: sent as bearer tokens, scoped to the company and a set of rights, shown once.",
         ["Accounts"] = "Register a user account, sign in for an access token, read the signed-in user.",
         ["Companies"] = "Companies and their projects. The user who creates a company is its first admin.",
         ["Joins"] = "Joining a company into another (admins, with an admin login of the other company) and a project into another; both run as durable processes with a status URL.",
@@ -265,6 +266,7 @@ public static class OpenApiConventions
         var schemes = authorize.Select(a => a.Policy switch
         {
             BearerAuthenticationHandler.UserPolicy => UserToken,
+            BearerAuthenticationHandler.CompanyPolicy => UserToken,
             BearerAuthenticationHandler.VendorPolicy => VendorKey,
             _ => null,
         }).Distinct().ToList();

@@ -77,6 +77,14 @@ public static class Problems
         [ErrorCodes.MailUnavailable] = StatusCodes.Status503ServiceUnavailable,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>A problem extension (whole seconds) that the exception handler also sends as the <c>Retry-After</c> header.</summary>
+    public const string RetryAfterExtension = "retryAfter";
+
+    /// <summary>429 <c>RateLimited</c> with a <c>Retry-After</c> of <paramref name="wait"/> (rounded up to whole seconds).</summary>
+    public static LicensingException RetryLater(TimeSpan wait, string message) =>
+        new(ErrorCodes.RateLimited, message, System.Collections.Immutable.ImmutableDictionary<string, string[]>.Empty
+            .Add(RetryAfterExtension, [Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+
     public static bool TryGetStatus(string code, out int status) => StatusByCode.TryGetValue(code, out status);
 
     /// <summary>The status of a code; 500 for a code missing from the table (a bug the tests rule out).</summary>

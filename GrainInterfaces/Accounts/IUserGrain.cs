@@ -19,8 +19,22 @@ public interface IUserGrain : IGrainWithStringKey
     /// </summary>
     Task<AccountView> ActivateAsync(string code);
 
-    /// <summary>Returns the account when the password matches, otherwise <c>null</c>.</summary>
+    /// <summary>
+    /// Returns the account when the password matches, otherwise <c>null</c>. An unknown address
+    /// costs the same work as a wrong password (no enumeration by timing); a stored hash of an
+    /// older format or weaker parameters is replaced by a current one on success.
+    /// </summary>
     Task<AccountView?> VerifyPasswordAsync(string password);
+
+    /// <summary>
+    /// The account's token generation: access and refresh tokens carry the generation they were
+    /// issued under and are refused once it moved on (<see cref="RevokeTokensAsync"/>).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<int> GetTokenGenerationAsync();
+
+    /// <summary>Ends every access and refresh token issued so far (password change, lock, removal from a company, refresh-token reuse).</summary>
+    Task RevokeTokensAsync();
 
     /// <summary>The account; <see cref="ErrorCodes.UserNotFound"/> when it was never registered.</summary>
     Task<AccountView> GetAsync();

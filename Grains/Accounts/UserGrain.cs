@@ -12,8 +12,11 @@ public sealed class UserGrain(
     [PersistentState("user", StorageNames.Licensing)] IPersistentState<UserState> user,
     IMailSender mail,
     TimeProvider time,
-    ChangeFeed feed) : Grain, IUserGrain
+    ChangeFeed feed,
+    Microsoft.Extensions.Options.IOptions<PasswordHashOptions> hashing) : Grain, IUserGrain
 {
+    private int Iterations => hashing.Value.PasswordHashIterations;
+
     /// <summary>How long a mailed code can be used.</summary>
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromDays(7);
 
@@ -46,7 +49,7 @@ public sealed class UserGrain(
         var state = user.State;
         if (!state.Registered)
         {
-            state.PasswordHash = PasswordHasher.Hash(password);
+            state.PasswordHash = PasswordHasher.Hash(password, Iterations);
         }
 
         state.Registered = true;
@@ -120,8 +123,39 @@ public sealed class UserGrain(
         return View();
     }
 
-    public Task<AccountView?> VerifyPasswordAsync(string password) =>
-        Task.FromResult(user.State.Registered && PasswordHasher.Verify(password, user.State.PasswordHash) ? View() : null);
+    public async Task<AccountView?> VerifyPasswordAsync(string password)
+    {
+        if (!user.State.Registered)
+        {
+            PasswordHasher.CheckWithoutAccount(password, Iterations);
+            return null;
+        }
+
+        var check = PasswordHasher.Check(password, user.State.PasswordHash, Iterations);
+        if (check == PasswordCheck.Failed)
+        {
+            return null;
+        }
+
+        if (check == PasswordCheck.VerifiedRehashNeeded)
+        {
+            user.State.PasswordHash = PasswordHasher.Hash(password, Iterations);
+            await user.WriteStateAsync();
+        }
+
+        return View();
+    }
+
+    public Task<int> GetTokenGenerationAsync() => Task.FromResult(user.State.TokenGeneration);
+
+    public async Task RevokeTokensAsync()
+    {
+        if (user.State.Registered)
+        {
+            user.State.TokenGeneration++;
+            await user.WriteStateAsync();
+        }
+    }
 
     public Task<AccountView> GetAsync() => Task.FromResult(EnsureRegistered().View());
 
@@ -168,7 +202,9 @@ public sealed class UserGrain(
         state.PendingEmail = pendingEmail;
         if (changes.NewPassword is not null)
         {
-            state.PasswordHash = PasswordHasher.Hash(changes.NewPassword);
+            // A new password ends every session opened with the old one.
+            state.PasswordHash = PasswordHasher.Hash(changes.NewPassword, Iterations);
+            state.TokenGeneration++;
         }
 
         await user.WriteStateAsync();

@@ -31,4 +31,7 @@ public sealed class UserState
 
     /// <summary>On the new address after activation: the old one, until its companies point here.</summary>
     [Id(11)] public string? MovedFrom { get; set; }
+
+    /// <summary>Tokens issued under an older generation are refused (revocation).</summary>
+    [Id(12)] public int TokenGeneration { get; set; }
 }

@@ -251,6 +251,12 @@ public sealed class CompanyGrain(
         MembershipRules.EnsureAnUnlockedAdminRemains(company.State.Members, email, after);
         if (after != current)
         {
+            if (after.Locked && !current.Locked)
+            {
+                // A lock ends the member's tokens first (refused within a second on every gateway).
+                await GrainFactory.GetGrain<IUserGrain>(email).RevokeTokensAsync();
+            }
+
             company.State.Members = company.State.Members.SetItem(email, after);
             await company.WriteStateAsync();
             await feed.RecordAsync(feed.Event(CompanyId, HistoryActions.MemberUpdated, details: MemberDetails(after)) with { User = actorEmail });
@@ -266,6 +272,9 @@ public sealed class CompanyGrain(
         if (company.State.Members.TryGetValue(email, out var current))
         {
             MembershipRules.EnsureAnUnlockedAdminRemains(company.State.Members, email, after: null);
+
+            // Removal ends the member's tokens first (refused within a second on every gateway).
+            await GrainFactory.GetGrain<IUserGrain>(email).RevokeTokensAsync();
             company.State.Members = company.State.Members.Remove(email);
             company.State.FormerMembers = company.State.FormerMembers.Add(new FormerMember(current, time.GetUtcNow(), actorEmail));
             await company.WriteStateAsync();

@@ -134,13 +134,15 @@ public sealed class AccountTests(SharedApp shared)
         var changed = await _api.SendAsync(HttpMethod.Patch, "/api/v1/me", new { currentPassword = Api.Password, displayName = "Anna Beispiel", language = "nl", mailOptOut = true, newPassword = "a brand new password" }, token);
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
 
+        // The new password ends the sessions of the old one (issue 13): the token is refused.
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, "/api/v1/me", null, token), HttpStatusCode.Unauthorized, "Unauthorized");
+        await Api.AssertProblem(await Token(email), HttpStatusCode.Unauthorized, "Unauthorized");
+        token = await _api.LoginAsync(email, "a brand new password");
         var me = await Me(token);
         Assert.Equal("Anna Beispiel", me["displayName"]!.GetValue<string>());
         Assert.Equal("nl", me["language"]!.GetValue<string>());
         Assert.True(me["mailOptOut"]!.GetValue<bool>());
         Assert.Null(me["pendingEmail"]?.GetValue<string>());
-        await Api.AssertProblem(await Token(email), HttpStatusCode.Unauthorized, "Unauthorized");
-        await _api.LoginAsync(email, "a brand new password");
 
         // Bad values are refused as a whole.
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Patch, "/api/v1/me", new { currentPassword = "a brand new password", displayName = "Other", language = "xx" }, token), HttpStatusCode.BadRequest, "ValidationFailed");

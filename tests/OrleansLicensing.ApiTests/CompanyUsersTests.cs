@@ -62,13 +62,16 @@ public sealed class CompanyUsersTests(SharedApp shared)
         Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
         Assert.True((await Api.Json(locked))["locked"]!.GetValue<bool>());
 
-        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyX}", null, user.Token), HttpStatusCode.Forbidden, "UserLocked");
-        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyX}/projects", null, user.Token), HttpStatusCode.Forbidden, "UserLocked");
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyY}", null, user.Token)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, "/api/v1/me", null, user.Token)).StatusCode);
+        // The lock ends the user's tokens (issue 13); signed in again, the lock holds in X only.
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, "/api/v1/me", null, user.Token), HttpStatusCode.Unauthorized, "Unauthorized");
+        var token = await _api.LoginAsync(user.Email);
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyX}", null, token), HttpStatusCode.Forbidden, "UserLocked");
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyX}/projects", null, token), HttpStatusCode.Forbidden, "UserLocked");
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyY}", null, token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, "/api/v1/me", null, token)).StatusCode);
 
         await _api.SendAsync(HttpMethod.Patch, $"/api/v1/companies/{companyX}/users/{user.Email}", new { locked = false }, adminX.Token);
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyX}", null, user.Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyX}", null, token)).StatusCode);
     }
 
     [Fact]
@@ -139,7 +142,8 @@ public sealed class CompanyUsersTests(SharedApp shared)
         var second = await User();
         await Add(admin, companyId, second.Email, admin: true);
         Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Patch, $"/api/v1/companies/{companyId}/users/{admin.Email}", new { locked = true }, second.Token)).StatusCode);
-        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}", null, admin.Token), HttpStatusCode.Forbidden, "UserLocked");
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}", null, admin.Token), HttpStatusCode.Unauthorized, "Unauthorized");
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}", null, await _api.LoginAsync(admin.Email)), HttpStatusCode.Forbidden, "UserLocked");
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Patch, $"/api/v1/companies/{companyId}/users/{second.Email}", new { locked = true }, second.Token), HttpStatusCode.Conflict, "LastAdmin");
     }
 
@@ -193,10 +197,13 @@ public sealed class CompanyUsersTests(SharedApp shared)
 
         Assert.Equal(HttpStatusCode.NoContent, (await _api.SendAsync(HttpMethod.Delete, $"/api/v1/companies/{companyId}/users/{user.Email.ToUpperInvariant()}", null, admin.Token)).StatusCode);
         Assert.Single(await Users(admin.Token, companyId));
-        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}", null, user.Token), HttpStatusCode.NotFound, "NotFound");
-        var me = await Api.Json(await _api.SendAsync(HttpMethod.Get, "/api/v1/me", null, user.Token));
+
+        // Removal ends the user's tokens (issue 13); signed in again, the company is gone for them.
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, "/api/v1/me", null, user.Token), HttpStatusCode.Unauthorized, "Unauthorized");
+        var token = await _api.LoginAsync(user.Email);
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}", null, token), HttpStatusCode.NotFound, "NotFound");
+        var me = await Api.Json(await _api.SendAsync(HttpMethod.Get, "/api/v1/me", null, token));
         Assert.Empty(me["companyIds"]!.AsArray());
-        await _api.LoginAsync(user.Email);
 
         var removed = Assert.Single((await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}/users/removed", null, admin.Token))).AsArray())!;
         Assert.Equal(user.Email, removed["email"]!.GetValue<string>());
@@ -209,7 +216,7 @@ public sealed class CompanyUsersTests(SharedApp shared)
 
         // The user can be added again.
         await Add(admin, companyId, user.Email);
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}", null, user.Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}", null, token)).StatusCode);
     }
 
     [Fact]

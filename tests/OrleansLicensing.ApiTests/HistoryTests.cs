@@ -208,8 +208,10 @@ public sealed class HistoryTests(SharedApp shared) : IAsyncLifetime
         Assert.Equal("ProjectCreated", created["action"]!.GetValue<string>());
         Assert.Equal("By the leaver", created["details"]!["name"]!.GetValue<string>());
 
-        // The removed user no longer reads it (R-U4 keeps the history, not the access).
-        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"{Company}/history", null, leaver), HttpStatusCode.NotFound, "NotFound");
+        // The removed user no longer reads it (R-U4 keeps the history, not the access); the removal
+        // also ended the user's tokens (issue 13), so a fresh sign-in is what gets the 404.
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"{Company}/history", null, leaver), HttpStatusCode.Unauthorized, "Unauthorized");
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"{Company}/history", null, await _api.LoginAsync(leaverEmail)), HttpStatusCode.NotFound, "NotFound");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OrleansLicensing.ApiTests;
 
@@ -24,7 +25,7 @@ namespace OrleansLicensing.ApiTests;
 /// </remarks>
 public sealed class HostileGeneratedTests : IAsyncLifetime
 {
-    private const int MinimumRequests = 1500;
+    private const int MinimumRequests = 2000;
 
     /// <summary>Strings an attacker tries in every field; none is NUL or a control character.</summary>
     private static readonly string[] OddStrings =
@@ -72,6 +73,10 @@ public sealed class HostileGeneratedTests : IAsyncLifetime
     private string _secret = string.Empty;
     private string _otherMac = string.Empty;
     private string _ownKey = string.Empty;
+    private string _otherSecret = string.Empty;
+    private string _otherTenantToken = string.Empty;
+    private string _otherTenantApiKey = string.Empty;
+    private string _expiredToken = string.Empty;
     private JsonNode _document = null!;
 
     public async ValueTask InitializeAsync()
@@ -87,14 +92,38 @@ public sealed class HostileGeneratedTests : IAsyncLifetime
         var key = await api.MintKeyAsync(new Dictionary<string, int> { ["Relay-PRI"] = 6, ["PBX-Port8*20"] = 2 });
         Assert.Equal(HttpStatusCode.Created, (await api.SendAsync(HttpMethod.Post, $"/api/v1/companies/{_companyId}/projects/{_projectId}/activations", new { key }, _token)).StatusCode);
         (_mac, _secret) = await api.RegisterHardwareAsync(Api.NewMacSuffix());
-        (_otherMac, _) = await api.RegisterHardwareAsync(Api.NewMacSuffix());
+        (_otherMac, _otherSecret) = await api.RegisterHardwareAsync(Api.NewMacSuffix());
         Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(HttpMethod.Post, $"/api/v1/companies/{_companyId}/projects/{_projectId}/devices", new { macs = new[] { _mac, _otherMac } }, _token)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(HttpMethod.Post, $"/api/v1/companies/{_companyId}/devices/{_mac}/licenses", new { version = "V13", licenses = new Dictionary<string, int> { ["Relay-PRI"] = 4 } }, _token)).StatusCode);
         var ownKey = await api.SendAsync(HttpMethod.Post, $"/api/v1/companies/{_companyId}/projects/{_projectId}/own-keys", new { licenses = new Dictionary<string, int> { ["Relay-PRI"] = 1 } }, _token);
         Assert.Equal(HttpStatusCode.Created, ownKey.StatusCode);
         _ownKey = (await Api.Json(ownKey))["key"]!.GetValue<string>();
 
+        // Credentials of another tenant (its user and its API key), and an expired token of ours.
+        _otherTenantToken = await api.RegisterAndLoginAsync();
+        var (otherCompany, _) = await api.CreateCompanyAsync(_otherTenantToken, "Other tenant");
+        (_, _otherTenantApiKey) = await Security.ApiKeyTests.CreateKeyAsync(api, _otherTenantToken, otherCompany, "other tenant", ["CheckDeviceStatus", "MoveLicenses", "BuyOnCredit", "RequestCertificate"]);
+        _expiredToken = ExpiredToken(_email.ToLowerInvariant());
+
         _document = await Api.Json(await _http.GetAsync("/openapi/v1.json", TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>A token signed with the node's own key whose lifetime ended an hour ago.</summary>
+    private string ExpiredToken(string email)
+    {
+        var secret = _node.App.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Licensing:TokenSigningKey"]!;
+        var key = new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(secret))) { KeyId = "default" };
+        var now = DateTime.UtcNow;
+        return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = "orleans-licensing",
+            Audience = "orleans-licensing-api",
+            IssuedAt = now.AddHours(-2),
+            NotBefore = now.AddHours(-2),
+            Expires = now.AddHours(-1),
+            Claims = new Dictionary<string, object> { ["sub"] = email, ["gen"] = 0 },
+            SigningCredentials = new(key, "HS256"),
+        });
     }
 
     public async ValueTask DisposeAsync()
@@ -197,6 +226,25 @@ public sealed class HostileGeneratedTests : IAsyncLifetime
     private IEnumerable<Hostile> Generate(Operation operation)
     {
         var validPath = Path(operation, null, null);
+
+        // Credentials: missing, wrong, expired, another tenant's, the wrong kind. With a body a
+        // valid request could carry, so only the credential stands between it and an effect.
+        if (operation.Credential != "none")
+        {
+            var plausible = operation.BodySchema is { } b ? Fill(b, "x")!.ToJsonString() : null;
+            var credentials = operation.Credential == "device"
+                ? new[] { "device:none", "device:wrong-secret", "device:other-device-secret", "bearer:" + _token }
+                : new[] { "none", "bearer:garbage", "bearer:Bearer", "bearer:" + _expiredToken, "bearer:" + _expiredToken[..^4] + "AAAA", "bearer:olk.0123456789abcdef.0123456789abcdef." + new string('A', 43), "bearer:" + _otherTenantApiKey, "device:" + _secret };
+            foreach (var credential in credentials)
+            {
+                yield return Request(operation, "credential " + Printable(credential.Length > 40 ? credential[..40] : credential), validPath, plausible) with { Credential = credential };
+            }
+
+            if (validPath.StartsWith("/api/v1/companies/", StringComparison.Ordinal) || operation.Credential == "vendor")
+            {
+                yield return Request(operation, "credential other tenant's user", validPath, plausible) with { Credential = "bearer:" + _otherTenantToken };
+            }
+        }
 
         if (operation.BodySchema is { } schema)
         {
@@ -350,6 +398,22 @@ public sealed class HostileGeneratedTests : IAsyncLifetime
             case "device":
                 request.Headers.Add("X-Device-Mac", _mac);
                 request.Headers.Add("X-Device-Secret", _secret);
+                break;
+            case "device:wrong-secret":
+                request.Headers.Add("X-Device-Mac", _mac);
+                request.Headers.Add("X-Device-Secret", "not the secret");
+                break;
+            case "device:other-device-secret":
+                request.Headers.Add("X-Device-Mac", _mac);
+                request.Headers.Add("X-Device-Secret", _otherSecret);
+                break;
+            case var bearer when bearer.StartsWith("bearer:", StringComparison.Ordinal):
+                request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bearer["bearer:".Length..]);
+                break;
+            case var device when device.StartsWith("device:", StringComparison.Ordinal) && device != "device:none":
+                // A device's credentials sent to a bearer route.
+                request.Headers.Add("X-Device-Mac", _mac);
+                request.Headers.Add("X-Device-Secret", device["device:".Length..]);
                 break;
         }
 

@@ -37,6 +37,15 @@ public sealed class LicensingApp(
         builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Licensing:VendorApiKey", VendorKey);
         builder.UseSetting("Gateway:AnonymousPermitsPerMinute", "100000");
+
+        // Tests sign in thousands of times from one (in-process) address: the lowest allowed hash
+        // cost and no per-address sign-in back-off, except where a test sets them itself.
+        builder.UseSetting("Licensing:PasswordHashIterations", "100000");
+        builder.UseSetting("Licensing:LoginFreeFailuresPerAddress", "100000");
+        foreach (var limit in new[] { "TokenPermitsPerMinute", "MutationPermitsPerMinute", "SearchPermitsPerMinute", "DevicePollsPerMinute" })
+        {
+            builder.UseSetting("Gateway:RateLimits:" + limit, "1000000");
+        }
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

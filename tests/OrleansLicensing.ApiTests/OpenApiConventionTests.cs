@@ -13,7 +13,7 @@ public sealed class OpenApiConventionTests(SharedApp shared)
     private const string Poll = "/api/v1/device/license";
 
     /// <summary>SPEC §4: these are anonymous (plus the catalog); everything else needs a bearer.</summary>
-    private static readonly HashSet<string> Anonymous = ["post /api/v1/accounts", "post /api/v1/accounts/activate", "post /api/v1/auth/token", "post /api/v1/ssc/quote", "get /healthz"];
+    private static readonly HashSet<string> Anonymous = ["post /api/v1/accounts", "post /api/v1/accounts/activate", "post /api/v1/auth/token", "post /api/v1/auth/refresh", "post /api/v1/ssc/quote", "get /healthz"];
 
     [Fact]
     public async Task Every_operation_has_a_summary_an_operation_id_and_a_security_requirement()

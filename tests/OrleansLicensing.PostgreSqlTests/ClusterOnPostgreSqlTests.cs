@@ -43,6 +43,10 @@ public sealed class ClusterOnPostgreSqlTests(PostgresServer postgres) : IAsyncDi
                 ["Orleans:ConnectionString"] = database,
                 ["Licensing:VendorApiKey"] = VendorKey,
                 ["Licensing:TokenSigningKey"] = "pg-cluster-token-key-0123456789",
+                ["Gateway:RateLimits:TokenPermitsPerMinute"] = "1000000",
+                ["Gateway:RateLimits:MutationPermitsPerMinute"] = "1000000",
+                ["Gateway:RateLimits:SearchPermitsPerMinute"] = "1000000",
+                ["Gateway:RateLimits:DevicePollsPerMinute"] = "1000000",
             });
 
             var flow = new Walkthrough(gateway.Http, gateway.Url, VendorKey);

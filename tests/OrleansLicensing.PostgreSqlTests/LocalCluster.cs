@@ -86,6 +86,10 @@ public sealed class LocalCluster : IAsyncDisposable
                 ["Orleans:ConnectionString"] = cluster.Database,
                 ["Licensing:VendorApiKey"] = VendorKey,
                 ["Licensing:TokenSigningKey"] = "pg-fault-token-key-0123456789abcd",
+                ["Gateway:RateLimits:TokenPermitsPerMinute"] = "1000000",
+                ["Gateway:RateLimits:MutationPermitsPerMinute"] = "1000000",
+                ["Gateway:RateLimits:SearchPermitsPerMinute"] = "1000000",
+                ["Gateway:RateLimits:DevicePollsPerMinute"] = "1000000",
             })));
             cluster._gateways.AddRange(started);
             return cluster;

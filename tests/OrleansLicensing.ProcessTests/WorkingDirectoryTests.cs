@@ -23,6 +23,9 @@ public sealed class WorkingDirectoryTests
                 ["Orleans:SiloPort"] = NodeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Orleans:GatewayPort"] = NodeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Licensing:VendorApiKey"] = vendorKey,
+
+                // 200 polls of one device below: above the production per-device limit (issue 13).
+                ["Gateway:RateLimits:DevicePollsPerMinute"] = "1000",
             }))
             {
                 var flow = new Walkthrough(node.Http, node.Url, vendorKey);

@@ -11,7 +11,10 @@ public sealed class PasswordHasherTests
     private const string Password = "correct horse battery staple";
 
     // Hashing is deliberately slow; share one hash across the tests of this class.
-    private static readonly Lazy<string> Stored = new(() => PasswordHasher.Hash(Password));
+    private static readonly Lazy<string> Stored = new(() => PasswordHasher.Hash(Password, PasswordHasher.MinConfigurableIterations));
+
+    /// <summary>A hash of the format written before issue 13 (<c>pbkdf2-sha256$iterations$salt$hash</c>): it still verifies, and asks for a rehash.</summary>
+    private static readonly Lazy<string> LegacyStored = new(() => Forge());
 
     [Fact]
     public void R_U5_the_right_password_verifies() =>
@@ -33,22 +36,43 @@ public sealed class PasswordHasherTests
     [Fact]
     public void R_U5_hashes_are_salted_so_the_same_password_hashes_differently()
     {
-        var other = PasswordHasher.Hash(Password);
+        var other = PasswordHasher.Hash(Password, PasswordHasher.MinConfigurableIterations);
 
         Assert.NotEqual(Stored.Value, other);
-        Assert.NotEqual(Stored.Value.Split('$')[2], other.Split('$')[2]);
+        Assert.NotEqual(Convert.FromBase64String(Stored.Value)[13..29], Convert.FromBase64String(other)[13..29]);
         Assert.True(PasswordHasher.Verify(Password, other));
     }
 
     [Fact]
-    public void R_U5_stored_form_names_the_scheme_and_its_parameters()
+    public void R_U5_new_hashes_are_Identity_V3_PBKDF2_SHA512_with_600000_rounds_by_default()
     {
-        var parts = Stored.Value.Split('$');
-        Assert.Equal(4, parts.Length);
-        Assert.Equal("pbkdf2-sha256", parts[0]);
-        Assert.True(int.Parse(parts[1], CultureInfo.InvariantCulture) >= 100_000);
-        Assert.Equal(16, Convert.FromBase64String(parts[2]).Length);
-        Assert.Equal(32, Convert.FromBase64String(parts[3]).Length);
+        var stored = Convert.FromBase64String(PasswordHasher.Hash(Password));
+        Assert.Equal(0x01, stored[0]);
+        Assert.Equal(2u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(stored.AsSpan(1)));   // HMACSHA512
+        Assert.Equal(600_000u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(stored.AsSpan(5)));
+        Assert.Equal(16u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(stored.AsSpan(9)));
+        Assert.Equal(13 + 16 + 32, stored.Length);
+    }
+
+    [Fact]
+    public void R_U5_a_hash_of_the_old_format_or_with_fewer_rounds_verifies_and_asks_for_a_rehash()
+    {
+        Assert.Equal(PasswordCheck.VerifiedRehashNeeded, PasswordHasher.Check(Password, LegacyStored.Value));
+        Assert.Equal(PasswordCheck.VerifiedRehashNeeded, PasswordHasher.Check(Password, Stored.Value, iterations: 200_000));
+        Assert.Equal(PasswordCheck.Verified, PasswordHasher.Check(Password, Stored.Value, iterations: PasswordHasher.MinConfigurableIterations));
+        Assert.Equal(PasswordCheck.Failed, PasswordHasher.Check("wrong password", LegacyStored.Value));
+        Assert.Equal(PasswordCheck.Failed, PasswordHasher.CheckWithoutAccount(Password, PasswordHasher.MinConfigurableIterations));
+    }
+
+    [Theory]
+    [InlineData(1u)]
+    [InlineData(9_999u)]
+    [InlineData(999_999_999u)]
+    public void R_U5_a_V3_hash_naming_too_few_or_too_many_rounds_is_refused_without_hashing(uint rounds)
+    {
+        var stored = Convert.FromBase64String(Stored.Value);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(stored.AsSpan(5), rounds);
+        Assert.Equal(PasswordCheck.Failed, PasswordHasher.Check(Password, Convert.ToBase64String(stored)));
     }
 
     [Fact]
@@ -74,7 +98,7 @@ public sealed class PasswordHasherTests
     [MemberData(nameof(Tamperings))]
     public void R_U5_a_tampered_stored_hash_does_not_verify(string what)
     {
-        var parts = Stored.Value.Split('$');
+        var parts = LegacyStored.Value.Split('$');
         switch (what)
         {
             case "hash":
@@ -132,7 +156,7 @@ public sealed class PasswordHasherTests
     [MemberData(nameof(MalformedParts))]
     public void R_U5_a_genuine_hash_with_one_malformed_part_does_not_verify_and_does_not_throw(string what)
     {
-        var parts = Stored.Value.Split('$');
+        var parts = LegacyStored.Value.Split('$');
         switch (what)
         {
             case "emptyHash": parts[3] = string.Empty; break;
@@ -155,7 +179,7 @@ public sealed class PasswordHasherTests
     {
         if (stored == "genuine")
         {
-            var parts = Stored.Value.Split('$');
+            var parts = LegacyStored.Value.Split('$');
             parts[1] = "999999999";
             stored = string.Join('$', parts);
         }
@@ -238,4 +262,21 @@ public sealed class PasswordHasherTests
         bytes[0] ^= 0x01;
         return Convert.ToBase64String(bytes);
     }
+}
+
+public sealed class LoginBackoffTests
+{
+    private static readonly LoginBackoff Policy = new(FreeFailures: 3, BaseDelay: TimeSpan.FromSeconds(1), MaxDelay: TimeSpan.FromMinutes(15));
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(3, 0)]
+    [InlineData(4, 1)]
+    [InlineData(5, 2)]
+    [InlineData(6, 4)]
+    [InlineData(13, 512)]
+    [InlineData(14, 900)]
+    [InlineData(1_000_000, 900)]
+    public void Throttle_the_wait_doubles_after_the_free_failures_up_to_the_maximum(int failures, int seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), Policy.DelayAfter(failures));
 }
