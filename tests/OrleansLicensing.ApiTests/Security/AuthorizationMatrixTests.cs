@@ -58,6 +58,12 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["PATCH /api/v1/companies/{cid}/devices/{mac}/"]                      = "Member",
         ["DELETE /api/v1/companies/{cid}/devices/{mac}/floating-license"]     = "Member+External",
         ["POST /api/v1/companies/{cid}/devices/{mac}/floating-license"]       = "Member+External",
+        ["GET /api/v1/companies/{cid}/devices/{mac}/license-file"]            = "Member+External",
+        ["GET /api/v1/companies/{cid}/devices/{mac}/license-file/versions"]   = "Member+External",
+        ["POST /api/v1/companies/{cid}/devices/{mac}/invalidation"]           = "Member+External",
+        ["GET /api/v1/companies/{cid}/devices/{mac}/confirmation-file"]       = "Member+External",
+        ["POST /api/v1/companies/{cid}/devices/{mac}/certificate"]            = "Right:RequestCertificate",
+        ["GET /api/v1/companies/{cid}/devices/{mac}/certificates"]            = "Member+External",
         ["POST /api/v1/companies/{cid}/devices/{mac}/licenses"]               = "Member+External",
         ["POST /api/v1/companies/{cid}/devices/{mac}/licenses/from-free"]     = "Member",
         ["POST /api/v1/companies/{cid}/devices/{mac}/licenses/move"]          = "Member",
@@ -120,6 +126,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         // ---- device ----
         ["POST /api/v1/device/claim"]  = "Device",
         ["GET /api/v1/device/license"] = "Device",
+        ["POST /api/v1/device/invalidation"] = "Device",
     };
 
     private LicensingApp _app = null!;
