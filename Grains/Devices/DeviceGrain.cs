@@ -309,6 +309,7 @@ public sealed class DeviceGrain(
     {
         await HardwareAsync();
         await LoadTestModeAsync();
+        await LoadTestLicenseAsync();
         var started = time.GetTimestamp();
         (long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership) committed = (0, [], false, DeviceMembership.None);
         await transactions.RunTransaction(TransactionOption.Create, async () =>
@@ -405,14 +406,15 @@ public sealed class DeviceGrain(
     {
         _committedLots = committed;
         var version = catalog.CurrentVersion(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Version;
-        var etag = DeviceLicenseAnswer.ComputeETag(Mac, version, committed, _testMode.Until);
+        var testLicense = _testLicense is { Expired: false } valid ? valid : null;
+        var etag = DeviceLicenseAnswer.ComputeETag(Mac, version, committed, _testMode.Until, testLicense);
         if (etag == _etag)
         {
             return;
         }
 
         var document = LicenseDocument.Create(Mac, version, committed, _testMode.Until, signingKey.Key);
-        _body = DeviceLicenseAnswer.CreateBody(Mac, committed, _testMode.Until, document);
+        _body = DeviceLicenseAnswer.CreateBody(Mac, committed, _testMode.Until, document, testLicense);
         _etag = etag;
     }
 
@@ -447,6 +449,43 @@ public sealed class DeviceGrain(
             if (current.Revision > _testMode.Revision)
             {
                 _testMode = current;
+            }
+        }
+    }
+
+    #endregion
+
+    #region Test license (R-L8)
+
+    // The test license the poll answer shows while it is valid, pushed by the device's
+    // IDeviceTestLicenseGrain on every change and read from it once at activation; the higher revision wins.
+    private DeviceTestLicense? _testLicense;
+    private bool _testLicenseLoaded;
+
+    public Task ShowTestLicenseAsync(DeviceTestLicense testLicense)
+    {
+        _testLicenseLoaded = true;
+        if (testLicense.Revision > (_testLicense?.Revision ?? 0))
+        {
+            _testLicense = testLicense;
+            if (_ready.IsCompletedSuccessfully)
+            {
+                RebuildAnswer(_committedLots);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task LoadTestLicenseAsync()
+    {
+        if (!_testLicenseLoaded)
+        {
+            var current = await GrainFactory.GetGrain<IDeviceTestLicenseGrain>(Mac).GetAsync();
+            _testLicenseLoaded = true;
+            if (current is not null && current.Revision > (_testLicense?.Revision ?? 0))
+            {
+                _testLicense = current;
             }
         }
     }

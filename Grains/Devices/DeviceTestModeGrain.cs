@@ -15,6 +15,13 @@ public sealed class DeviceTestModeOptions
     /// time itself, so a device can stop on time without waiting for the tick.
     /// </summary>
     public TimeSpan CheckPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The period of the persisted reminder of a device with a valid test license (R-L8). The
+    /// license ends at the first tick at or after its three months; the poll answer carries the
+    /// end itself, so a device can stop on time without waiting for the tick.
+    /// </summary>
+    public TimeSpan TestLicenseCheckPeriod { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>

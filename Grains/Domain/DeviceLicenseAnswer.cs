@@ -14,7 +14,7 @@ namespace OrleansLicensing.Grains.Domain;
 /// </summary>
 public static class DeviceLicenseAnswer
 {
-    public static string ComputeETag(string mac, string version, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil)
+    public static string ComputeETag(string mac, string version, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil, DeviceTestLicense? testLicense = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -23,6 +23,7 @@ public static class DeviceLicenseAnswer
             writer.WriteStringValue(mac);
             writer.WriteStringValue(version);
             writer.WriteStringValue(testModeUntil?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            WriteTestLicense(writer, testLicense);
             foreach (var lot in lots)
             {
                 WriteLot(writer, lot);
@@ -35,7 +36,8 @@ public static class DeviceLicenseAnswer
         return "\"" + Convert.ToHexStringLower(hash.AsSpan(0, 16)) + "\"";
     }
 
-    public static byte[] CreateBody(string mac, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil, string document)
+    /// <param name="testLicense">The device's valid test license (R-L8), carried as the added member <c>testLicense</c> (null when none is valid).</param>
+    public static byte[] CreateBody(string mac, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil, string document, DeviceTestLicense? testLicense = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
 
@@ -62,6 +64,8 @@ public static class DeviceLicenseAnswer
             }
 
             writer.WriteString("document", document);
+            writer.WritePropertyName("testLicense");
+            WriteTestLicense(writer, testLicense);
             writer.WriteEndObject();
         }
 
@@ -86,6 +90,31 @@ public static class DeviceLicenseAnswer
         }
 
         return false;
+    }
+
+    /// <summary>A test license (R-L8): version, slave or not, PBX units and the end of its validity; null when none.</summary>
+    private static void WriteTestLicense(Utf8JsonWriter writer, DeviceTestLicense? testLicense)
+    {
+        if (testLicense is null)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("version", testLicense.License.Version);
+        writer.WriteBoolean("slave", testLicense.License.Slave);
+        if (testLicense.License.PbxUnits is { } units)
+        {
+            writer.WriteNumber("pbxUnits", units);
+        }
+        else
+        {
+            writer.WriteNull("pbxUnits");
+        }
+
+        writer.WriteString("validUntil", testLicense.ValidUntil);
+        writer.WriteEndObject();
     }
 
     private static void WriteLot(Utf8JsonWriter writer, LicenseLot lot)
