@@ -145,6 +145,7 @@ public static class GatewaySetup
             .MapDevicesApi()
             .MapDeviceAdminApi()
             .MapFreePoolApi()
+            .MapLegacyImportApi()
             .MapDeviceOperationsApi()
             .MapOwnKeysApi()
             .MapSsaApi()

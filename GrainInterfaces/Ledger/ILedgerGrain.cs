@@ -85,4 +85,10 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// and paid (R-S1..R-S4). The projects' device lists follow after the commit.
     /// </summary>
     Task<MoveDevicesResult> MoveDevicesAsync(MoveDevicesCommand command, IdempotencyToken? idempotency = null);
+
+    /// <summary>An old group's balance into a project, minted with source Import (R-I2); AlreadyImported the second time.</summary>
+    Task<ImmutableSortedDictionary<string, int>> ImportLegacyBalanceAsync(string companyId, string projectId, string groupId, IdempotencyToken? idempotency = null);
+
+    /// <summary>A batch of old devices (already in the project) gets its licenses minted with source Import (R-I2), one result per device.</summary>
+    Task<ImmutableArray<LegacyDeviceResult>> ImportLegacyDevicesAsync(string companyId, string projectId, ImmutableArray<string> macs, IdempotencyToken? idempotency = null);
 }

@@ -154,6 +154,12 @@ public sealed class LedgerGrain(
         return quote;
     }
 
+    public Task<ImmutableSortedDictionary<string, int>> ImportLegacyBalanceAsync(string companyId, string projectId, string groupId, IdempotencyToken? idempotency = null) =>
+        Runner.RunAsync(new ImportLegacyBalanceMove(companyId, projectId, groupId, time.GetUtcNow()), idempotency);
+
+    public Task<ImmutableArray<LegacyDeviceResult>> ImportLegacyDevicesAsync(string companyId, string projectId, ImmutableArray<string> macs, IdempotencyToken? idempotency = null) =>
+        Runner.RunAsync(new ImportLegacyDevicesMove(companyId, projectId, macs, time.GetUtcNow()), idempotency);
+
     public Task<DeviceLotChange> ReshipRmaAsync(string companyId, string mac, string? freedProjectId, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new ReshipRmaMove(companyId, mac, freedProjectId), idempotency);
 
