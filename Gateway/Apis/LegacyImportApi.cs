@@ -16,6 +16,8 @@ public static class LegacyImportApi
     public const int MaxParts = 10_000;
     public const int MaxImportMacs = 200_000;
     public const int MaxDevicesPage = 500;
+    public const int DefaultResults = 1_000;
+    public const int MaxResults = 5_000;
 
     /// <summary>How long an import request waits for its process before answering 202 with the status URL.</summary>
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
@@ -164,10 +166,18 @@ public static class LegacyImportApi
         return await RunAsync(new LegacyImportPlan(caller.CompanyId, projectId, null, false, [mac]), caller, grains);
     }
 
-    public static async Task<Ok<LegacyImportResponse>> GetImportAsync(string importId, CompanyCaller caller, IGrainFactory grains)
+    /// <param name="offset">The first per-device result to return (results are in MAC order).</param>
+    /// <param name="limit">How many per-device results to return, 1 to 5,000 (default 1,000); <c>counts</c> covers them all.</param>
+    public static async Task<Ok<LegacyImportResponse>> GetImportAsync(string importId, CompanyCaller caller, IGrainFactory grains, int? offset = null, int? limit = null)
     {
         var id = Validate.Id(importId, "The import");
-        var outcome = await grains.GetGrain<ILegacyImportProcessGrain>(id).GetOutcomeAsync(caller.CompanyId);
+        var (skip, take) = (offset ?? 0, limit ?? DefaultResults);
+        if (skip < 0 || take is < 1 or > MaxResults)
+        {
+            throw LicensingException.Validation($"'offset' must be at least 0 and 'limit' 1 to {MaxResults}.");
+        }
+
+        var outcome = await grains.GetGrain<ILegacyImportProcessGrain>(id).GetOutcomeAsync(caller.CompanyId, skip, take);
         if (outcome.Plan.ProjectId != caller.ProjectId)
         {
             throw LicensingException.NotFound("The import");
@@ -182,11 +192,11 @@ public static class LegacyImportApi
         var process = grains.GetGrain<ILegacyImportProcessGrain>(importId);
         await process.StartAsync(plan);
         var deadline = DateTime.UtcNow + Wait;
-        var outcome = await process.GetOutcomeAsync(plan.CompanyId);
+        var outcome = await process.GetOutcomeAsync(plan.CompanyId, 0, DefaultResults);
         while (outcome.Process.State == ProcessState.Running && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
-            outcome = await process.GetOutcomeAsync(plan.CompanyId);
+            outcome = await process.GetOutcomeAsync(plan.CompanyId, 0, DefaultResults);
         }
 
         var response = await ResponseAsync(outcome, caller, grains);

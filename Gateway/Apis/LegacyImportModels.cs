@@ -160,6 +160,8 @@ public sealed record LegacyDeviceResultResponse(string Mac, string Status, strin
 
 /// <param name="Balance">The old balance minted into the project; null when not imported (see <c>balanceCode</c>).</param>
 /// <param name="BalanceCode"><c>AlreadyImported</c> when the group's balance had been imported before.</param>
+/// <param name="Counts">Devices per status (<c>imported</c>, <c>warning</c>, <c>error</c>) over all batches done.</param>
+/// <param name="Devices">One page of per-device results in MAC order, from <c>offset</c> (see <c>?offset=&amp;limit=</c>).</param>
 /// <param name="SsaExtended">Always false (R-I3): an import never extends SSA.</param>
 /// <param name="SsaEndDate">The project's SSA end date, if it has one.</param>
 /// <param name="SsaQuote">When the project is under SSA and the import is done: the quote of <c>PUT …/projects/{pid}/ssa</c> for today, to confirm there.</param>
@@ -169,6 +171,8 @@ public sealed record LegacyImportResponse(
     string? GroupId,
     IReadOnlyDictionary<string, int>? Balance,
     string? BalanceCode,
+    IReadOnlyDictionary<string, int> Counts,
+    int Offset,
     IReadOnlyList<LegacyDeviceResultResponse> Devices,
     bool SsaExtended,
     DateOnly? SsaEndDate,
@@ -181,7 +185,9 @@ public sealed record LegacyImportResponse(
         outcome.Plan.GroupId,
         outcome.Balance,
         outcome.BalanceCode,
-        [.. outcome.Devices.OrderBy(d => d.Mac, StringComparer.Ordinal).Select(d => new LegacyDeviceResultResponse(d.Mac, d.Status, d.Code, [.. d.Lots.Select(LotResponse.From)]))],
+        outcome.Counts,
+        outcome.Offset,
+        [.. outcome.Devices.Select(d => new LegacyDeviceResultResponse(d.Mac, d.Status, d.Code, [.. d.Lots.Select(LotResponse.From)]))],
         SsaExtended: false,
         ssaEnd,
         quote,

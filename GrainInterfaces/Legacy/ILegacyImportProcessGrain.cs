@@ -5,6 +5,6 @@ public interface ILegacyImportProcessGrain : IDurableProcessGrain
 {
     Task<ProcessStatus> StartAsync(LegacyImportPlan plan);
 
-    /// <summary>The plan, progress and per-device results; NotFound unless the import is <paramref name="companyId"/>'s.</summary>
-    Task<LegacyImportOutcome> GetOutcomeAsync(string companyId);
+    /// <summary>The plan, progress, counts and a page of per-device results (<paramref name="limit"/> from <paramref name="offset"/>); NotFound unless the import is <paramref name="companyId"/>'s.</summary>
+    Task<LegacyImportOutcome> GetOutcomeAsync(string companyId, int offset, int limit);
 }

@@ -122,7 +122,7 @@ public static class LegacyDeviceStatus
     public const string Error = "error";
 }
 
-/// <summary>What an import did so far: the balance it minted into the project (null when none) and a result per device.</summary>
+/// <summary>What an import did so far: the balance it minted into the project (null when none), how many devices ended in each status, and one page of the per-device results (in MAC order).</summary>
 [GenerateSerializer, Immutable]
 public sealed record LegacyImportOutcome(
     [property: Id(0)] ProcessStatus Process,
@@ -132,6 +132,12 @@ public sealed record LegacyImportOutcome(
 {
     /// <summary>Why the balance was not imported when asked for (<c>AlreadyImported</c>); null otherwise.</summary>
     [Id(4)] public string? BalanceCode { get; init; }
+
+    /// <summary>Devices per status (<c>imported</c>, <c>warning</c>, <c>error</c>) over the batches done.</summary>
+    [Id(5)] public ImmutableSortedDictionary<string, int> Counts { get; init; } = ImmutableSortedDictionary<string, int>.Empty;
+
+    /// <summary>The position of <see cref="Devices"/> among all results.</summary>
+    [Id(6)] public int Offset { get; init; }
 }
 
 /// <summary>What a legacy device gave to an import: nothing when it was imported before.</summary>

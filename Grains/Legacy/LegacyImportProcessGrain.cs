@@ -45,18 +45,32 @@ public sealed class LegacyImportProcessGrain(
 
     public Task<ProcessStatus> StartAsync(LegacyImportPlan plan) => BeginAsync(plan);
 
-    public async Task<LegacyImportOutcome> GetOutcomeAsync(string companyId)
+    public async Task<LegacyImportOutcome> GetOutcomeAsync(string companyId, int offset, int limit)
     {
         if (CurrentPlan is not { } plan || plan.CompanyId != companyId)
         {
             throw LicensingException.NotFound("The import");
         }
 
-        return new LegacyImportOutcome(await GetStatusAsync(), plan, work.State.Balance, [.. work.State.Results.Values.SelectMany(r => r)])
+        // Batch b (1, 2, …) holds the results of the MACs from (b − 1) · DevicesPerBatch on: read only the batches of the page.
+        var page = new List<LegacyDeviceResult>();
+        var size = Legacy.DevicesPerBatch;
+        for (var batch = (offset / size) + 1L; page.Count < limit && work.State.Counts.ContainsKey(batch); batch++)
+        {
+            var results = (await GrainFactory.GetGrain<ILegacyImportBatchGrain>(BatchKey(batch)).GetAsync()).OrderBy(r => r.Mac, StringComparer.Ordinal);
+            page.AddRange(results.Skip(batch == (offset / size) + 1 ? offset % size : 0).Take(limit - page.Count));
+        }
+
+        var counts = work.State.Counts.Values.SelectMany(c => c).GroupBy(c => c.Key, StringComparer.Ordinal).ToImmutableSortedDictionary(g => g.Key, g => g.Sum(c => c.Value), StringComparer.Ordinal);
+        return new LegacyImportOutcome(await GetStatusAsync(), plan, work.State.Balance, [.. page])
         {
             BalanceCode = work.State.BalanceCode,
+            Counts = counts,
+            Offset = offset,
         };
     }
+
+    private string BatchKey(long batch) => $"{this.GetPrimaryKeyString()}/{batch}";
 
     protected override async Task<BatchOutcome> RunBatchAsync(LegacyImportPlan plan, long batch, IdempotencyToken idempotency)
     {
@@ -69,7 +83,8 @@ public sealed class LegacyImportProcessGrain(
 
         var macs = plan.Macs.Skip(checked((int)(batch - 1) * Legacy.DevicesPerBatch)).Take(Legacy.DevicesPerBatch).ToImmutableArray();
         var results = await ImportDevicesAsync(plan, macs, idempotency);
-        work.State.Results = work.State.Results.SetItem(batch, results);
+        await GrainFactory.GetGrain<ILegacyImportBatchGrain>(BatchKey(batch)).SetAsync(results);
+        work.State.Counts = work.State.Counts.SetItem(batch, results.GroupBy(r => r.Status, StringComparer.Ordinal).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
         await work.WriteStateAsync();
         return new BatchOutcome(macs.Length, IsLast: batch == batches);
     }

@@ -67,5 +67,12 @@ public sealed class LegacyImportWork
     /// <summary>Why the balance was not imported (<c>AlreadyImported</c>), if it was asked for.</summary>
     [Id(1)] public string? BalanceCode { get; set; }
 
-    [Id(2)] public ImmutableSortedDictionary<long, ImmutableArray<LegacyDeviceResult>> Results { get; set; } = ImmutableSortedDictionary<long, ImmutableArray<LegacyDeviceResult>>.Empty;
+    /// <summary>Per batch (1, 2, …): how many devices ended in each status; the results themselves are in <see cref="LegacyImportBatchState"/>.</summary>
+    [Id(2)] public ImmutableSortedDictionary<long, ImmutableSortedDictionary<string, int>> Counts { get; set; } = ImmutableSortedDictionary<long, ImmutableSortedDictionary<string, int>>.Empty;
+}
+
+[GenerateSerializer]
+public sealed class LegacyImportBatchState
+{
+    [Id(0)] public ImmutableArray<LegacyDeviceResult> Results { get; set; } = [];
 }
