@@ -30,8 +30,11 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// <summary>Free pool → device, lots keep bind date, SSA end and external key (R-L4).</summary>
     Task<ImmutableArray<LicenseLot>> AddFromFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
 
-    /// <summary>Free pool → balance, paying one year of SSC per unit, consumed (R-V6).</summary>
-    Task<ImmutableSortedDictionary<string, int>> ConvertFreePoolAsync(string companyId, string projectId, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
+    /// <summary>
+    /// Free pool → balance, paying one year of SSC per unit, consumed (R-V6); with <paramref name="version"/>,
+    /// lots under SSA convert to that version (VersionNotOffered for a lot not under SSA or a version it cannot reach).
+    /// </summary>
+    Task<ImmutableSortedDictionary<string, int>> ConvertFreePoolAsync(string companyId, string projectId, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null, string? version = null);
 
     /// <summary>Device → device: all but warranty lots, only to a device without licenses (R-L5).</summary>
     Task<ImmutableArray<LicenseLot>> MoveLicensesAsync(string companyId, string fromMac, string toMac, IdempotencyToken? idempotency = null);

@@ -92,8 +92,8 @@ public sealed class LedgerGrain(
     public Task<ImmutableArray<LicenseLot>> AddFromFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new AddFromFreePoolMove(companyId, mac, lotIds), idempotency);
 
-    public Task<ImmutableSortedDictionary<string, int>> ConvertFreePoolAsync(string companyId, string projectId, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null) =>
-        Runner.RunAsync(new ConvertFreePoolMove(companyId, projectId, lotIds, catalog), idempotency);
+    public Task<ImmutableSortedDictionary<string, int>> ConvertFreePoolAsync(string companyId, string projectId, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null, string? version = null) =>
+        Runner.RunAsync(new ConvertFreePoolMove(companyId, projectId, lotIds, catalog, version, Today), idempotency);
 
     public Task<ImmutableArray<LicenseLot>> MoveLicensesAsync(string companyId, string fromMac, string toMac, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new DeviceToDeviceMove(companyId, fromMac, toMac), idempotency);
