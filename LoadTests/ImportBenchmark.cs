@@ -118,7 +118,15 @@ public static class ImportBenchmark
         var deadline = DateTime.UtcNow + TimeSpan.FromHours(1);
         while (true)
         {
-            var body = await BenchmarkNode.Json(await BenchmarkNode.Expect(BenchmarkNode.Send(http, HttpMethod.Get, url, token, null), HttpStatusCode.OK));
+            var response = await BenchmarkNode.Send(http, HttpMethod.Get, url, token, null);
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                // A status read that waited behind a busy grain: ask again.
+                await Task.Delay(1000);
+                continue;
+            }
+
+            var body = await BenchmarkNode.Json(await BenchmarkNode.Expect(Task.FromResult(response), HttpStatusCode.OK));
             var state = body[member]!["state"]!.GetValue<string>();
             if (state != "running")
             {

@@ -171,6 +171,15 @@ public sealed class LegacyImportTests(DeviceOpsApp node) : IClassFixture<DeviceO
         var lot = (await company.LotsAsync(world.Unregistered)).Single()!;
         Assert.Equal("V9", lot["version"]!.GetValue<string>());
         Assert.Equal("2012-01-10", lot["bindDate"]!.GetValue<string>());
+        Assert.Equal(2, import["counts"]!["imported"]!.GetValue<int>());
+        Assert.Equal(1, import["counts"]!["warning"]!.GetValue<int>());
+
+        // The result reads again a page at a time, in MAC order.
+        var statusUrl = import["status"]!["statusUrl"]!.GetValue<string>();
+        var second = await Api.Json(await _api.SendAsync(HttpMethod.Get, statusUrl + "?offset=1&limit=1", null, company.Token));
+        Assert.Equal(1, second["offset"]!.GetValue<int>());
+        Assert.Equal(new[] { world.Several, world.Single, world.Unregistered }.Order(StringComparer.Ordinal).ElementAt(1), Assert.Single(second["devices"]!.AsArray())!["mac"]!.GetValue<string>());
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, statusUrl + "?limit=0", null, company.Token), HttpStatusCode.BadRequest, "ValidationFailed");
         var devices = (await Api.Json(await _api.SendAsync(HttpMethod.Get, $"{company.Base}/projects/{company.ProjectId}/devices", null, company.Token))).AsArray().Select(d => d!.ToJsonString()).ToArray();
         Assert.Contains(devices, d => d.Contains(world.Unregistered, StringComparison.Ordinal));
 
