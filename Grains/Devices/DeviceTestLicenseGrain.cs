@@ -102,13 +102,5 @@ public sealed class DeviceTestLicenseGrain(
         }
     }
 
-    /// <summary>Records in the history of the company the device is in now (none when it is in no company).</summary>
-    private async Task RecordAsync(string action, params (string Key, string? Value)[] details)
-    {
-        var device = await GrainFactory.GetGrain<IDeviceGrain>(Mac).GetAsync();
-        if (device.CompanyId is { } companyId)
-        {
-            await feed.RecordAsync(feed.Event(companyId, action, device.ProjectId, Mac, ChangeFeed.Details(details)));
-        }
-    }
+    private Task RecordAsync(string action, params (string Key, string? Value)[] details) => feed.RecordForDeviceAsync(Mac, action, details);
 }

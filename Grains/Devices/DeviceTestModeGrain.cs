@@ -100,15 +100,7 @@ public sealed class DeviceTestModeGrain(
         await StopReminderAsync();
     }
 
-    /// <summary>Records a test mode change in the history of the company the device is in now (none when it is in no company).</summary>
-    private async Task RecordAsync(string action, params (string Key, string? Value)[] details)
-    {
-        var device = await GrainFactory.GetGrain<IDeviceGrain>(Mac).GetAsync();
-        if (device.CompanyId is { } companyId)
-        {
-            await feed.RecordAsync(feed.Event(companyId, action, device.ProjectId, Mac, ChangeFeed.Details(details)));
-        }
-    }
+    private Task RecordAsync(string action, params (string Key, string? Value)[] details) => feed.RecordForDeviceAsync(Mac, action, details);
 
     /// <summary>Persists the new end first, then tells the device, so a poll never shows a state that a restart would lose.</summary>
     private async Task ChangeAsync(DateTimeOffset? until)
