@@ -148,6 +148,7 @@ public static class GatewaySetup
             .MapDevicesApi()
             .MapDeviceAdminApi()
             .MapFreePoolApi()
+            .MapLegacyImportApi()
             .MapDeviceOperationsApi()
             .MapLicenseFilesApi()
             .MapOwnKeysApi()

@@ -2,7 +2,7 @@ using OrleansLicensing.LoadTests;
 
 // Benchmarks of SPEC §6, measured in one run on this machine, medians of rounds:
 // the device poll against plain Kestrel, and license operations with cross-project debits on SQLite.
-//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|cluster|search|history|orders]
+//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|cluster|search|history|orders|import|import-small]
 var options = BenchmarkOptions.Parse(args);
 var sections = new List<string>();
 if (options.Only is null or "poll")
@@ -44,15 +44,22 @@ if (options.Only is "orders")
     sections.Add(await OrderBenchmark.RunAsync(options, BenchmarkOptions.FindRoot()));
 }
 
+// R-I1, R-I2 from outside: needs the Release node binary; runs alone and replaces its own section.
+// `--only import-small` runs the same scenario with 2,000 devices (a quick check of the scenario).
+if (options.Only is "import" or "import-small")
+{
+    sections.Add(await ImportBenchmark.RunAsync(options, BenchmarkOptions.FindRoot(), options.Only is "import" ? 100_000 : 2_000));
+}
+
 var report = string.Join(Environment.NewLine, sections.Select(s => s.TrimEnd() + Environment.NewLine));
 if (options.OutputPath is not null && options.Only is "curve" && File.Exists(options.OutputPath))
 {
     // The curve is its own section of the file: replace it (or add it at the end), keep the rest.
     await File.WriteAllTextAsync(options.OutputPath, CurveBenchmark.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), report));
 }
-else if (options.OutputPath is not null && options.Only is "search" or "history" or "orders" or "cluster" && File.Exists(options.OutputPath))
+else if (options.OutputPath is not null && options.Only is "search" or "history" or "orders" or "cluster" or "import" && File.Exists(options.OutputPath))
 {
-    var heading = options.Only switch { "search" => SearchBenchmark.Heading, "orders" => OrderBenchmark.Heading, "cluster" => ClusterBenchmark.Heading, _ => HistoryBenchmark.Heading };
+    var heading = options.Only switch { "search" => SearchBenchmark.Heading, "orders" => OrderBenchmark.Heading, "cluster" => ClusterBenchmark.Heading, "import" => ImportBenchmark.Heading, _ => HistoryBenchmark.Heading };
     await File.WriteAllTextAsync(options.OutputPath, QueryLatencies.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), heading, report));
 }
 else if (options.OutputPath is not null)

@@ -13,6 +13,9 @@ public static class DeviceTestModeSetup
 {
     public const string Key = "Devices:TestModeCheckPeriod";
 
+    /// <summary>The period of the test license reminder (R-L8).</summary>
+    public const string TestLicenseKey = "Devices:TestLicenseCheckPeriod";
+
     public static IHostApplicationBuilder AddDeviceTestMode(this IHostApplicationBuilder builder)
     {
         var period = builder.Configuration.GetValue(Key, new DeviceTestModeOptions().CheckPeriod);
@@ -21,12 +24,19 @@ public static class DeviceTestModeSetup
             throw new OptionsValidationException(Key, typeof(DeviceTestModeOptions), [$"{Key} must be between 00:00:01 and 08:00:00."]);
         }
 
-        builder.Services.Configure<DeviceTestModeOptions>(options => options.CheckPeriod = period);
+        var licensePeriod = builder.Configuration.GetValue(TestLicenseKey, new DeviceTestModeOptions().TestLicenseCheckPeriod);
+        if (licensePeriod < TimeSpan.FromSeconds(1) || licensePeriod > TimeSpan.FromDays(1))
+        {
+            throw new OptionsValidationException(TestLicenseKey, typeof(DeviceTestModeOptions), [$"{TestLicenseKey} must be between 00:00:01 and 1.00:00:00."]);
+        }
+
+        builder.Services.Configure<DeviceTestModeOptions>(options => (options.CheckPeriod, options.TestLicenseCheckPeriod) = (period, licensePeriod));
+        var shortest = period < licensePeriod ? period : licensePeriod;
         builder.Services.Configure<ReminderOptions>(options =>
         {
-            if (options.MinimumReminderPeriod > period)
+            if (options.MinimumReminderPeriod > shortest)
             {
-                options.MinimumReminderPeriod = period;
+                options.MinimumReminderPeriod = shortest;
             }
         });
         return builder;

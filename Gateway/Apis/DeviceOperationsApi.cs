@@ -23,6 +23,12 @@ public static class DeviceOperationsApi
         device.MapDelete("/test-mode", SwitchTestModeOffAsync).WithName("SwitchTestModeOff")
             .WithSummary("Switch test mode off before its eight hours are over")
             .ProducesErrors(ErrorCodes.InvalidMac).AllowExternalProjectRights();
+        device.MapPost("/test-license", DownloadTestLicenseAsync).WithName("DownloadTestLicense")
+            .WithSummary("Download the device's one test license (version, slave or not, PBX units): valid three calendar months from the first download, downloadable again within them; uses no balance")
+            .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.VersionNotOffered, ErrorCodes.InvalidUnits, ErrorCodes.TestLicenseUsed).AllowExternalProjectRights();
+        device.MapGet("/test-license", GetTestLicenseAsync).WithName("GetTestLicense")
+            .WithSummary("The device's test license as issued, with its validity and whether it expired")
+            .ProducesErrors(ErrorCodes.InvalidMac).AllowExternalProjectRights();
 
         device.MapPost("/warranty", AddWarrantyAsync).WithName("AddWarranty")
             .WithSummary("Extend the device's warranty by whole years from the project's balance: Warranty-Early within 30 days of shipping, Warranty later; at most 4 years in total")
@@ -114,6 +120,29 @@ public static class DeviceOperationsApi
     private static LicenseType FloatingType(Catalog catalog) =>
         catalog.LicenseTypes.Single(t => t.Floating);
 
+    /// <summary>The most PBX units a test license may name (R-L8).</summary>
+    public const int MaxTestLicensePbxUnits = 10_000;
+
+    /// <summary>R-L8: the request is checked here; the device's test license grain decides first download, again, or used.</summary>
+    public static async Task<Ok<TestLicenseResponse>> DownloadTestLicenseAsync(TestLicenseBody request, CompanyCaller caller, IGrainFactory grains, Catalog catalog)
+    {
+        var version = catalog.GetVersion(Validate.Text(request.Version, "version", 8)).Version;
+        var slave = request.Slave ?? false;
+        if (slave ? request.PbxUnits is not (null or 0) : request.PbxUnits is not (>= 1 and <= MaxTestLicensePbxUnits))
+        {
+            throw new LicensingException(ErrorCodes.InvalidUnits, slave
+                ? "A slave's test license names no PBX units."
+                : $"'pbxUnits' must be 1 to {MaxTestLicensePbxUnits} for a device that is not a slave.");
+        }
+
+        var issued = await grains.GetGrain<IDeviceTestLicenseGrain>(caller.Device.Mac).DownloadAsync(new TestLicenseRequest(version, slave, slave ? null : request.PbxUnits));
+        return TypedResults.Ok(TestLicenseResponse.From(caller.Device.Mac, issued));
+    }
+
+    public static async Task<Ok<TestLicenseResponse>> GetTestLicenseAsync(CompanyCaller caller, IGrainFactory grains) =>
+        TypedResults.Ok(TestLicenseResponse.From(caller.Device.Mac, await grains.GetGrain<IDeviceTestLicenseGrain>(caller.Device.Mac).GetAsync()
+            ?? throw LicensingException.NotFound("A test license of the device")));
+
     public static async Task<Ok<TestModeResponse>> GetTestModeAsync(CompanyCaller caller, IGrainFactory grains) =>
         TypedResults.Ok(TestModeResponse.From(caller.Device.Mac, await grains.GetGrain<IDeviceTestModeGrain>(caller.Device.Mac).GetAsync()));
 
@@ -128,6 +157,20 @@ public static class DeviceOperationsApi
 public sealed record TestModeResponse(string Mac, DateTimeOffset? TestModeUntil)
 {
     public static TestModeResponse From(string mac, DeviceTestMode testMode) => new(mac, testMode.Until);
+}
+
+/// <param name="Version">The software version of the test license, e.g. <c>V11</c>.</param>
+/// <param name="Slave">True when the device runs as a slave (no PBX units of its own).</param>
+/// <param name="PbxUnits">PBX units, 1 to 10,000, for a device that is not a slave.</param>
+public sealed record TestLicenseBody(string? Version, bool? Slave = null, int? PbxUnits = null);
+
+/// <param name="FirstDownloadAt">The first download, which started the three months (R-L8).</param>
+/// <param name="ValidUntil">The end of the three calendar months; the poll carries the license until then.</param>
+/// <param name="Expired">True once the three months are over; a new request is refused with <c>TestLicenseUsed</c>.</param>
+public sealed record TestLicenseResponse(string Mac, string Version, bool Slave, int? PbxUnits, DateTimeOffset FirstDownloadAt, DateTimeOffset ValidUntil, bool Expired)
+{
+    public static TestLicenseResponse From(string mac, DeviceTestLicense license) =>
+        new(mac, license.License.Version, license.License.Slave, license.License.PbxUnits, license.FirstDownloadAt, license.ValidUntil, license.Expired);
 }
 
 /// <param name="Years">Whole years of warranty extension to add (1 to 4; at most 4 per device in total).</param>

@@ -16,8 +16,8 @@ public static class FreePoolApi
         pool.MapGet(string.Empty, ListAsync).WithName("ListFreeLicenses").WithSummary("Lots waiting in the project's free pool")
             .ProducesErrors(ErrorCodes.TransientConflict);
         pool.MapPost("/convert", ConvertAsync).WithName("ConvertFreeLicenses")
-            .WithSummary("Convert free-pool lots to balance, paying one year of SSC per unit")
-            .ProducesErrors(ErrorCodes.Forbidden, ErrorCodes.InsufficientBalance, ErrorCodes.TransientConflict);
+            .WithSummary("Convert free-pool lots to balance, paying one year of SSC per unit; lots under SSA may convert to a later version released before their SSA end (`version`)")
+            .ProducesErrors(ErrorCodes.Forbidden, ErrorCodes.InsufficientBalance, ErrorCodes.VersionNotOffered, ErrorCodes.TransientConflict);
 
         groups.Company.MapPost("/devices/{mac}/licenses/from-free", AddFromFreeAsync).WithTags("Free licenses").WithName("AddLicensesFromFreePool")
             .WithSummary("Bind free-pool lots to the device, keeping bind date, SSA end and external key")
@@ -28,10 +28,11 @@ public static class FreePoolApi
     public static async Task<Ok<LotResponse[]>> ListAsync(CompanyCaller caller, IGrainFactory grains) =>
         TypedResults.Ok((await grains.GetGrain<IProjectGrain>(caller.ProjectId!).GetFreePoolAsync()).Select(LotResponse.From).ToArray());
 
-    public static async Task<Ok<ConvertResponse>> ConvertAsync(LotSelectionRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
+    public static async Task<Ok<ConvertResponse>> ConvertAsync(ConvertRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
     {
-        var lotIds = LotIds(request);
-        var credited = await grains.GetGrain<ILedgerGrain>(0).ConvertFreePoolAsync(caller.CompanyId, caller.ProjectId!, lotIds, idempotency?.For(request));
+        var lotIds = LotIds(new LotSelectionRequest(request.LotIds!));
+        var version = Validate.OptionalText(request.Version, "version", 8);
+        var credited = await grains.GetGrain<ILedgerGrain>(0).ConvertFreePoolAsync(caller.CompanyId, caller.ProjectId!, lotIds, idempotency?.For(request), version);
         return TypedResults.Ok(new ConvertResponse(caller.ProjectId!, credited));
     }
 
@@ -52,3 +53,7 @@ public static class FreePoolApi
         return [.. request.LotIds.Select(id => Validate.Text(id, "lotIds", 64)).Distinct(StringComparer.Ordinal)];
     }
 }
+
+/// <param name="LotIds">The free-pool lots to convert.</param>
+/// <param name="Version">For lots under SSA: the version to convert to (R-V6), released after the lot's and on or before its SSA end; a V7 PBX package becomes the cheapest V8+ port packages with the same ports.</param>
+public sealed record ConvertRequest(List<string>? LotIds, string? Version = null);

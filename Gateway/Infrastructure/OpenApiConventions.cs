@@ -74,6 +74,7 @@ public static class OpenApiConventions
         ["Device"] = "Called by devices with their MAC and secret: the device's current licenses, with ETag and 304; its own invalidation.",
         ["Search"] = "The company's search field: devices, projects, own activation keys and license types.",
         ["History"] = "Every state change of the company, newest first, per company, user or device, per project, for a period.",
+        ["Legacy import"] = "The old license manager's export: the vendor uploads it (in parts, loaded as a durable process), a company admin claims an old account with its old login and imports its group's balance and devices into a project (minted with source Import).",
         ["Catalog"] = "The product catalog and the stateless SSC calculator; anonymous and rate limited.",
     };
 

@@ -125,6 +125,13 @@ public interface IDeviceGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task ShowTestModeAsync(DeviceTestMode testMode);
 
+    /// <summary>
+    /// Takes a test license state (R-L8) into the poll answer, unless it already shows a later one.
+    /// Called by the device's <see cref="IDeviceTestLicenseGrain"/> after it persisted the change.
+    /// </summary>
+    [AlwaysInterleave]
+    Task ShowTestLicenseAsync(DeviceTestLicense testLicense);
+
     // Devices in projects and RMA (issue 11 part A: R-D4, R-D5, R-D6, R-D7).
 
     /// <summary>

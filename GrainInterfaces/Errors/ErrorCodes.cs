@@ -90,4 +90,16 @@ public static class ErrorCodes
 
     /// <summary>R-D7: the RMA step does not follow from where the device's RMA stands (arrival before request, reship before arrival).</summary>
     public const string InvalidRmaState = nameof(InvalidRmaState);
+
+    /// <summary>R-L8: the device's one test license was issued and its three months are over; no new one is issued.</summary>
+    public const string TestLicenseUsed = nameof(TestLicenseUsed);
+
+    /// <summary>R-I2: the legacy device, or the old group's balance, was imported already.</summary>
+    public const string AlreadyImported = nameof(AlreadyImported);
+
+    /// <summary>R-I2 (a warning of a per-device result): the legacy device holds licenses of several old users.</summary>
+    public const string SeveralUsers = nameof(SeveralUsers);
+
+    /// <summary>R-I2: the old login or password does not match the legacy export.</summary>
+    public const string LegacyCredentialsInvalid = nameof(LegacyCredentialsInvalid);
 }

@@ -78,6 +78,18 @@ public static class HistoryActions
     public const string TestModeOff = nameof(TestModeOff);
     public const string HistoryAbsorbed = nameof(HistoryAbsorbed);
 
+    /// <summary>A device's test license was issued at its first download (R-L8); details: <c>version</c>, <c>slave</c>, <c>pbxUnits</c>, <c>until</c>.</summary>
+    public const string TestLicenseIssued = nameof(TestLicenseIssued);
+
+    /// <summary>A device's test license reached the end of its three months (R-L8), recorded by its reminder.</summary>
+    public const string TestLicenseExpired = nameof(TestLicenseExpired);
+
+    /// <summary>A company admin claimed an old license manager account (R-I2); details: <c>login</c>, <c>group</c>.</summary>
+    public const string LegacyAccountClaimed = nameof(LegacyAccountClaimed);
+
+    /// <summary>Legacy balance and/or devices were imported into a project, minted with source Import (R-I2).</summary>
+    public const string LegacyImported = nameof(LegacyImported);
+
     /// <summary>A project's SSA end was set or extended and paid (R-S1..R-S4).</summary>
     public const string SsaSet = nameof(SsaSet);
 

@@ -48,8 +48,11 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// <summary>Free pool → device, lots keep bind date, SSA end and external key (R-L4).</summary>
     Task<ImmutableArray<LicenseLot>> AddFromFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
 
-    /// <summary>Free pool → balance, paying one year of SSC per unit, consumed (R-V6).</summary>
-    Task<ImmutableSortedDictionary<string, int>> ConvertFreePoolAsync(string companyId, string projectId, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null);
+    /// <summary>
+    /// Free pool → balance, paying one year of SSC per unit, consumed (R-V6); with <paramref name="version"/>,
+    /// lots under SSA convert to that version (VersionNotOffered for a lot not under SSA or a version it cannot reach).
+    /// </summary>
+    Task<ImmutableSortedDictionary<string, int>> ConvertFreePoolAsync(string companyId, string projectId, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null, string? version = null);
 
     /// <summary>Device → device: all but warranty lots, only to a device without licenses (R-L5).</summary>
     Task<ImmutableArray<LicenseLot>> MoveLicensesAsync(string companyId, string fromMac, string toMac, IdempotencyToken? idempotency = null);
@@ -103,4 +106,10 @@ public interface ILedgerGrain : IGrainWithIntegerKey
     /// and paid (R-S1..R-S4). The projects' device lists follow after the commit.
     /// </summary>
     Task<MoveDevicesResult> MoveDevicesAsync(MoveDevicesCommand command, IdempotencyToken? idempotency = null);
+
+    /// <summary>An old group's balance into a project, minted with source Import (R-I2); AlreadyImported the second time.</summary>
+    Task<ImmutableSortedDictionary<string, int>> ImportLegacyBalanceAsync(string companyId, string projectId, string groupId, IdempotencyToken? idempotency = null);
+
+    /// <summary>A batch of old devices (already in the project) gets its licenses minted with source Import (R-I2), one result per device.</summary>
+    Task<ImmutableArray<LegacyDeviceResult>> ImportLegacyDevicesAsync(string companyId, string projectId, ImmutableArray<string> macs, IdempotencyToken? idempotency = null);
 }

@@ -88,4 +88,7 @@ public static class LotSources
     public const string Import = "Import";
     public const string Credit = "Credit";
     public const string Balance = "Balance";
+
+    /// <summary>R-V6: the types a free-pool lot under SSA becomes when converted to a later version (the lot's own units are recorded consumed).</summary>
+    public const string Conversion = "Conversion";
 }

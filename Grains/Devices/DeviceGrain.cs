@@ -311,6 +311,7 @@ public sealed class DeviceGrain(
     {
         await HardwareAsync();
         await LoadTestModeAsync();
+        await LoadTestLicenseAsync();
         var started = time.GetTimestamp();
         (long Revision, ImmutableArray<LicenseLot> Lots, bool Rma, DeviceMembership Membership, bool NoDowngrade, ImmutableSortedDictionary<string, int> NotReturnable) committed =
             (0, [], false, DeviceMembership.None, false, ImmutableSortedDictionary<string, int>.Empty);
@@ -411,7 +412,8 @@ public sealed class DeviceGrain(
     {
         _committedLots = committed;
         var version = catalog.CurrentVersion(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Version;
-        var etag = DeviceLicenseAnswer.ComputeETag(Mac, version, committed, _testMode.Until);
+        var testLicense = _testLicense is { Expired: false } valid ? valid : null;
+        var etag = DeviceLicenseAnswer.ComputeETag(Mac, version, committed, _testMode.Until, testLicense);
         if (etag == _etag)
         {
             return;
@@ -423,7 +425,7 @@ public sealed class DeviceGrain(
         var encrypted = catalog.GetVersion(version).Number >= LicenseFiles.FirstEncryptedVersion && _hardware is { } hardware
             ? LicenseFileEncryption.Encrypt(document, hardware.SecretHash, Mac, version)
             : null;
-        _body = DeviceLicenseAnswer.CreateBody(Mac, committed, _testMode.Until, document, encrypted);
+        _body = DeviceLicenseAnswer.CreateBody(Mac, committed, _testMode.Until, document, encrypted, testLicense);
         _etag = etag;
     }
 
@@ -458,6 +460,43 @@ public sealed class DeviceGrain(
             if (current.Revision > _testMode.Revision)
             {
                 _testMode = current;
+            }
+        }
+    }
+
+    #endregion
+
+    #region Test license (R-L8)
+
+    // The test license the poll answer shows while it is valid, pushed by the device's
+    // IDeviceTestLicenseGrain on every change and read from it once at activation; the higher revision wins.
+    private DeviceTestLicense? _testLicense;
+    private bool _testLicenseLoaded;
+
+    public Task ShowTestLicenseAsync(DeviceTestLicense testLicense)
+    {
+        _testLicenseLoaded = true;
+        if (testLicense.Revision > (_testLicense?.Revision ?? 0))
+        {
+            _testLicense = testLicense;
+            if (_ready.IsCompletedSuccessfully)
+            {
+                RebuildAnswer(_committedLots);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task LoadTestLicenseAsync()
+    {
+        if (!_testLicenseLoaded)
+        {
+            var current = await GrainFactory.GetGrain<IDeviceTestLicenseGrain>(Mac).GetAsync();
+            _testLicenseLoaded = true;
+            if (current is not null && current.Revision > (_testLicense?.Revision ?? 0))
+            {
+                _testLicense = current;
             }
         }
     }

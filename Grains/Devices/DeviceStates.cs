@@ -88,3 +88,19 @@ public sealed class DeviceCertificatesState
 {
     [Id(0)] public ImmutableArray<DeviceCertificateKey> Requested { get; set; } = [];
 }
+
+/// <summary>A device's test license (R-L8); <see cref="License"/> is null until the first download.</summary>
+[GenerateSerializer]
+public sealed class DeviceTestLicenseState
+{
+    [Id(0)] public TestLicenseRequest? License { get; set; }
+
+    [Id(1)] public DateTimeOffset FirstDownloadAt { get; set; }
+
+    [Id(2)] public DateTimeOffset ValidUntil { get; set; }
+
+    [Id(3)] public bool Expired { get; set; }
+
+    /// <summary>Counts the changes; the device grain keeps the state with the highest.</summary>
+    [Id(4)] public long Revision { get; set; }
+}

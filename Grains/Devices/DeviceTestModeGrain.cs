@@ -15,6 +15,13 @@ public sealed class DeviceTestModeOptions
     /// time itself, so a device can stop on time without waiting for the tick.
     /// </summary>
     public TimeSpan CheckPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The period of the persisted reminder of a device with a valid test license (R-L8). The
+    /// license ends at the first tick at or after its three months; the poll answer carries the
+    /// end itself, so a device can stop on time without waiting for the tick.
+    /// </summary>
+    public TimeSpan TestLicenseCheckPeriod { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>
@@ -93,15 +100,7 @@ public sealed class DeviceTestModeGrain(
         await StopReminderAsync();
     }
 
-    /// <summary>Records a test mode change in the history of the company the device is in now (none when it is in no company).</summary>
-    private async Task RecordAsync(string action, params (string Key, string? Value)[] details)
-    {
-        var device = await GrainFactory.GetGrain<IDeviceGrain>(Mac).GetAsync();
-        if (device.CompanyId is { } companyId)
-        {
-            await feed.RecordAsync(feed.Event(companyId, action, device.ProjectId, Mac, ChangeFeed.Details(details)));
-        }
-    }
+    private Task RecordAsync(string action, params (string Key, string? Value)[] details) => feed.RecordForDeviceAsync(Mac, action, details);
 
     /// <summary>Persists the new end first, then tells the device, so a poll never shows a state that a restart would lose.</summary>
     private async Task ChangeAsync(DateTimeOffset? until)

@@ -14,7 +14,7 @@ namespace OrleansLicensing.Grains.Domain;
 /// </summary>
 public static class DeviceLicenseAnswer
 {
-    public static string ComputeETag(string mac, string version, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil)
+    public static string ComputeETag(string mac, string version, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil, DeviceTestLicense? testLicense = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -23,6 +23,7 @@ public static class DeviceLicenseAnswer
             writer.WriteStringValue(mac);
             writer.WriteStringValue(version);
             writer.WriteStringValue(testModeUntil?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            WriteTestLicense(writer, testLicense);
             foreach (var lot in lots)
             {
                 WriteLot(writer, lot);
@@ -40,7 +41,8 @@ public static class DeviceLicenseAnswer
     /// the device (R-V4, docs/license-files.md), in the added field <c>encryptedDocument</c>; the
     /// §4.1 field <c>document</c> keeps the signed XML. Null (and no field) for V5–V7.
     /// </param>
-    public static byte[] CreateBody(string mac, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil, string document, string? encryptedDocument = null)
+    /// <param name="testLicense">The device's valid test license (R-L8), carried as the added member <c>testLicense</c> (null when none is valid).</param>
+    public static byte[] CreateBody(string mac, IReadOnlyList<LicenseLot> lots, DateTimeOffset? testModeUntil, string document, string? encryptedDocument = null, DeviceTestLicense? testLicense = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
 
@@ -72,6 +74,8 @@ public static class DeviceLicenseAnswer
                 writer.WriteString("encryptedDocument", encryptedDocument);
             }
 
+            writer.WritePropertyName("testLicense");
+            WriteTestLicense(writer, testLicense);
             writer.WriteEndObject();
         }
 
@@ -96,6 +100,31 @@ public static class DeviceLicenseAnswer
         }
 
         return false;
+    }
+
+    /// <summary>A test license (R-L8): version, slave or not, PBX units and the end of its validity; null when none.</summary>
+    private static void WriteTestLicense(Utf8JsonWriter writer, DeviceTestLicense? testLicense)
+    {
+        if (testLicense is null)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("version", testLicense.License.Version);
+        writer.WriteBoolean("slave", testLicense.License.Slave);
+        if (testLicense.License.PbxUnits is { } units)
+        {
+            writer.WriteNumber("pbxUnits", units);
+        }
+        else
+        {
+            writer.WriteNull("pbxUnits");
+        }
+
+        writer.WriteString("validUntil", testLicense.ValidUntil);
+        writer.WriteEndObject();
     }
 
     private static void WriteLot(Utf8JsonWriter writer, LicenseLot lot)

@@ -68,6 +68,16 @@ public sealed class ChangeFeed(IGrainFactory grains, TimeProvider time, ILogger<
         }
     }
 
+    /// <summary>Records a device's event in the history of the company the device is in now (none when it is in no company).</summary>
+    public async Task RecordForDeviceAsync(string mac, string action, params (string Key, string? Value)[] details)
+    {
+        var device = await grains.GetGrain<IDeviceGrain>(mac).GetAsync();
+        if (device.CompanyId is { } companyId)
+        {
+            await RecordAsync(Event(companyId, action, device.ProjectId, mac, Details(details)));
+        }
+    }
+
     /// <summary>Records an account's own event in its account log (no company yet, or none involved).</summary>
     public Task RecordAccountAsync(string email, string action, ImmutableSortedDictionary<string, string>? details = null) =>
         RecordAsync(Event(HistoryLogIds.Account(email), action, details: details) with { User = email });

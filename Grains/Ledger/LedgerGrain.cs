@@ -107,8 +107,8 @@ public sealed class LedgerGrain(
     public Task<ImmutableArray<LicenseLot>> AddFromFreePoolAsync(string companyId, string mac, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new AddFromFreePoolMove(companyId, mac, lotIds), idempotency);
 
-    public Task<ImmutableSortedDictionary<string, int>> ConvertFreePoolAsync(string companyId, string projectId, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null) =>
-        Runner.RunAsync(new ConvertFreePoolMove(companyId, projectId, lotIds, catalog), idempotency);
+    public Task<ImmutableSortedDictionary<string, int>> ConvertFreePoolAsync(string companyId, string projectId, ImmutableArray<string> lotIds, IdempotencyToken? idempotency = null, string? version = null) =>
+        Runner.RunAsync(new ConvertFreePoolMove(companyId, projectId, lotIds, catalog, version, Today), idempotency);
 
     public Task<ImmutableArray<LicenseLot>> MoveLicensesAsync(string companyId, string fromMac, string toMac, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new DeviceToDeviceMove(companyId, fromMac, toMac), idempotency);
@@ -168,6 +168,12 @@ public sealed class LedgerGrain(
 
         return quote;
     }
+
+    public Task<ImmutableSortedDictionary<string, int>> ImportLegacyBalanceAsync(string companyId, string projectId, string groupId, IdempotencyToken? idempotency = null) =>
+        Runner.RunAsync(new ImportLegacyBalanceMove(companyId, projectId, groupId, time.GetUtcNow()), idempotency);
+
+    public Task<ImmutableArray<LegacyDeviceResult>> ImportLegacyDevicesAsync(string companyId, string projectId, ImmutableArray<string> macs, IdempotencyToken? idempotency = null) =>
+        Runner.RunAsync(new ImportLegacyDevicesMove(companyId, projectId, macs, time.GetUtcNow()), idempotency);
 
     public Task<DeviceLotChange> ReshipRmaAsync(string companyId, string mac, string? freedProjectId, IdempotencyToken? idempotency = null) =>
         Runner.RunAsync(new ReshipRmaMove(companyId, mac, freedProjectId), idempotency);

@@ -5,12 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace OrleansLicensing.ApiTests;
 
 /// <summary>
-/// A node for the license operations on devices (R-L2, R-L6, R-L7, R-L9): the licensing clock is a
-/// <see cref="TestClock"/> and the test mode reminder ticks every second.
+/// A node for the license operations on devices (R-L2, R-L6, R-L7, R-L8, R-L9): the licensing clock is a
+/// <see cref="TestClock"/> and the test mode and test license reminders tick every second.
 /// </summary>
 public sealed class DeviceOpsApp : IAsyncLifetime
 {
-    public static readonly IReadOnlyDictionary<string, string> FastTestModeChecks = new Dictionary<string, string> { ["Devices:TestModeCheckPeriod"] = "00:00:01" };
+    public static readonly IReadOnlyDictionary<string, string> FastTestModeChecks = new Dictionary<string, string> { ["Devices:TestModeCheckPeriod"] = "00:00:01", ["Devices:TestLicenseCheckPeriod"] = "00:00:01" };
 
     public TestClock Clock { get; } = new();
 

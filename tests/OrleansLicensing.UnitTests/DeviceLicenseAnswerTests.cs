@@ -13,8 +13,10 @@ public sealed class DeviceLicenseAnswerTests
 
     private static readonly LicenseLot[] BaseLots = [Lot(), Lot("Relay-PRI", 4)];
 
-    private static string ETag(IReadOnlyList<LicenseLot>? lots = null, string mac = MacText, string version = "V8", DateTimeOffset? testModeUntil = null) =>
-        DeviceLicenseAnswer.ComputeETag(mac, version, lots ?? BaseLots, testModeUntil);
+    private static string ETag(IReadOnlyList<LicenseLot>? lots = null, string mac = MacText, string version = "V8", DateTimeOffset? testModeUntil = null, DeviceTestLicense? testLicense = null) =>
+        DeviceLicenseAnswer.ComputeETag(mac, version, lots ?? BaseLots, testModeUntil, testLicense);
+
+    private static readonly DeviceTestLicense TestLicense = new(new TestLicenseRequest("V11", false, 20), new DateTimeOffset(2025, 1, 1, 10, 0, 0, TimeSpan.Zero), new DateTimeOffset(2025, 4, 1, 10, 0, 0, TimeSpan.Zero), false, 1);
 
     [Fact]
     public void ETag_is_a_quoted_128_bit_hex_string() =>
@@ -36,7 +38,7 @@ public sealed class DeviceLicenseAnswerTests
 
     public static TheoryData<string> Changes => new()
     {
-        "units", "type", "lotVersion", "bindDate", "ssaEndDate", "addLot", "removeLot", "mac", "version", "testMode",
+        "units", "type", "lotVersion", "bindDate", "ssaEndDate", "addLot", "removeLot", "mac", "version", "testMode", "testLicense", "testLicenseUnits",
     };
 
     [Theory]
@@ -46,6 +48,8 @@ public sealed class DeviceLicenseAnswerTests
         var lots = BaseLots.ToList();
         string mac = MacText, version = "V8";
         DateTimeOffset? testMode = null;
+        DeviceTestLicense? testLicense = what == "testLicenseUnits" ? TestLicense : null;
+        var before = ETag(lots.ToArray(), mac, version, testMode, testLicense);
         switch (what)
         {
             case "units": lots[0] = lots[0] with { Units = 3 }; break;
@@ -58,9 +62,11 @@ public sealed class DeviceLicenseAnswerTests
             case "mac": mac = "00-90-33-0a-1b-2d"; break;
             case "version": version = "V9"; break;
             case "testMode": testMode = new DateTimeOffset(2025, 1, 1, 10, 0, 0, TimeSpan.Zero); break;
+            case "testLicense": testLicense = TestLicense; break;
+            case "testLicenseUnits": testLicense = TestLicense with { License = TestLicense.License with { PbxUnits = 21 } }; break;
         }
 
-        Assert.NotEqual(ETag(), ETag(lots, mac, version, testMode));
+        Assert.NotEqual(before, ETag(lots, mac, version, testMode, testLicense));
     }
 
     [Fact]
@@ -130,7 +136,8 @@ public sealed class DeviceLicenseAnswerTests
 
         using var json = JsonDocument.Parse(body);
         var root = json.RootElement;
-        Assert.Equal(["mac", "licenses", "testModeUntil", "document"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["mac", "licenses", "testModeUntil", "document", "testLicense"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("testLicense").ValueKind);
         Assert.Equal(MacText, root.GetProperty("mac").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("testModeUntil").ValueKind);
         Assert.Equal(document, root.GetProperty("document").GetString());
@@ -143,6 +150,19 @@ public sealed class DeviceLicenseAnswerTests
         Assert.Equal("2010-01-01", first.GetProperty("bindDate").GetString());
         Assert.Equal("2012-12-31", first.GetProperty("ssaEndDate").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("licenses")[1].GetProperty("ssaEndDate").ValueKind);
+    }
+
+    [Fact]
+    public void R_L8_body_carries_a_valid_test_license_as_the_added_member_testLicense()
+    {
+        var body = DeviceLicenseAnswer.CreateBody(MacText, BaseLots, null, "<license/>", TestLicense);
+        using var json = JsonDocument.Parse(body);
+        var license = json.RootElement.GetProperty("testLicense");
+        Assert.Equal(["version", "slave", "pbxUnits", "validUntil"], license.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("V11", license.GetProperty("version").GetString());
+        Assert.False(license.GetProperty("slave").GetBoolean());
+        Assert.Equal(20, license.GetProperty("pbxUnits").GetInt32());
+        Assert.Equal(TestLicense.ValidUntil, license.GetProperty("validUntil").GetDateTimeOffset());
     }
 
     [Fact]
