@@ -155,7 +155,7 @@ public sealed class DeviceLicenseAnswerTests
     [Fact]
     public void R_L8_body_carries_a_valid_test_license_as_the_added_member_testLicense()
     {
-        var body = DeviceLicenseAnswer.CreateBody(MacText, BaseLots, null, "<license/>", TestLicense);
+        var body = DeviceLicenseAnswer.CreateBody(MacText, BaseLots, null, "<license/>", testLicense: TestLicense);
         using var json = JsonDocument.Parse(body);
         var license = json.RootElement.GetProperty("testLicense");
         Assert.Equal(["version", "slave", "pbxUnits", "validUntil"], license.EnumerateObject().Select(p => p.Name));
