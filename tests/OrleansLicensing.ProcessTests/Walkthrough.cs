@@ -19,16 +19,20 @@ public sealed class Walkthrough(HttpClient http, string baseUrl, string vendorKe
 
     public string Token { get; private set; } = string.Empty;
 
+    public const string Password = "correct horse";
+
+    public string Email { get; private set; } = string.Empty;
+
     public async Task RunAsync()
     {
-        var email = $"ann-{Guid.NewGuid():N}@example.com";
-        await SendAsync(HttpMethod.Post, "/api/v1/accounts", new { email, password = "correct horse", displayName = "Ann", language = "en" }, null, HttpStatusCode.Created);
+        var email = Email = $"ann-{Guid.NewGuid():N}@example.com";
+        await SendAsync(HttpMethod.Post, "/api/v1/accounts", new { email, password = Password, displayName = "Ann", language = "en" }, null, HttpStatusCode.Created);
 
         // The activation code is in the mail; without SMTP the outbox holds it (vendor route).
         var mails = await SendAsync(HttpMethod.Get, $"/api/v1/vendor/mail/{email}", null, vendorKey, HttpStatusCode.OK);
         var code = System.Text.RegularExpressions.Regex.Match(mails[0]!["body"]!.GetValue<string>(), "[0-9A-Z]{4}(-[0-9A-Z]{4}){3}").Value;
         await SendAsync(HttpMethod.Post, "/api/v1/accounts/activate", new { email, code }, null, HttpStatusCode.OK);
-        Token = (await SendAsync(HttpMethod.Post, "/api/v1/auth/token", new { email, password = "correct horse" }, null, HttpStatusCode.OK))["accessToken"]!.GetValue<string>();
+        Token = (await SendAsync(HttpMethod.Post, "/api/v1/auth/token", new { email, password = Password }, null, HttpStatusCode.OK))["accessToken"]!.GetValue<string>();
         var company = await SendAsync(HttpMethod.Post, "/api/v1/companies", new { name = "Acme" }, Token, HttpStatusCode.Created);
         CompanyId = company["companyId"]!.GetValue<string>();
         ProjectId = company["defaultProjectId"]!.GetValue<string>();
