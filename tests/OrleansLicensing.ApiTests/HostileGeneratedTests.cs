@@ -140,6 +140,8 @@ public sealed class HostileGeneratedTests : IAsyncLifetime
         Assert.True(requests.Count >= MinimumRequests, $"only {requests.Count} requests generated");
 
         var before = await FingerprintAsync(ct);
+        var historyBefore = await HistoryAsync(ct);
+        Assert.NotEmpty(historyBefore);
         var failures = new ConcurrentBag<string>();
         var statuses = new ConcurrentDictionary<string, ConcurrentBag<int>>();
         await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (hostile, token) =>
@@ -153,13 +155,22 @@ public sealed class HostileGeneratedTests : IAsyncLifetime
             }
         });
         var after = await FingerprintAsync(ct);
+        var recorded = (await HistoryAsync(ct)).Except(historyBefore).ToList();
 
         Assert.True(failures.IsEmpty, $"{failures.Count} of {requests.Count} hostile requests failed:\n" + string.Join("\n", failures.Order(StringComparer.Ordinal).Take(40)));
         Assert.Equal(before, after);
+        // A hostile string inside an otherwise valid request is legal free text (a project named
+        // "'; drop table licenses; --" is stored and shown verbatim): such a request is accepted
+        // and records its event. What must hold: refused requests record nothing — at most one
+        // event per accepted mutation.
+        var accepted = statuses.Where(s => !s.Key.StartsWith("GET ", StringComparison.Ordinal)).Sum(s => s.Value.Count(code => code is >= 200 and < 300));
+        Assert.True(recorded.Count <= accepted, $"{accepted} accepted mutations but {recorded.Count} history events:\n" + string.Join("\n", recorded.Take(20)));
 
         // The credentials were of the right kind: every operation answered something other than 401/403.
         var stuckAtAuth = statuses.Where(s => s.Value.All(code => code is 401 or 403)).Select(s => s.Key).ToList();
         Assert.True(stuckAtAuth.Count == 0, "never got past authentication: " + string.Join(", ", stuckAtAuth));
+        TestContext.Current.TestOutputHelper?.WriteLine($"{recorded.Count} history events from {accepted} accepted mutations: " +
+            string.Join(", ", recorded.Select(e => JsonNode.Parse(e)!["action"]!.GetValue<string>()).GroupBy(a => a).Select(g => $"{g.Key}×{g.Count()}")));
         TestContext.Current.TestOutputHelper?.WriteLine($"{requests.Count} hostile requests over {statuses.Count} operations: " +
             string.Join(", ", statuses.SelectMany(s => s.Value).GroupBy(s => s).OrderBy(g => g.Key).Select(g => $"{g.Key}×{g.Count()}")));
     }
@@ -441,7 +452,7 @@ public sealed class HostileGeneratedTests : IAsyncLifetime
         }
     }
 
-    /// <summary>What must not change: the audit (minted, held by kind, consumed), project balances and free pools, device lots.</summary>
+    /// <summary>What must not change: the audit (minted, held by kind, consumed), project balances and free pools, device lots (and, separately, the company's history).</summary>
     private async Task<string> FingerprintAsync(CancellationToken ct)
     {
         var text = new StringBuilder();
@@ -470,6 +481,27 @@ public sealed class HostileGeneratedTests : IAsyncLifetime
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The company's history (R-Q2), every page, as JSON lines: a hostile request records nothing —
+    /// but the free-text edit the fingerprint allows, recorded as <c>DeviceUpdated</c>.
+    /// </summary>
+    private async Task<List<string>> HistoryAsync(CancellationToken ct)
+    {
+        var events = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await GetAsync($"/api/v1/companies/{_companyId}/history?period=always&limit=500{(cursor is null ? string.Empty : "&cursor=" + Uri.EscapeDataString(cursor))}", _token, ct);
+            events.AddRange(page["events"]!.AsArray()
+                .Where(e => e!["action"]!.GetValue<string>() != "DeviceUpdated")
+                .Select(e => e!.ToJsonString()));
+            cursor = page["nextCursor"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+
+        return events;
     }
 
     private async Task<JsonNode> GetAsync(string path, string bearer, CancellationToken ct)
