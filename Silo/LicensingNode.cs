@@ -192,7 +192,7 @@ public static class LicensingNode
             var inner = sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName);
             if (storage.Provider == StorageProvider.Sqlite)
             {
-                inner = new SingleWriterGrainStorage(new FormatSafeGrainKeyStorage(inner));
+                inner = new FormatSafeGrainKeyStorage(inner);
             }
             else if (storage.Provider == StorageProvider.PostgreSql)
             {
@@ -213,6 +213,7 @@ public static class LicensingNode
                 Directory.CreateDirectory(Path.GetFullPath(storage.DataDirectory));
                 var connectionString = SqliteSchema.ConnectionString(storage);
                 var dataSource = new SqliteDataSource(connectionString, TimeSpan.FromSeconds(storage.SqliteBusyTimeoutSeconds), storage.SqliteSynchronous);
+                silo.Services.AddSingleton(dataSource);
                 silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
                     new SqliteSchemaParticipant(connectionString, sp.GetRequiredService<ILogger<SqliteSchemaParticipant>>()));
                 silo.AddAdoNetGrainStorage(InnerStorageName, options => options.Configure<Serializer>((o, serializer) =>

@@ -12,18 +12,43 @@ namespace OrleansLicensing.Silo;
 /// soon as the lock is free. Without it the driver sees SQLITE_BUSY and retries on its own,
 /// far more coarsely, which made every write collision cost a long sleep. The connection's
 /// <c>synchronous</c> level is set too (<see cref="StorageSettings.SqliteSynchronous"/>).
+/// Its connections hand grain-state writes to one <see cref="SqliteGroupCommit"/>, which commits
+/// the writes that arrive together in one SQLite transaction.
 /// </summary>
 public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeout, SqliteSynchronous synchronous = SqliteSynchronous.Full) : DbDataSource
 {
     private readonly string _pragmas = string.Create(CultureInfo.InvariantCulture,
         $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")};");
 
+    private SqliteGroupCommit? _groupCommit;
+
     public override string ConnectionString => connectionString;
+
+    /// <summary>The writer of this data source's grain-state writes (started with the first connection).</summary>
+    public SqliteGroupCommit GroupCommit => LazyInitializer.EnsureInitialized(ref _groupCommit, () => new SqliteGroupCommit(OpenWriterConnection));
 
     protected override DbConnection CreateDbConnection()
     {
+        var connection = new GroupCommitConnection(connectionString, GroupCommit);
+        connection.StateChange += ConfigureOnOpen;
+        return connection;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _groupCommit?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private SqliteConnection OpenWriterConnection()
+    {
         var connection = new SqliteConnection(connectionString);
         connection.StateChange += ConfigureOnOpen;
+        connection.Open();
         return connection;
     }
 
