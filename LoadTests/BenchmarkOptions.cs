@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace OrleansLicensing.LoadTests;
 
-public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, int Devices, string? OutputPath, string? Only)
+public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, int Devices, string? OutputPath, string? Only, string? BaselineRoot = null, int Clients = 16)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -27,7 +27,10 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
             // A relative --out is taken from the repository root (dotnet run starts in LoadTests/).
             OutputPath: values.GetValueOrDefault("out") is { } output ? Path.Combine(FindRoot(), output)
                 : values.ContainsKey("only") ? null : Path.Combine(FindRoot(), "docs", "benchmarks.md"),
-            Only: values.GetValueOrDefault("only"));
+            Only: values.GetValueOrDefault("only"),
+            // license-ops: a checkout of an earlier commit (its Release node built) measured in the same run.
+            BaselineRoot: values.GetValueOrDefault("baseline-root"),
+            Clients: Int("clients", 16));
     }
 
     public static string FindRoot()

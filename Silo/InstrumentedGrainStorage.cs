@@ -20,11 +20,15 @@ public sealed class StorageInstrumentation : IDisposable
     private long _writes;
     private long _clears;
 
-    public StorageInstrumentation(IMeterFactory meters, string provider)
+    public StorageInstrumentation(IMeterFactory meters, string provider, SqliteGroupCommit? groupCommit = null)
     {
         Provider = provider;
         _meter = meters.Create(Contracts.TelemetryNames.StorageMeter);
         _duration = _meter.CreateHistogram<double>("licensing.storage.duration", unit: "ms", description: "Latency of grain storage calls by operation and provider");
+        if (groupCommit is not null)
+        {
+            _meter.CreateObservableCounter("licensing.storage.commits", () => groupCommit.Commits, description: "SQLite transactions that committed grain-state writes (one fsync each at full durability); writes per commit = writes / commits");
+        }
     }
 
     public string Provider { get; }

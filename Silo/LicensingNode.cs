@@ -186,7 +186,7 @@ public static class LicensingNode
             ? new HardwareSecrets(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(deviceSecretKey)))
             : EphemeralHardwareSecrets.Value);
         silo.Services.TryAddSingleton(sp => CreateSigningKey(storage, licensing, sp.GetRequiredService<ILoggerFactory>()));
-        silo.Services.TryAddSingleton(sp => new StorageInstrumentation(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), storage.Provider.ToString().ToLowerInvariant()));
+        silo.Services.TryAddSingleton(sp => new StorageInstrumentation(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), storage.Provider.ToString().ToLowerInvariant(), sp.GetService<SqliteDataSource>()?.GroupCommit));
         silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Licensing, (sp, _) =>
         {
             var inner = sp.GetRequiredKeyedService<IGrainStorage>(InnerStorageName);
