@@ -32,6 +32,7 @@ public sealed class SqliteGroupCommit : IDisposable
     private readonly BlockingCollection<PendingWrite> _queue = new(new ConcurrentQueue<PendingWrite>());
     private readonly Func<SqliteConnection> _openConnection;
     private readonly Thread _writer;
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private long _commits;
     private long _writes;
 
@@ -110,6 +111,7 @@ public sealed class SqliteGroupCommit : IDisposable
                 {
                     // The whole batch is undone (or never began): every write in it fails, as a
                     // single write would have; the connection is opened anew for the next batch.
+                    DisposeCommands();
                     connection?.Dispose();
                     connection = null;
                     foreach (var write in batch)
@@ -124,8 +126,19 @@ public sealed class SqliteGroupCommit : IDisposable
         }
         finally
         {
+            DisposeCommands();
             connection?.Dispose();
         }
+    }
+
+    private void DisposeCommands()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        _commands.Clear();
     }
 
     private void Commit(SqliteConnection connection, List<PendingWrite> batch)
@@ -168,11 +181,21 @@ public sealed class SqliteGroupCommit : IDisposable
         }
     }
 
-    private static BufferedReader Execute(SqliteConnection connection, SqliteTransaction transaction, PendingWrite write)
+    private BufferedReader Execute(SqliteConnection connection, SqliteTransaction transaction, PendingWrite write)
     {
-        using var command = connection.CreateCommand();
+        // One command per distinct statement text, kept with its prepared statements: the
+        // provider sends a handful of texts, and preparing them anew for every write cost more
+        // than running them.
+        if (!_commands.TryGetValue(write.CommandText, out var command) || command.Connection != connection)
+        {
+            command?.Dispose();
+            command = connection.CreateCommand();
+            command.CommandText = write.CommandText;
+            _commands[write.CommandText] = command;
+        }
+
         command.Transaction = transaction;
-        command.CommandText = write.CommandText;
+        command.Parameters.Clear();
         command.Parameters.AddRange(write.Parameters);
         using var reader = command.ExecuteReader();
         var results = new List<BufferedReader.ResultSet>();

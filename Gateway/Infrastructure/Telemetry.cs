@@ -77,9 +77,18 @@ public static class Telemetry
         var otlp = !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         builder.Services.AddSingleton<GatewayMetrics>();
 
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? ServiceName))
-            .WithTracing(tracing =>
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? ServiceName));
+
+        // Spans are recorded only when something takes them: an OTLP endpoint, or
+        // Telemetry:Tracing = true (a test's in-memory exporter, a debugging session). Recording
+        // spans nobody exports cost CPU on every license operation — every grain call,
+        // transaction message and storage write of it opens one (decision D100). Responses carry
+        // X-Trace-Id and logs carry the trace id either way: ASP.NET Core starts the request's
+        // activity for logging's sake.
+        if (builder.Configuration.GetValue("Telemetry:Tracing", otlp))
+        {
+            telemetry.WithTracing(tracing =>
             {
                 // Device polls are the fleet's heartbeat: millions of identical answers. They are
                 // not traced unless asked for (Telemetry:TraceDevicePolls), which keeps the hot
@@ -92,18 +101,20 @@ public static class Telemetry
                 {
                     tracing.AddOtlpExporter();
                 }
-            })
-            .WithMetrics(metrics =>
-            {
-                metrics.AddAspNetCoreInstrumentation()
-                    .AddRuntimeInstrumentation()
-                    .AddMeter(Meters)
-                    .AddPrometheusExporter();
-                if (otlp)
-                {
-                    metrics.AddOtlpExporter();
-                }
             });
+        }
+
+        telemetry.WithMetrics(metrics =>
+        {
+            metrics.AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(Meters)
+                .AddPrometheusExporter();
+            if (otlp)
+            {
+                metrics.AddOtlpExporter();
+            }
+        });
         return builder;
     }
 
