@@ -19,7 +19,7 @@ public sealed class HistoryLogGrain(
     IOptions<HistoryOptions> options,
     TimeProvider time) : Grain, IHistoryLogGrain, IRemindable
 {
-    public const int ChunkSize = 32;
+    public const int ChunkSize = 256;
     public const int MaxLimit = 500;
     public const string PruneReminder = "history-prune";
 

@@ -26,7 +26,7 @@ public sealed partial class ObservabilityTests(ITestOutputHelper output)
     public async Task A_redeem_is_one_trace_from_the_http_request_through_grain_calls_to_the_storage_write()
     {
         var spans = new LockedCollection<Activity>();
-        await using var app = new LicensingApp("Memory", testServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        await using var app = new LicensingApp("Memory", testServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)), settings: new Dictionary<string, string> { ["Telemetry:Tracing"] = "true" });
         var api = new Api(app.CreateClient());
         var token = await api.RegisterAndLoginAsync();
         var (companyId, projectId) = await api.CreateCompanyAsync(token);
