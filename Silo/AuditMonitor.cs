@@ -39,6 +39,17 @@ public sealed class AuditMonitor : BackgroundService
     /// <summary>Runs an audit now; the audit grain publishes it to <see cref="AuditReports"/>.</summary>
     public Task<AuditReport> RunAsync() => _grains.GetGrain<IConservationAuditGrain>(0).RunAsync();
 
+    /// <summary>
+    /// The scheduled audit: one per interval in the whole cluster (<see cref="IAuditScheduleGrain"/>);
+    /// this silo's gauges take its report whichever silo ran it.
+    /// </summary>
+    public async Task<AuditReport> RunScheduledAsync(TimeSpan interval)
+    {
+        var report = await _grains.GetGrain<IAuditScheduleGrain>(0).RunScheduledAsync(interval);
+        _reports.Adopt(report);
+        return report;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(_settings.Value.AuditIntervalSeconds);
@@ -47,7 +58,7 @@ public sealed class AuditMonitor : BackgroundService
         {
             try
             {
-                await RunAsync();
+                await RunScheduledAsync(interval);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

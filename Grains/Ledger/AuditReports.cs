@@ -28,7 +28,39 @@ public sealed class AuditReports(ILogger<AuditReports> logger)
         }
     }
 
+    /// <summary>
+    /// Takes a report another silo published (the scheduled audit runs on one silo of the
+    /// cluster) for this silo's gauges, without logging it again; one older than held is ignored.
+    /// </summary>
+    public void Adopt(AuditReport report)
+    {
+        lock (_settled)
+        {
+            if (_last is { } last && last.At >= report.At)
+            {
+                return;
+            }
+        }
+
+        Record(report);
+    }
+
     public void Publish(AuditReport report)
+    {
+        Record(report);
+        var differences = report.Differences.ToArray();
+        if (differences.Length > 0)
+        {
+            logger.LogError("Conservation audit found differences: {Differences}", string.Join(", ", differences.Select(l => $"{l.Type}={l.Difference}")));
+        }
+
+        if (!report.Unsettled.IsEmpty)
+        {
+            logger.LogInformation("Conservation audit unsettled for {Types}: unit moves were in flight during its reads", string.Join(", ", report.Unsettled));
+        }
+    }
+
+    private void Record(AuditReport report)
     {
         lock (_settled)
         {
@@ -43,17 +75,6 @@ public sealed class AuditReports(ILogger<AuditReports> logger)
             }
 
             _last = report;
-        }
-
-        var differences = report.Differences.ToArray();
-        if (differences.Length > 0)
-        {
-            logger.LogError("Conservation audit found differences: {Differences}", string.Join(", ", differences.Select(l => $"{l.Type}={l.Difference}")));
-        }
-
-        if (!report.Unsettled.IsEmpty)
-        {
-            logger.LogInformation("Conservation audit unsettled for {Types}: unit moves were in flight during its reads", string.Join(", ", report.Unsettled));
         }
     }
 }
