@@ -70,30 +70,37 @@ public sealed class ConservationAuditGrain(TimeProvider time, AuditReports repor
     }
 
     /// <summary>One pass over every registered holder and the mint ledger.</summary>
+    /// <remarks>
+    /// The shards are walked in <see cref="IHolderRegistryGrain.FirstLayoutShards"/> groups (the
+    /// shards congruent modulo 16), one group at a time, so only a sixteenth of the index is in
+    /// memory at once. An entry of the first layout sits in shard <c>hash % 16</c>; its shard of
+    /// today is in the same group, so a holder registered in both is counted once.
+    /// </remarks>
     private async Task<AuditReport> ReadOnceAsync()
     {
-        var shards = await Task.WhenAll(Enumerable.Range(0, IHolderRegistryGrain.Shards)
-            .Select(shard => GrainFactory.GetGrain<IHolderRegistryGrain>(shard).ListAsync()));
-        var holders = shards.SelectMany(s => s).ToArray();
-
         var minted = await GrainFactory.GetGrain<IMintLedgerGrain>(IMintLedgerGrain.Key).GetTotalsAsync();
-        var holdings = new List<Holding>(holders.Length);
-        foreach (var chunk in holders.Chunk(Parallelism))
-        {
-            holdings.AddRange(await Task.WhenAll(chunk.Select(ReadAsync)));
-        }
-
         var held = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
-        foreach (var holding in holdings)
+        var count = 0;
+        for (var group = 0; group < IHolderRegistryGrain.FirstLayoutShards; group++)
         {
-            foreach (var (type, units) in holding.Units)
+            var shards = await Task.WhenAll(Enumerable.Range(0, IHolderRegistryGrain.Shards / IHolderRegistryGrain.FirstLayoutShards)
+                .Select(i => GrainFactory.GetGrain<IHolderRegistryGrain>(group + (i * IHolderRegistryGrain.FirstLayoutShards)).ListAsync()));
+            var holders = shards.SelectMany(s => s).Distinct().ToArray();
+            count += holders.Length;
+            foreach (var chunk in holders.Chunk(Parallelism))
             {
-                if (!held.TryGetValue(type, out var byKind))
+                foreach (var holding in await Task.WhenAll(chunk.Select(ReadAsync)))
                 {
-                    held[type] = byKind = new Dictionary<string, long>(StringComparer.Ordinal);
-                }
+                    foreach (var (type, units) in holding.Units)
+                    {
+                        if (!held.TryGetValue(type, out var byKind))
+                        {
+                            held[type] = byKind = new Dictionary<string, long>(StringComparer.Ordinal);
+                        }
 
-                byKind[holding.Kind] = byKind.GetValueOrDefault(holding.Kind) + units;
+                        byKind[holding.Kind] = byKind.GetValueOrDefault(holding.Kind) + units;
+                    }
+                }
             }
         }
 
@@ -107,7 +114,7 @@ public sealed class ConservationAuditGrain(TimeProvider time, AuditReports repor
             return new AuditLine(type, mintedTotal, heldTotal, consumed, mintedTotal - heldTotal - consumed, byKind.ToImmutableSortedDictionary(StringComparer.Ordinal));
         }).ToImmutableArray();
 
-        return new AuditReport(lines.All(l => l.Difference == 0), lines, holders.Length, time.GetUtcNow());
+        return new AuditReport(lines.All(l => l.Difference == 0), lines, count, time.GetUtcNow());
     }
 
     private Task<Holding> ReadAsync(HolderRef holder) => TransientFailures.ReadAsync(() => holder.Kind switch

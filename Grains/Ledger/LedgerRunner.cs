@@ -162,21 +162,22 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
 
     private async Task RegisterAsync(IReadOnlyList<HolderRef> holders)
     {
-        foreach (var holder in holders)
+        // One call per shard for the holders not seen yet, the shards in parallel: a move that
+        // brings hundreds of new devices (an import batch) registers them in a few writes.
+        var fresh = holders.Where(holder => !_registered.Contains(holder)).Distinct().ToList();
+        if (fresh.Count == 0)
         {
-            if (_registered.Contains(holder))
-            {
-                continue;
-            }
-
-            await grains.GetGrain<IHolderRegistryGrain>(HolderRegistryGrain.ShardOf(holder.Kind, holder.Id)).RegisterAsync(holder.Kind, holder.Id);
-            if (_registered.Count >= MaxRememberedHolders)
-            {
-                _registered.Clear();
-            }
-
-            _registered.Add(holder);
+            return;
         }
+
+        await Task.WhenAll(fresh.GroupBy(holder => HolderRegistryGrain.ShardOf(holder.Kind, holder.Id))
+            .Select(shard => grains.GetGrain<IHolderRegistryGrain>(shard.Key).RegisterManyAsync([.. shard])));
+        if (_registered.Count + fresh.Count > MaxRememberedHolders)
+        {
+            _registered.Clear();
+        }
+
+        _registered.UnionWith(fresh);
     }
 
     /// <summary>

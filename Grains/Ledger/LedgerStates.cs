@@ -21,8 +21,20 @@ public sealed class MintLedgerState
 [GenerateSerializer]
 public sealed class HolderRegistryState
 {
-    /// <summary>Entries "kind|id", kept sorted so listings are stable.</summary>
+    /// <summary>
+    /// The open chunk: entries "kind|id" not yet sealed (in the first layout, before D103, every
+    /// entry of the shard; sealed in pieces at the next registration).
+    /// </summary>
     [Id(0)] public ImmutableSortedSet<string> Holders { get; set; } = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
+
+    /// <summary>Sealed chunks <c>{shard}/0</c> … <c>{shard}/{SealedChunks - 1}</c>.</summary>
+    [Id(1)] public int SealedChunks { get; set; }
+}
+
+[GenerateSerializer]
+public sealed class HolderRegistryChunkState
+{
+    [Id(0)] public List<string> Entries { get; set; } = [];
 }
 
 /// <summary>The first outcome of an idempotent request; changed only inside transactions.</summary>
