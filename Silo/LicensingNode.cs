@@ -68,6 +68,7 @@ public static class LicensingNode
         builder.Services.AddOptions<SiloSettings>().BindConfiguration(SiloSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LicensingSettings>().BindConfiguration(LicensingSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<OrleansLicensing.Grains.History.HistoryOptions>().BindConfiguration(OrleansLicensing.Grains.History.HistoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<OrleansLicensing.Grains.Ledger.IdempotencyOptions>().BindConfiguration(OrleansLicensing.Grains.Ledger.IdempotencyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<OrleansLicensing.Grains.Domain.PasswordHashOptions>().BindConfiguration(LicensingSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.AddLicensingMail();
         builder.AddDeviceTestMode();
@@ -92,6 +93,8 @@ public static class LicensingNode
 
         builder.Services.AddSingleton<AuditMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditMonitor>());
+        builder.Services.AddSingleton<IdempotencySweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IdempotencySweeper>());
         builder.Services.AddHealthChecks()
             .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
             .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
@@ -180,6 +183,7 @@ public static class LicensingNode
         silo.Services.TryAddSingleton<OrleansLicensing.Grains.Ledger.IMoveWatchClient, OrleansLicensing.Grains.Ledger.MoveWatchClient>();
         silo.Services.TryAddSingleton<AuditReports>();
         silo.Services.AddOptions<OrleansLicensing.Grains.History.HistoryOptions>();
+        silo.Services.AddOptions<OrleansLicensing.Grains.Ledger.IdempotencyOptions>();
         silo.Services.TryAddSingleton<OrleansLicensing.Grains.History.ChangeFeed>();
         silo.Services.TryAddSingleton<IMailSender, OutboxMailSender>();
         silo.Services.TryAddSingleton(licensing.DeviceSecretKey is { Length: > 0 } deviceSecretKey

@@ -95,7 +95,8 @@ public static class OpenApiConventions
         (e.g. `KeyAlreadyAssigned`) and a `traceId`.
 
         **Retries.** Unit-moving requests accept an `Idempotency-Key` header: a retry with the same key
-        returns the first result and does not apply twice.
+        returns the first result and does not apply twice. A key is remembered for 7 days (the
+        operator's `Idempotency:RetentionDays`); after that it counts as a new key.
 
         **Device polling.** Send the last `ETag` in `If-None-Match`; an unchanged answer is `304 Not Modified`.
         """;

@@ -43,4 +43,7 @@ public sealed class IdempotencyState
 {
     [Id(0)] public string? Fingerprint { get; set; }
     [Id(1)] public object? Result { get; set; }
+
+    /// <summary>When the outcome was recorded (the business clock); records from before D104 have none and answer until the sweep deletes them.</summary>
+    [Id(2)] public DateTimeOffset? CompletedAt { get; set; }
 }
