@@ -106,9 +106,13 @@ public sealed class IdempotencySweeper(
         return reader.RecordsAffected;
     }
 
-    private async Task<int> DeletePostgreSqlAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    private Task<int> DeletePostgreSqlAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        DeleteFromPostgreSqlAsync(storage.Value.ResolveConnectionString(), silo.Value.ServiceId, cutoff, cancellationToken);
+
+    /// <summary>One batch of expired records of <paramref name="serviceId"/> from a PostgreSQL database; returns how many.</summary>
+    public static async Task<int> DeleteFromPostgreSqlAsync(string connectionString, string serviceId, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(storage.Value.ResolveConnectionString());
+        await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
@@ -118,7 +122,7 @@ public sealed class IdempotencySweeper(
                 WHERE service_id = @service AND grain_type = @type AND modified_at < @cutoff
                 LIMIT @batch)
             """;
-        command.Parameters.AddWithValue("service", silo.Value.ServiceId);
+        command.Parameters.AddWithValue("service", serviceId);
         command.Parameters.AddWithValue("type", IdempotencyGrain.StateName);
         command.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
         command.Parameters.AddWithValue("batch", BatchSize);
