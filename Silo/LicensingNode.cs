@@ -85,6 +85,14 @@ public static class LicensingNode
             }
 
             silo.AddLicensing(storage, licensing);
+            silo.Configure<GrainCollectionOptions>(options =>
+            {
+                // Devices are the bulk of the activations (D105): one that polls stays in memory,
+                // an idle one leaves after DeviceCollectionAge; under memory pressure the least
+                // recently used grains are deactivated first.
+                options.ClassSpecificCollectionAge[typeof(OrleansLicensing.Grains.Grains.DeviceGrain).FullName!] = siloSettings.DeviceCollectionAge;
+                options.EnableActivationSheddingOnMemoryPressure = siloSettings.ShedActivationsOnMemoryPressure;
+            });
             if (DashboardEnabled(builder))
             {
                 silo.AddDashboard();

@@ -99,6 +99,16 @@ public sealed class SiloSettings
     /// <summary>Cluster: missed probes after which a silo suspects another (Orleans default 3).</summary>
     [Range(1, 10)]
     public int MissedProbesLimit { get; set; } = 3;
+
+    /// <summary>
+    /// How long a device grain stays in memory without a call (a poll, a change). A device that
+    /// polls more often stays (its poll is answered from memory); an idle one is deactivated.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:02:00", "7.00:00:00")]
+    public TimeSpan DeviceCollectionAge { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>When the process nears its memory limit, Orleans deactivates the least recently used grains first.</summary>
+    public bool ShedActivationsOnMemoryPressure { get; set; } = true;
 }
 
 /// <summary>Configuration section <c>Licensing</c> as a silo reads it (the gateway reads its own keys from the same section).</summary>
