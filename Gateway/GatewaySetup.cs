@@ -17,10 +17,10 @@ public sealed class GatewaySettings
     public const string Section = "Gateway";
 
     /// <summary>Largest accepted request body; larger ones get 413 PayloadTooLarge.</summary>
-    public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
+    public long MaxRequestBodyBytes { get; set; } = InputLimits.DefaultMaxRequestBodyBytes;
 
     /// <summary>Deepest JSON nesting a request body may have (System.Text.Json's default is 64); deeper is 400.</summary>
-    public int MaxJsonDepth { get; set; } = 32;
+    public int MaxJsonDepth { get; set; } = InputLimits.DefaultMaxJsonDepth;
 
     /// <summary>Requests per minute and client address on the anonymous routes.</summary>
     public int AnonymousPermitsPerMinute { get; set; } = 600;

@@ -34,7 +34,7 @@ public static class AccountsApi
     {
         var email = Email.Normalize(request.Email);
         var password = Validate.Password(request.Password);
-        var displayName = Validate.Text(request.DisplayName, "displayName", 200);
+        var displayName = Validate.Text(request.DisplayName, "displayName", InputLimits.Text.DisplayName);
         var language = Validate.Language(request.Language);
         var user = grains.GetGrain<IUserGrain>(email);
         AccountView account;
@@ -114,7 +114,7 @@ public static class AccountsApi
         }
 
         var changes = new AccountChanges(
-            Validate.OptionalText(request.DisplayName, "displayName", 200),
+            Validate.OptionalText(request.DisplayName, "displayName", InputLimits.Text.DisplayName),
             Validate.OptionalLanguage(request.Language),
             request.MailOptOut,
             request.NewPassword is null ? null : Validate.Password(request.NewPassword),

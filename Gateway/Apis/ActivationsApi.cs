@@ -29,7 +29,7 @@ public static class ActivationsApi
     public static async Task<Created<RedeemResponse>> RedeemAsync(RedeemRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
     {
         var code = Codes.NormalizeActivationKey(request.Key) ?? throw LicensingException.NotFound("The activation key");
-        var comment = Validate.OptionalText(request.Comment, "comment", 500);
+        var comment = Validate.OptionalText(request.Comment, "comment", InputLimits.Text.KeyComment);
         var result = await grains.GetGrain<ILedgerGrain>(0).RedeemKeyAsync(code, caller.ProjectCompanyId!, caller.ProjectId!, comment, idempotency?.For(request), caller.Email);
         return TypedResults.Created($"/api/v1/companies/{caller.CompanyId}/projects/{caller.ProjectId}/activations", new RedeemResponse(result.Key, result.Licenses, result.ProjectId));
     }

@@ -8,8 +8,6 @@ namespace OrleansLicensing.Gateway.Apis;
 /// <summary>Company API keys for machine clients (SPEC §4): company admins create, list and revoke them.</summary>
 public static class ApiKeysApi
 {
-    public const int MaxNameLength = 100;
-
     public static ApiGroups MapApiKeysApi(this ApiGroups groups)
     {
         var keys = groups.Company.MapGroup("/api-keys").WithTags("ApiKeys").RequireCompanyRight(CompanyRights.AdminOnly);
@@ -25,7 +23,7 @@ public static class ApiKeysApi
 
     public static async Task<Created<CreatedApiKeyResponse>> CreateAsync(CreateApiKeyRequest request, CompanyCaller caller, IGrainFactory grains)
     {
-        var name = Validate.Text(request.Name, "name", MaxNameLength);
+        var name = Validate.Text(request.Name, "name", InputLimits.Text.ApiKeyName);
         if ((request.Rights?.Count ?? 0) > CompanyRights.All.Count)
         {
             throw LicensingException.Validation($"'rights' has at most {CompanyRights.All.Count} entries.");

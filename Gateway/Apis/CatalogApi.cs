@@ -7,8 +7,6 @@ namespace OrleansLicensing.Gateway.Apis;
 /// <summary>The catalog (SPEC §5) and the stateless SSC calculator (R-S1..R-S3); anonymous.</summary>
 public static class CatalogApi
 {
-    public const int MaxQuoteLots = 1000;
-
     public static ApiGroups MapCatalogApi(this ApiGroups groups)
     {
         var catalog = groups.Anonymous.MapGroup("/catalog").WithTags("Catalog");
@@ -43,9 +41,9 @@ public static class CatalogApi
 
     public static async Task<Ok<SscQuoteResponse>> QuoteSscAsync(SscQuoteRequest request, IGrainFactory grains, Catalog catalog)
     {
-        if (request.Lots is null || request.Lots.Count == 0 || request.Lots.Count > MaxQuoteLots)
+        if (request.Lots is null || request.Lots.Count == 0 || request.Lots.Count > InputLimits.Items.QuoteLots)
         {
-            throw LicensingException.Validation($"'lots' must list 1 to {MaxQuoteLots} lots.");
+            throw LicensingException.Validation($"'lots' must list 1 to {InputLimits.Items.QuoteLots} lots.");
         }
 
         var lots = request.Lots.Select(lot =>
@@ -55,8 +53,8 @@ public static class CatalogApi
                 throw LicensingException.Validation("'lots' must not contain null.");
             }
 
-            catalog.GetVersion(Validate.Text(lot.Version, "version", 8));
-            return new SscLot(Validate.Text(lot.Type, "type", 64), lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate);
+            catalog.GetVersion(Validate.Text(lot.Version, "version", InputLimits.Text.Version));
+            return new SscLot(Validate.Text(lot.Type, "type", InputLimits.Text.LicenseType), lot.Units, lot.Version, lot.BindDate, lot.SsaEndDate);
         }).ToList();
 
         var quote = await grains.GetGrain<ISscQuoteGrain>(0).QuoteAsync([.. lots], request.CalculationDate, request.EndDate);

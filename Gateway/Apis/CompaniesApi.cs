@@ -39,7 +39,7 @@ public static class CompaniesApi
 
     public static async Task<Created<CompanyResponse>> CreateCompanyAsync(CreateCompanyRequest request, ClaimsPrincipal user, IdempotencyKey? idempotency, IGrainFactory grains)
     {
-        var name = Validate.Text(request.Name, "name", 200);
+        var name = Validate.Text(request.Name, "name", InputLimits.Text.CompanyName);
         var email = user.Email();
         await grains.GetGrain<IUserGrain>(email).GetAsync();
 
@@ -58,12 +58,12 @@ public static class CompaniesApi
     public static async Task<Ok<CompanyResponse>> UpdateCompanyAsync(UpdateCompanyRequest request, CompanyCaller caller, IGrainFactory grains)
     {
         var changes = new CompanyChanges(
-            request.Name is null ? null : Validate.Text(request.Name, "name", 200),
-            Optional(request.Street, "street", 200),
-            Optional(request.PostalCode, "postalCode", 20),
-            Optional(request.City, "city", 100),
-            Optional(request.Country, "country", 100),
-            Optional(request.Phone, "phone", 50));
+            request.Name is null ? null : Validate.Text(request.Name, "name", InputLimits.Text.CompanyName),
+            Optional(request.Street, "street", InputLimits.Text.Street),
+            Optional(request.PostalCode, "postalCode", InputLimits.Text.PostalCode),
+            Optional(request.City, "city", InputLimits.Text.City),
+            Optional(request.Country, "country", InputLimits.Text.Country),
+            Optional(request.Phone, "phone", InputLimits.Text.Phone));
         var view = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).UpdateAsync(caller.Email, changes);
         return TypedResults.Ok(CompanyResponse.From(view));
 
@@ -80,8 +80,8 @@ public static class CompaniesApi
 
     public static async Task<Created<ProjectResponse>> CreateProjectAsync(CreateProjectRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
     {
-        var name = Validate.Text(request.Name, "name", 100);
-        var description = Validate.OptionalText(request.Description, "description", 1000);
+        var name = Validate.Text(request.Name, "name", InputLimits.Text.ProjectName);
+        var description = Validate.OptionalText(request.Description, "description", InputLimits.Text.ProjectDescription);
         var project = await grains.GetGrain<ICompanyGrain>(caller.CompanyId).CreateProjectAsync(name, description, idempotency is null ? null : Codes.IdFrom(idempotency.Scope));
         return TypedResults.Created($"/api/v1/companies/{caller.CompanyId}/projects/{project.ProjectId}", ProjectResponse.From(project));
     }
@@ -91,11 +91,11 @@ public static class CompaniesApi
 
     public static async Task<Ok<ProjectResponse>> UpdateProjectAsync(UpdateProjectRequest request, CompanyCaller caller, IGrainFactory grains)
     {
-        var name = request.Name is null ? null : Validate.Text(request.Name, "name", 100);
+        var name = request.Name is null ? null : Validate.Text(request.Name, "name", InputLimits.Text.ProjectName);
 
         // null keeps the description; "" (or blanks) clears it.
         var description = request.Description is null ? null
-            : string.IsNullOrWhiteSpace(request.Description) ? string.Empty : Validate.Text(request.Description, "description", 1000);
+            : string.IsNullOrWhiteSpace(request.Description) ? string.Empty : Validate.Text(request.Description, "description", InputLimits.Text.ProjectDescription);
         var project = name is null && description is null && request.SsaExpiryMails is not null
             ? await grains.GetGrain<IProjectGrain>(caller.ProjectId!).GetAsync()
             : await grains.GetGrain<ICompanyGrain>(caller.CompanyId).UpdateProjectAsync(caller.ProjectId!, name, description);

@@ -14,9 +14,6 @@ namespace OrleansLicensing.Gateway.Apis;
 /// </summary>
 public static class DeviceAdminApi
 {
-    /// <summary>R-D6: devices per move request, as for batch adds (R-F2).</summary>
-    public const int MaxMoveDevices = 50;
-
     private const int OrderReadParallelism = 32;
 
     public static ApiGroups MapDeviceAdminApi(this ApiGroups groups)
@@ -62,8 +59,8 @@ public static class DeviceAdminApi
 
     public static async Task<Ok<DeviceResponse>> UpdateDeviceAsync(UpdateDeviceRequest request, CompanyCaller caller, IGrainFactory grains)
     {
-        var name = request.Name is null ? null : Validate.OptionalText(request.Name, "name", DeviceNames.MaxNameLength) ?? string.Empty;
-        var comment = request.Comment is null ? null : Validate.OptionalText(request.Comment, "comment", DeviceNames.MaxCommentLength) ?? string.Empty;
+        var name = request.Name is null ? null : Validate.OptionalText(request.Name, "name", InputLimits.Text.DeviceName) ?? string.Empty;
+        var comment = request.Comment is null ? null : Validate.OptionalText(request.Comment, "comment", InputLimits.Text.DeviceComment) ?? string.Empty;
         if (name is null && comment is null)
         {
             throw LicensingException.Validation("Give 'name' and/or 'comment'.");
@@ -92,14 +89,14 @@ public static class DeviceAdminApi
             throw LicensingException.Validation("'macs' names no device.");
         }
 
-        if (macs.Length > MaxMoveDevices)
+        if (macs.Length > InputLimits.Items.DevicesPerMove)
         {
-            throw new LicensingException(ErrorCodes.TooManyDevices, $"At most {MaxMoveDevices} devices can be moved at once; the request names {macs.Length}.");
+            throw new LicensingException(ErrorCodes.TooManyDevices, $"At most {InputLimits.Items.DevicesPerMove} devices can be moved at once; the request names {macs.Length}.");
         }
 
-        var excluded = (request.ExcludedLots ?? []).Select(id => Validate.Text(id, "excludedLots", 64)).Distinct(StringComparer.Ordinal).ToImmutableArray();
+        var excluded = (request.ExcludedLots ?? []).Select(id => Validate.Text(id, "excludedLots", InputLimits.Text.LotId)).Distinct(StringComparer.Ordinal).ToImmutableArray();
         var buyOnCredit = request.BuyOnCredit ?? false;
-        var orderNumber = Validate.OptionalText(request.OrderNumber, "orderNumber", 100);
+        var orderNumber = Validate.OptionalText(request.OrderNumber, "orderNumber", InputLimits.Text.OrderNumber);
         if (buyOnCredit && !caller.Membership.EffectiveRights.Contains(CompanyRights.BuyOnCredit))
         {
             throw new LicensingException(ErrorCodes.CreditNotAllowed, "Buying on credit needs the right BuyOnCredit in this company.");
@@ -135,7 +132,7 @@ public static class DeviceAdminApi
 
     public static async Task<Ok<RmaResponse>> RequestRmaAsync(RmaRequest? request, CompanyCaller caller, IGrainFactory grains)
     {
-        var reason = Validate.OptionalText(request?.Reason, "reason", DeviceNames.MaxCommentLength);
+        var reason = Validate.OptionalText(request?.Reason, "reason", InputLimits.Text.DeviceComment);
         var rma = await grains.GetGrain<IRmaGrain>(caller.Device.Mac).RequestAsync(caller.CompanyId, reason);
         return TypedResults.Ok(RmaResponse.From(rma));
     }
@@ -157,7 +154,7 @@ public static class DeviceAdminApi
 
     public static async Task<Results<Ok<OrderDeviceResponse[]>, ContentHttpResult>> ListOrderDevicesAsync(string orderNumber, HttpRequest http, IGrainFactory grains)
     {
-        var order = Validate.Text(orderNumber, "orderNumber", 100);
+        var order = Validate.Text(orderNumber, "orderNumber", InputLimits.Text.OrderNumber);
         var macs = await grains.GetGrain<IHardwareOrderGrain>(order).ListAsync();
         if (macs.IsEmpty)
         {
@@ -192,7 +189,7 @@ public static class DeviceAdminApi
     {
         var (mac, secret) = DevicePollApi.DeviceHeaders(http);
         var companyId = Validate.Id(request.CompanyId ?? throw LicensingException.Validation("'companyId' is required."), "The company");
-        var expires = await grains.GetGrain<IDeviceClaimGrain>(mac).ClaimAsync(Validate.Text(secret, DevicePollApi.SecretHeader, 256), companyId);
+        var expires = await grains.GetGrain<IDeviceClaimGrain>(mac).ClaimAsync(Validate.Text(secret, DevicePollApi.SecretHeader, InputLimits.Text.ClaimSecret), companyId);
         return TypedResults.Ok(new DeviceClaimResponse(mac, companyId, expires));
     }
 

@@ -120,19 +120,16 @@ public static class DeviceOperationsApi
     private static LicenseType FloatingType(Catalog catalog) =>
         catalog.LicenseTypes.Single(t => t.Floating);
 
-    /// <summary>The most PBX units a test license may name (R-L8).</summary>
-    public const int MaxTestLicensePbxUnits = 10_000;
-
     /// <summary>R-L8: the request is checked here; the device's test license grain decides first download, again, or used.</summary>
     public static async Task<Ok<TestLicenseResponse>> DownloadTestLicenseAsync(TestLicenseBody request, CompanyCaller caller, IGrainFactory grains, Catalog catalog)
     {
-        var version = catalog.GetVersion(Validate.Text(request.Version, "version", 8)).Version;
+        var version = catalog.GetVersion(Validate.Text(request.Version, "version", InputLimits.Text.Version)).Version;
         var slave = request.Slave ?? false;
-        if (slave ? request.PbxUnits is not (null or 0) : request.PbxUnits is not (>= 1 and <= MaxTestLicensePbxUnits))
+        if (slave ? request.PbxUnits is not (null or 0) : request.PbxUnits is not (>= 1 and <= InputLimits.Units.TestLicensePbx))
         {
             throw new LicensingException(ErrorCodes.InvalidUnits, slave
                 ? "A slave's test license names no PBX units."
-                : $"'pbxUnits' must be 1 to {MaxTestLicensePbxUnits} for a device that is not a slave.");
+                : $"'pbxUnits' must be 1 to {InputLimits.Units.TestLicensePbx} for a device that is not a slave.");
         }
 
         var issued = await grains.GetGrain<IDeviceTestLicenseGrain>(caller.Device.Mac).DownloadAsync(new TestLicenseRequest(version, slave, slave ? null : request.PbxUnits));

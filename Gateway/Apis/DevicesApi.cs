@@ -46,19 +46,19 @@ public static class DevicesApi
         }
         else if (request.Devices is { } devices)
         {
-            wanted.AddRange(devices.Select(d => new DeviceAddRequest(Mac.Parse(d?.Mac).ToString(), Validate.OptionalText(d!.DeviceSecret, "deviceSecret", 128))));
+            wanted.AddRange(devices.Select(d => new DeviceAddRequest(Mac.Parse(d?.Mac).ToString(), Validate.OptionalText(d!.DeviceSecret, "deviceSecret", InputLimits.Text.DeviceSecret))));
         }
         else if (request.Range is { } range)
         {
-            wanted.AddRange(Mac.Range(Mac.Parse(range.From), Mac.Parse(range.To), Validate.MaxBatchDevices).Select(m => new DeviceAddRequest(m.ToString(), null)));
+            wanted.AddRange(Mac.Range(Mac.Parse(range.From), Mac.Parse(range.To), InputLimits.Items.DevicesPerAdd).Select(m => new DeviceAddRequest(m.ToString(), null)));
         }
 
-        if (wanted.Count > Validate.MaxBatchDevices)
+        if (wanted.Count > InputLimits.Items.DevicesPerAdd)
         {
-            throw new LicensingException(ErrorCodes.TooManyDevices, $"At most {Validate.MaxBatchDevices} devices can be added at once; the request names {wanted.Count}.");
+            throw new LicensingException(ErrorCodes.TooManyDevices, $"At most {InputLimits.Items.DevicesPerAdd} devices can be added at once; the request names {wanted.Count}.");
         }
 
-        var orderNumber = request.OrderNumber is null ? null : Validate.Text(request.OrderNumber, "orderNumber", 100);
+        var orderNumber = request.OrderNumber is null ? null : Validate.Text(request.OrderNumber, "orderNumber", InputLimits.Text.OrderNumber);
         if (wanted.Count == 0 && orderNumber is null)
         {
             throw LicensingException.Validation("The request names no device.");
@@ -103,7 +103,7 @@ public static class DevicesApi
 
     public static async Task<Ok<AddLicensesResponse>> AddLicensesAsync(AddLicensesRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains, Catalog catalog)
     {
-        var version = Validate.Text(request.Version, "version", 8);
+        var version = Validate.Text(request.Version, "version", InputLimits.Text.Version);
         catalog.GetVersion(version);
         var fromProjects = (request.FromProjects ?? []).Select(p => Validate.Id(p ?? string.Empty, "The project")).ToImmutableArray();
         var owner = caller.ProjectCompanyId ?? caller.CompanyId;
@@ -182,9 +182,9 @@ public static class DevicesApi
         IGrainFactory grains,
         Catalog catalog)
     {
-        if (wishedPorts < 1 || wishedPorts > PackageOptimiser.MaxWishedPorts)
+        if (wishedPorts < 1 || wishedPorts > InputLimits.Units.WishedPorts)
         {
-            throw new LicensingException(ErrorCodes.InvalidUnits, $"'wishedPorts' must be between 1 and {PackageOptimiser.MaxWishedPorts}, not {wishedPorts}.");
+            throw new LicensingException(ErrorCodes.InvalidUnits, $"'wishedPorts' must be between 1 and {InputLimits.Units.WishedPorts}, not {wishedPorts}.");
         }
 
         if (catalog.GetVersion(version).Number < catalog.GetVersion("V8").Number)

@@ -8,8 +8,6 @@ namespace OrleansLicensing.Gateway.Apis;
 /// <summary>Free licenses of a project (R-V5, R-V6) and adding them to devices (R-L4).</summary>
 public static class FreePoolApi
 {
-    public const int MaxLots = 200;
-
     public static ApiGroups MapFreePoolApi(this ApiGroups groups)
     {
         var pool = groups.Company.MapGroup("/projects/{pid}/free-licenses").WithTags("Free licenses");
@@ -31,7 +29,7 @@ public static class FreePoolApi
     public static async Task<Ok<ConvertResponse>> ConvertAsync(ConvertRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
     {
         var lotIds = LotIds(new LotSelectionRequest(request.LotIds!));
-        var version = Validate.OptionalText(request.Version, "version", 8);
+        var version = Validate.OptionalText(request.Version, "version", InputLimits.Text.Version);
         var credited = await grains.GetGrain<ILedgerGrain>(0).ConvertFreePoolAsync(caller.CompanyId, caller.ProjectId!, lotIds, idempotency?.For(request), version);
         return TypedResults.Ok(new ConvertResponse(caller.ProjectId!, credited));
     }
@@ -45,12 +43,12 @@ public static class FreePoolApi
 
     internal static ImmutableArray<string> LotIds(LotSelectionRequest request)
     {
-        if (request.LotIds is null || request.LotIds.Count == 0 || request.LotIds.Count > MaxLots)
+        if (request.LotIds is null || request.LotIds.Count == 0 || request.LotIds.Count > InputLimits.Items.FreePoolLots)
         {
-            throw LicensingException.Validation($"'lotIds' must name 1 to {MaxLots} lots.");
+            throw LicensingException.Validation($"'lotIds' must name 1 to {InputLimits.Items.FreePoolLots} lots.");
         }
 
-        return [.. request.LotIds.Select(id => Validate.Text(id, "lotIds", 64)).Distinct(StringComparer.Ordinal)];
+        return [.. request.LotIds.Select(id => Validate.Text(id, "lotIds", InputLimits.Text.LotId)).Distinct(StringComparer.Ordinal)];
     }
 }
 

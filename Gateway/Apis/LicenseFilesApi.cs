@@ -16,9 +16,6 @@ public static class LicenseFilesApi
     /// <summary>R-V2: files of V8 and later can be encrypted for the device, older ones never.</summary>
     public const int FirstEncryptedVersion = 8;
 
-    /// <summary>The longest invalidation document accepted (a thousand lot ids fit easily).</summary>
-    public const int MaxDocumentLength = 64 * 1024;
-
     public static ApiGroups MapLicenseFilesApi(this ApiGroups groups)
     {
         var device = groups.Company.MapGroup("/devices/{mac}").WithTags("License files");
@@ -55,7 +52,7 @@ public static class LicenseFilesApi
 
     public static async Task<ContentHttpResult> DownloadLicenseFileAsync(string? version, bool? encrypted, CompanyCaller caller, HttpResponse response, IGrainFactory grains)
     {
-        var wanted = Validate.Text(version ?? throw LicensingException.Validation("Give the 'version' to download, e.g. ?version=V13."), "version", 8);
+        var wanted = Validate.Text(version ?? throw LicensingException.Validation("Give the 'version' to download, e.g. ?version=V13."), "version", InputLimits.Text.Version);
         var owner = caller.ProjectCompanyId ?? caller.CompanyId;
         var file = await grains.GetGrain<ILedgerGrain>(0).DownloadLicenseFileAsync(owner, caller.Device.Mac, wanted, encrypted);
         response.Headers.ContentDisposition = $"attachment; filename=\"license-{file.Mac.Replace(":", string.Empty, StringComparison.Ordinal)}-{file.Version}{(file.Encrypted ? "-encrypted" : string.Empty)}.xml\"";
@@ -116,9 +113,9 @@ public static class LicenseFilesApi
     }
 
     private static string DocumentOf(InvalidationRequest request) =>
-        request.Document is { Length: > 0 and <= MaxDocumentLength } document
+        request.Document is { Length: > 0 and <= InputLimits.Text.InvalidationDocument } document
             ? document
-            : throw LicensingException.Validation($"'document' must be the invalidation XML the device produced (1 to {MaxDocumentLength} characters).");
+            : throw LicensingException.Validation($"'document' must be the invalidation XML the device produced (1 to {InputLimits.Text.InvalidationDocument} characters).");
 }
 
 /// <param name="NoDowngrade">R-V3: the device takes no file below V8 any more.</param>

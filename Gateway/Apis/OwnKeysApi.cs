@@ -32,9 +32,9 @@ public static class OwnKeysApi
     {
         var licenses = catalog.ValidateLicenseMap(request.Licenses);
         var draft = new OwnKeyDraft(caller.CompanyId, caller.ProjectId!, licenses,
-            Validate.OptionalText(request.Comment, "comment", 500),
-            Validate.OptionalText(request.OrderNumber, "orderNumber", 100),
-            Validate.OptionalText(request.OrderReference, "orderReference", 100));
+            Validate.OptionalText(request.Comment, "comment", InputLimits.Text.KeyComment),
+            Validate.OptionalText(request.OrderNumber, "orderNumber", InputLimits.Text.OrderNumber),
+            Validate.OptionalText(request.OrderReference, "orderReference", InputLimits.Text.OrderReference));
         var key = await grains.GetGrain<ILedgerGrain>(0).CreateOwnKeyAsync(draft, idempotency?.For(request));
         return TypedResults.Created($"/api/v1/companies/{caller.CompanyId}/projects/{caller.ProjectId}/own-keys/{key.Key}", Response(key));
     }

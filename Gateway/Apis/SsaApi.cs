@@ -8,8 +8,6 @@ namespace OrleansLicensing.Gateway.Apis;
 /// <summary>A project's SSA: quote, preview and confirm (R-S1..R-S4); the company's credit debt (R-S4).</summary>
 public static class SsaApi
 {
-    public const int MaxExcludedLots = 10_000;
-
     public static ApiGroups MapSsaApi(this ApiGroups groups)
     {
         groups.Company.MapPut("/projects/{pid}/ssa", SetSsaAsync).WithTags("SSA").WithName("SetProjectSsa")
@@ -25,9 +23,9 @@ public static class SsaApi
     {
         var endDate = request.EndDate ?? throw LicensingException.Validation("'endDate' is required.");
         var excluded = request.ExcludedLots ?? [];
-        if (excluded.Count > MaxExcludedLots)
+        if (excluded.Count > InputLimits.Items.ExcludedLots)
         {
-            throw LicensingException.Validation($"'excludedLots' may name at most {MaxExcludedLots} lots.");
+            throw LicensingException.Validation($"'excludedLots' may name at most {InputLimits.Items.ExcludedLots} lots.");
         }
 
         var buyOnCredit = request.BuyOnCredit ?? false;
@@ -35,7 +33,7 @@ public static class SsaApi
 
         var command = new SsaCommand(
             caller.CompanyId, caller.ProjectId!, endDate, request.CalculationDate, request.DryRun ?? false,
-            [.. excluded.Select(id => Validate.Text(id, "excludedLots", 64)).Distinct(StringComparer.Ordinal)],
+            [.. excluded.Select(id => Validate.Text(id, "excludedLots", InputLimits.Text.LotId)).Distinct(StringComparer.Ordinal)],
             buyOnCredit, orderNumber, caller.Email);
         var quote = await grains.GetGrain<ILedgerGrain>(0).SetSsaAsync(command, idempotency?.For(request));
         return TypedResults.Ok(SsaResponse.From(quote));
@@ -44,7 +42,7 @@ public static class SsaApi
     /// <summary>R-S4 at the gateway: buying on credit needs the right BuyOnCredit and an order number (returned, validated).</summary>
     internal static string? CreditOrderNumber(CompanyCaller caller, bool buyOnCredit, string? requested)
     {
-        var orderNumber = Validate.OptionalText(requested, "orderNumber", 100);
+        var orderNumber = Validate.OptionalText(requested, "orderNumber", InputLimits.Text.OrderNumber);
         if (buyOnCredit)
         {
             if (!caller.Membership.EffectiveRights.Contains(CompanyRights.BuyOnCredit))

@@ -7,8 +7,6 @@ namespace OrleansLicensing.Gateway.Apis;
 /// <summary>The vendor's API: minting keys (R-K1), registering shipped hardware (R-D1), the audit (R-C2).</summary>
 public static class VendorApi
 {
-    public const int MaxHardwareBatch = 1000;
-
     public static ApiGroups MapVendorApi(this ApiGroups groups)
     {
         var vendor = groups.Vendor.WithTags("Vendor");
@@ -25,7 +23,7 @@ public static class VendorApi
     public static async Task<Created<ActivationKeyResponse>> MintKeyAsync(MintKeyRequest request, IdempotencyKey? idempotency, IGrainFactory grains, Catalog catalog)
     {
         var licenses = catalog.ValidateLicenseMap(request.Licenses);
-        var orderNumber = Validate.OptionalText(request.OrderNumber, "orderNumber", 100);
+        var orderNumber = Validate.OptionalText(request.OrderNumber, "orderNumber", InputLimits.Text.OrderNumber);
         var key = await grains.GetGrain<ILedgerGrain>(0).MintKeyAsync(licenses, orderNumber, idempotency?.For(request));
         return TypedResults.Created($"/api/v1/vendor/activation-keys/{key.Key}", new ActivationKeyResponse(key.Key, key.Licenses, key.OrderNumber));
     }
@@ -48,9 +46,9 @@ public static class VendorApi
     /// </remarks>
     public static async Task<Created<RegisterHardwareResponse>> RegisterHardwareAsync(RegisterHardwareRequest request, IdempotencyKey? idempotency, IGrainFactory grains, Catalog catalog)
     {
-        if (request.Devices is null || request.Devices.Count == 0 || request.Devices.Count > MaxHardwareBatch)
+        if (request.Devices is null || request.Devices.Count == 0 || request.Devices.Count > InputLimits.Items.HardwarePerRegistration)
         {
-            throw LicensingException.Validation($"'devices' must list 1 to {MaxHardwareBatch} devices.");
+            throw LicensingException.Validation($"'devices' must list 1 to {InputLimits.Items.HardwarePerRegistration} devices.");
         }
 
         var registrations = request.Devices.Select(item =>
@@ -60,7 +58,7 @@ public static class VendorApi
                 throw LicensingException.Validation("'devices' must not contain null.");
             }
 
-            var deviceType = Validate.Text(item.DeviceType, "deviceType", 32);
+            var deviceType = Validate.Text(item.DeviceType, "deviceType", InputLimits.Text.DeviceType);
             if (!catalog.TryGetDeviceType(deviceType, out _))
             {
                 throw new LicensingException(ErrorCodes.UnknownDeviceType, $"Device type '{deviceType}' is not in the catalog.");
@@ -69,9 +67,9 @@ public static class VendorApi
             return new HardwareRegistration(
                 Mac.Parse(item.Mac).ToString(),
                 deviceType,
-                Validate.Text(item.OrderNumber, "orderNumber", 100),
+                Validate.Text(item.OrderNumber, "orderNumber", InputLimits.Text.OrderNumber),
                 item.ShipDate,
-                Validate.OptionalText(item.CertificatePublicKey, "certificatePublicKey", 4096));
+                Validate.OptionalText(item.CertificatePublicKey, "certificatePublicKey", InputLimits.Text.CertificatePublicKey));
         }).ToList();
 
         var duplicate = registrations.GroupBy(r => r.Mac).FirstOrDefault(g => g.Count() > 1);

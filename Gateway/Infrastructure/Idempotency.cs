@@ -29,7 +29,7 @@ public sealed class IdempotentMetadata
 public sealed class IdempotencyKey : IEndpointParameterMetadataProvider
 {
     public const string Header = "Idempotency-Key";
-    public const int MaxLength = 200;
+    public const int MaxLength = InputLimits.Text.IdempotencyKey;
 
     private readonly HttpContext _context;
 

@@ -78,6 +78,7 @@ public static class ProblemConventions
         if (metadata.OfType<IAcceptsMetadata>().Any())
         {
             yield return ErrorCodes.ValidationFailed;
+            yield return ErrorCodes.UnsafeText;
             yield return ErrorCodes.PayloadTooLarge;
             yield return ErrorCodes.UnsupportedMediaType;
         }

@@ -20,6 +20,7 @@ public static class Problems
         [ErrorCodes.SearchTooShort] = StatusCodes.Status400BadRequest,
         [ErrorCodes.InvalidMac] = StatusCodes.Status400BadRequest,
         [ErrorCodes.InvalidEmail] = StatusCodes.Status400BadRequest,
+        [ErrorCodes.UnsafeText] = StatusCodes.Status400BadRequest,
         [ErrorCodes.TooManyDevices] = StatusCodes.Status400BadRequest,
         [ErrorCodes.UnknownLicenseType] = StatusCodes.Status400BadRequest,
         [ErrorCodes.UnknownDeviceType] = StatusCodes.Status400BadRequest,

@@ -5,8 +5,6 @@ namespace OrleansLicensing.Gateway.Infrastructure;
 /// <summary>Checks that need no state, done at the edge before any grain is called.</summary>
 public static class Validate
 {
-    public const int MaxBatchDevices = 50;
-
     public static string Text(string? value, string field, int maxLength)
     {
         var trimmed = value?.Trim();
@@ -15,9 +13,16 @@ public static class Validate
             throw LicensingException.Validation($"'{field}' is required.");
         }
 
-        if (trimmed.Length > maxLength || trimmed.Any(char.IsControl))
+        if (trimmed.Length > maxLength || trimmed.Any(char.IsControl) || InputLimits.HasLoneSurrogate(trimmed))
         {
             throw LicensingException.Validation($"'{field}' must be at most {maxLength} printable characters.");
+        }
+
+        if (trimmed.FirstOrDefault(InputLimits.IsBidiControl) is var bidi and not '\0')
+        {
+            throw new LicensingException(
+                ErrorCodes.UnsafeText,
+                $"'{field}' contains the bidirectional control character U+{(int)bidi:X4}, which makes text display as something else; remove it.");
         }
 
         return trimmed;
@@ -39,9 +44,9 @@ public static class Validate
 
     public static string Password(string? password)
     {
-        if (password is null || password.Length < PasswordRules.MinLength || password.Length > PasswordRules.MaxLength)
+        if (password is null || password.Length < InputLimits.Text.PasswordMin || password.Length > InputLimits.Text.PasswordMax)
         {
-            throw LicensingException.Validation($"'password' must have {PasswordRules.MinLength} to {PasswordRules.MaxLength} characters.");
+            throw LicensingException.Validation($"'password' must have {InputLimits.Text.PasswordMin} to {InputLimits.Text.PasswordMax} characters.");
         }
 
         return password;

@@ -50,7 +50,7 @@ public sealed record DeviceType(string Code, string Description, string Source, 
 public sealed class Catalog
 {
     /// <summary>The largest amount one request may name for one type; keeps sums far from overflow.</summary>
-    public const int MaxUnitsPerEntry = 1_000_000;
+    public const int MaxUnitsPerEntry = InputLimits.Units.PerEntry;
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {

@@ -22,9 +22,6 @@ public sealed record PackagePlan(ImmutableSortedDictionary<string, int> Licenses
 /// </remarks>
 public static class PackageOptimiser
 {
-    /// <summary>The largest port total a plan is computed for (larger than any device holds).</summary>
-    public const int MaxWishedPorts = 100_000;
-
     /// <summary>
     /// The V8+ port packages of <paramref name="catalog"/> usable at <paramref name="version"/>, each with
     /// what <paramref name="available"/> holds of it, limited by <paramref name="caps"/> (e.g. a device type's
@@ -64,7 +61,7 @@ public static class PackageOptimiser
     public static PackagePlan? Cheapest(int wishedPorts, IReadOnlyList<PackageOption> options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(wishedPorts, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(wishedPorts, MaxWishedPorts);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(wishedPorts, InputLimits.Units.WishedPorts);
         var usable = options.Where(o => o.Ports > 0 && o.Available > 0).ToList();
         if (usable.Count == 0)
         {

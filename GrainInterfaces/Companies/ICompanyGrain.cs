@@ -20,6 +20,15 @@ public interface ICompanyGrain : IGrainWithStringKey
     Task<Membership> AuthorizeAsync(string email, string? right);
 
     /// <summary>
+    /// What an API key of this company (<paramref name="keyActor"/>, holding <paramref name="keyRights"/>)
+    /// may do here: the company-level checks users get (NotFound once the company is gone, e.g.
+    /// joined into another; <see cref="ErrorCodes.JoinInProgress"/> while it is being joined), then
+    /// <paramref name="right"/> among the key's rights (Forbidden otherwise; never an admin-only route).
+    /// Returns the key's membership: not an admin, not locked, its own rights.
+    /// </summary>
+    Task<Membership> AuthorizeApiKeyAsync(string keyActor, ImmutableSortedSet<string> keyRights, string? right);
+
+    /// <summary>
     /// Creates a project (R-P1). With <paramref name="projectId"/> (derived from an idempotency
     /// key) a retry that finds that project with the same name returns it.
     /// </summary>

@@ -11,9 +11,6 @@ namespace OrleansLicensing.Contracts;
 /// </summary>
 public static partial class DeviceNames
 {
-    public const int MaxNameLength = 100;
-    public const int MaxCommentLength = 1000;
-
     public static bool LooksLikeIdentity(string name)
     {
         var trimmed = name.Trim();

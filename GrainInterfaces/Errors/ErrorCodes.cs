@@ -28,6 +28,9 @@ public static class ErrorCodes
 
     public const string InvalidMac = nameof(InvalidMac);
     public const string InvalidEmail = nameof(InvalidEmail);
+
+    /// <summary>Free text with a bidirectional control character (see <see cref="InputLimits.IsBidiControl"/>).</summary>
+    public const string UnsafeText = nameof(UnsafeText);
     public const string TooManyDevices = nameof(TooManyDevices);
     public const string UnknownLicenseType = nameof(UnknownLicenseType);
     public const string UnknownDeviceType = nameof(UnknownDeviceType);

@@ -5,7 +5,7 @@ namespace OrleansLicensing.Contracts;
 /// <summary>E-mail addresses compare case-insensitively; the canonical form is lower case (R-F3).</summary>
 public static class Email
 {
-    public const int MaxLength = 254;
+    public const int MaxLength = InputLimits.Text.Email;
 
     public static bool TryNormalize(string? input, out string canonical)
     {

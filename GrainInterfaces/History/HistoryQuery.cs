@@ -39,8 +39,6 @@ public static class HistoryPeriods
 /// </summary>
 public static class HistoryCursor
 {
-    private const int MaxLength = 4096;
-
     public static string Encode(IReadOnlyDictionary<string, long> positions)
     {
         var text = string.Join('\n', positions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value.ToString(CultureInfo.InvariantCulture)}"));
@@ -50,7 +48,12 @@ public static class HistoryCursor
     /// <summary>The positions in a cursor; ValidationFailed when the text is not a cursor this server wrote.</summary>
     public static ImmutableDictionary<string, long> Decode(string cursor)
     {
-        if (cursor.Length is 0 or > MaxLength)
+        if (cursor.Length > InputLimits.Text.HistoryCursor)
+        {
+            throw LicensingException.Validation($"cursor has at most {InputLimits.Text.HistoryCursor} characters; pass nextCursor of the previous page unchanged.");
+        }
+
+        if (cursor.Length == 0)
         {
             throw Invalid();
         }

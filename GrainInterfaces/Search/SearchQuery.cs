@@ -29,7 +29,7 @@ public sealed partial record SearchQuery(
 {
     public const int MinLength = 3;
     public const int MinKeyLength = 5;
-    public const int MaxLength = 100;
+    public const int MaxLength = InputLimits.Text.SearchQuery;
 
     public bool Includes(string kind) => Kinds.Contains(kind);
 

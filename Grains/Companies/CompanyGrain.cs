@@ -62,11 +62,7 @@ public sealed class CompanyGrain(
             throw new LicensingException(ErrorCodes.UserLocked, "Your account is locked in this company.");
         }
 
-        if (company.State.JoiningInto is { } join)
-        {
-            throw new LicensingException(ErrorCodes.JoinInProgress, $"The company is being joined into company {join.TargetCompanyId}; it refuses changes until the join ends.");
-        }
-
+        EnsureNotBeingJoined();
         var allowed = right is null || (right == CompanyRights.AdminOnly ? member.Admin : member.EffectiveRights.Contains(right));
         if (!allowed)
         {
@@ -74,6 +70,23 @@ public sealed class CompanyGrain(
         }
 
         return Task.FromResult(member);
+    }
+
+    public Task<Membership> AuthorizeApiKeyAsync(string keyActor, ImmutableSortedSet<string> keyRights, string? right)
+    {
+        EnsureCreated();
+        EnsureNotBeingJoined();
+        if (right == CompanyRights.AdminOnly)
+        {
+            throw LicensingException.Forbidden("API keys may not do what only company admins may do.");
+        }
+
+        if (right is not null && !keyRights.Contains(right))
+        {
+            throw LicensingException.Forbidden($"This needs the right {right}, which the API key was not given.");
+        }
+
+        return Task.FromResult(new Membership(keyActor, Admin: false, Locked: false, keyRights));
     }
 
     public async Task<ProjectView> CreateProjectAsync(string name, string? description, string? projectId = null)
@@ -481,6 +494,14 @@ public sealed class CompanyGrain(
 
     private static System.Collections.Immutable.ImmutableSortedDictionary<string, string> MemberDetails(Membership member) => ChangeFeed.Details(
         ("member", member.Email), ("admin", member.Admin.ToString()), ("locked", member.Locked.ToString()), ("rights", string.Join(",", member.Rights)));
+
+    private void EnsureNotBeingJoined()
+    {
+        if (company.State.JoiningInto is { } join)
+        {
+            throw new LicensingException(ErrorCodes.JoinInProgress, $"The company is being joined into company {join.TargetCompanyId}; it refuses changes until the join ends.");
+        }
+    }
 
     private CompanyGrain EnsureCreated() =>
         company.State.Created && !company.State.Deleted ? this : throw LicensingException.NotFound("The company");

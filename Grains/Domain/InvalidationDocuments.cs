@@ -19,7 +19,6 @@ public static class InvalidationDocuments
 {
     public const string RootName = "invalidation";
     public const string ConfirmationName = "invalidationConfirmation";
-    public const int MaxLots = 1000;
 
     /// <summary>
     /// Verifies <paramref name="xml"/> against the device's registered certificate key and reads
@@ -65,8 +64,8 @@ public static class InvalidationDocuments
         var allPbx = (string?)root.Attribute("scope") switch
         {
             "allPbx" when lots.IsEmpty => true,
-            "lots" when lots.Length is > 0 and <= MaxLots && lots.Distinct(StringComparer.Ordinal).Count() == lots.Length => false,
-            _ => throw LicensingException.Validation($"'scope' must be allPbx (without <lot> elements) or lots (with 1 to {MaxLots} distinct <lot id>)."),
+            "lots" when lots.Length is > 0 and <= InputLimits.Items.InvalidationLots && lots.Distinct(StringComparer.Ordinal).Count() == lots.Length => false,
+            _ => throw LicensingException.Validation($"'scope' must be allPbx (without <lot> elements) or lots (with 1 to {InputLimits.Items.InvalidationLots} distinct <lot id>)."),
         };
 
         return new InvalidationClaim(mac, sequence, allPbx, lots, consent, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(xml))));

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansLicensing.Contracts;
 
 namespace OrleansLicensing.ApiTests.Security;
 
@@ -78,6 +80,43 @@ public sealed class ApiKeyTests(SharedApp shared) : IClassFixture<SharedApp>
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Post, $"/api/v1/companies/{companyId}/api-keys", new { name = "x", rights = new[] { "Admin" } }, admin), HttpStatusCode.BadRequest, "ValidationFailed");
         await Api.AssertProblem(await _api.SendAsync(HttpMethod.Post, $"/api/v1/companies/{companyId}/api-keys", new { name = "", rights = Array.Empty<string>() }, admin), HttpStatusCode.BadRequest, "ValidationFailed");
         Assert.Empty((await Api.Json(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}/api-keys", null, admin))).AsArray());
+    }
+
+    [Fact]
+    public async Task ApiKeys_of_a_company_being_joined_get_JoinInProgress_and_of_a_joined_company_NotFound_as_its_users_do()
+    {
+        var adminA = await _api.RegisterAndLoginAsync();
+        var (targetId, _) = await _api.CreateCompanyAsync(adminA, "Target");
+        var adminB = await _api.RegisterAndLoginAsync();
+        var (companyId, projectId) = await _api.CreateCompanyAsync(adminB, "Joined");
+        var (_, key) = await CreateKeyAsync(adminB, companyId, "ERP sync", ["CheckDeviceStatus"]);
+        var projects = $"/api/v1/companies/{companyId}/projects";
+        var balance = $"{projects}/{projectId}/balance";
+        Assert.Equal(HttpStatusCode.Created, (await _api.SendAsync(HttpMethod.Post, projects, new { name = "Before" }, key)).StatusCode);
+
+        // The join's first step locks the company (R-U3); the key is refused as its admin is, reads and changes alike.
+        var company = shared.App.Services.GetRequiredService<IGrainFactory>().GetGrain<ICompanyGrain>(companyId);
+        var processId = Guid.NewGuid().ToString("N");
+        await company.LockForJoinAsync(targetId, processId);
+        foreach (var caller in new[] { key, adminB })
+        {
+            await Api.AssertProblem(await _api.SendAsync(HttpMethod.Post, projects, new { name = "During" }, caller), HttpStatusCode.Conflict, "JoinInProgress");
+            await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, balance, null, caller), HttpStatusCode.Conflict, "JoinInProgress");
+        }
+
+        // A right the key lacks is still Forbidden only once the company lets anyone in: the join answers first, as for users.
+        await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, $"/api/v1/companies/{companyId}/keys/AAAA-BBBB-CCCC-DDDD/certificate", null, key), HttpStatusCode.Conflict, "JoinInProgress");
+
+        // Nothing was created while it was locked.
+        Assert.Equal(["Before", "DEFAULT"], (await company.ListProjectsAsync()).Select(p => p.Name).Order(StringComparer.Ordinal));
+
+        // Joined: the company is gone for its key as for its users.
+        await company.CompleteJoinAsync(processId);
+        foreach (var caller in new[] { key, adminB })
+        {
+            await Api.AssertProblem(await _api.SendAsync(HttpMethod.Post, projects, new { name = "After" }, caller), HttpStatusCode.NotFound, "NotFound");
+            await Api.AssertProblem(await _api.SendAsync(HttpMethod.Get, balance, null, caller), HttpStatusCode.NotFound, "NotFound");
+        }
     }
 
     internal static async Task<(string KeyId, string Key)> CreateKeyAsync(Api api, string admin, string companyId, string name, string[] rights)
