@@ -2,7 +2,7 @@ using OrleansLicensing.LoadTests;
 
 // Benchmarks of SPEC §6, measured in one run on this machine, medians of rounds:
 // the device poll against plain Kestrel, and license operations with cross-project debits on SQLite.
-//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|cluster|license-ops|search|history|orders|import|import-small]
+//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|cluster|license-ops|memory|search|history|orders|import|import-small]
 var options = BenchmarkOptions.Parse(args);
 var sections = new List<string>();
 if (options.Only is null or "poll")
@@ -31,6 +31,12 @@ if (options.Only is "cluster")
 if (options.Only is "license-ops")
 {
     sections.Add(await LicenseOpsBenchmark.RunAsync(options, BenchmarkOptions.FindRoot()));
+}
+
+// Issue 14: memory per activated device grain (the Release node, restarted on its seeded data).
+if (options.Only is "memory")
+{
+    sections.Add(await MemoryBenchmark.RunAsync(options, BenchmarkOptions.FindRoot()));
 }
 
 // R-Q1 and R-Q2 from outside: each needs the Release node binary and runs alone; each replaces its own section.
@@ -63,9 +69,9 @@ if (options.OutputPath is not null && options.Only is "curve" && File.Exists(opt
     // The curve is its own section of the file: replace it (or add it at the end), keep the rest.
     await File.WriteAllTextAsync(options.OutputPath, CurveBenchmark.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), report));
 }
-else if (options.OutputPath is not null && options.Only is "search" or "history" or "orders" or "cluster" or "license-ops" or "import" && File.Exists(options.OutputPath))
+else if (options.OutputPath is not null && options.Only is "search" or "history" or "orders" or "cluster" or "license-ops" or "memory" or "import" && File.Exists(options.OutputPath))
 {
-    var heading = options.Only switch { "search" => SearchBenchmark.Heading, "orders" => OrderBenchmark.Heading, "cluster" => ClusterBenchmark.Heading, "license-ops" => LicenseOpsBenchmark.Heading, "import" => ImportBenchmark.Heading, _ => HistoryBenchmark.Heading };
+    var heading = options.Only switch { "search" => SearchBenchmark.Heading, "orders" => OrderBenchmark.Heading, "cluster" => ClusterBenchmark.Heading, "license-ops" => LicenseOpsBenchmark.Heading, "memory" => MemoryBenchmark.Heading, "import" => ImportBenchmark.Heading, _ => HistoryBenchmark.Heading };
     await File.WriteAllTextAsync(options.OutputPath, QueryLatencies.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), heading, report));
 }
 else if (options.OutputPath is not null)
