@@ -72,7 +72,9 @@ public sealed class HostileGrainKeyTests : IAsyncLifetime
             foreach (var odd in Oddities)
             {
                 var email = $"k{odd}{Guid.NewGuid():N}@example.com";
-                var created = await api.SendAsync(HttpMethod.Post, "/api/v1/accounts", new { email, password = "correct horse battery", displayName = odd, language = "en" });
+                // A display name is free text: bidirectional controls are refused there (D108), so it only carries the others.
+                var displayName = odd.Any(OrleansLicensing.Contracts.InputLimits.IsBidiControl) ? "X" : odd;
+                var created = await api.SendAsync(HttpMethod.Post, "/api/v1/accounts", new { email, password = "correct horse battery", displayName, language = "en" });
                 await AssertNoServerError(created);
                 if (created.StatusCode == HttpStatusCode.Created)
                 {
@@ -97,6 +99,15 @@ public sealed class HostileGrainKeyTests : IAsyncLifetime
             foreach (var odd in Oddities)
             {
                 var order = $"SO-{odd}-{Guid.NewGuid():N}";
+                if (odd.Any(OrleansLicensing.Contracts.InputLimits.IsBidiControl))
+                {
+                    // An order number is free text too: a bidirectional control is refused, nothing registered (D108).
+                    var refused = await api.SendAsync(HttpMethod.Post, "/api/v1/vendor/hardware",
+                        new { devices = new[] { new { mac = Api.NewMacSuffix(), deviceType = "IP6000", orderNumber = order, shipDate = "2026-11-01" } } }, LicensingApp.VendorKey);
+                    await Api.AssertProblem(refused, HttpStatusCode.BadRequest, "UnsafeText");
+                    continue;
+                }
+
                 orders.Add(order);
                 var (mac, _) = await api.RegisterHardwareAsync(Api.NewMacSuffix(), orderNumber: order);
                 var added = await api.SendAsync(HttpMethod.Post, $"/api/v1/companies/{companyId}/projects/{projectId}/devices", new { orderNumber = order }, token);
