@@ -208,6 +208,12 @@ public sealed class LocalClusterScript : IAsyncDisposable
         start.ArgumentList.Add(verb);
         start.Environment["CONFIGURATION"] = "Release";
         start.Environment["VENDOR_API_KEY"] = BenchmarkNode.VendorKey;
+        foreach (var (key, value) in ExternalNode.LoadSettings)
+        {
+            // The script's processes inherit the environment: Section__Key is how .NET reads Section:Key there.
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         using var process = Process.Start(start)!;
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)

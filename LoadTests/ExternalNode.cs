@@ -35,6 +35,22 @@ public sealed partial class ExternalNode : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>
+    /// What a load generator needs beyond the production configuration: rate limits and the
+    /// sign-in back-off raised (one client plays many), a cheaper password hash for the seeding's
+    /// sign-ins. The cluster benchmark hands the same to its processes as environment variables.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> LoadSettings = new Dictionary<string, string>
+    {
+        ["Gateway:AnonymousPermitsPerMinute"] = "1000000",
+        ["Gateway:RateLimits:TokenPermitsPerMinute"] = "1000000",
+        ["Gateway:RateLimits:MutationPermitsPerMinute"] = "1000000",
+        ["Gateway:RateLimits:SearchPermitsPerMinute"] = "1000000",
+        ["Gateway:RateLimits:DevicePollsPerMinute"] = "1000000",
+        ["Licensing:LoginFreeFailuresPerAddress"] = "100000",
+        ["Licensing:PasswordHashIterations"] = "100000",
+    };
+
     public static string BinaryPath(string root) => Path.Combine(root, "Silo", "bin", "Release", "net10.0", "OrleansLicensing.Silo.dll");
 
     /// <summary>
@@ -67,14 +83,12 @@ public sealed partial class ExternalNode : IAsyncDisposable
             ["Orleans:SiloPort"] = BenchmarkNode.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = BenchmarkNode.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Licensing:VendorApiKey"] = BenchmarkNode.VendorKey,
-            ["Gateway:AnonymousPermitsPerMinute"] = "1000000",
-            ["Gateway:RateLimits:TokenPermitsPerMinute"] = "1000000",
-            ["Gateway:RateLimits:MutationPermitsPerMinute"] = "1000000",
-            ["Gateway:RateLimits:SearchPermitsPerMinute"] = "1000000",
-            ["Gateway:RateLimits:DevicePollsPerMinute"] = "1000000",
-            ["Licensing:LoginFreeFailuresPerAddress"] = "100000",
-            ["Licensing:PasswordHashIterations"] = "100000",
         };
+        foreach (var (key, value) in LoadSettings)
+        {
+            all[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             all[key] = value;
