@@ -4,6 +4,12 @@ namespace OrleansLicensing.LoadTests;
 
 public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, int Devices, string? OutputPath, string? Only)
 {
+    /// <summary>Devices of the poll benchmark's fleet scenario (uniform and hot-set, 200 and 304); 0 skips it.</summary>
+    public int PollDevices { get; init; } = 100_000;
+
+    /// <summary>Build configuration of the node binary the out-of-process benchmarks start (Release; Debug for the CI smoke).</summary>
+    public string NodeConfiguration { get; init; } = "Release";
+
     public static BenchmarkOptions Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -27,7 +33,11 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
             // A relative --out is taken from the repository root (dotnet run starts in LoadTests/).
             OutputPath: values.GetValueOrDefault("out") is { } output ? Path.Combine(FindRoot(), output)
                 : values.ContainsKey("only") ? null : Path.Combine(FindRoot(), "docs", "benchmarks.md"),
-            Only: values.GetValueOrDefault("only"));
+            Only: values.GetValueOrDefault("only"))
+        {
+            PollDevices = Int("poll-devices", 100_000),
+            NodeConfiguration = values.GetValueOrDefault("node-configuration") ?? "Release",
+        };
     }
 
     public static string FindRoot()
