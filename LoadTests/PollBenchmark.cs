@@ -37,7 +37,7 @@ public static class PollBenchmark
         await BenchmarkNode.FundAsync(http, token, companyId, projectId, "PBX-Port8*20", fleetSize);
         var devices = await SeedDevicesAsync(http, token, companyId, projectId, 0x100000, options.Devices);
         var seedSeconds = seeding.Elapsed.TotalSeconds;
-        Console.WriteLine($"seeded {devices.Count} devices in {seedSeconds:F0} s");
+        Console.WriteLine($"seeded {devices.Count} devices in {seedSeconds:F0} s; settled after {await SettleAsync(node.ProcessId):F0} s more");
 
         var sample = await PollOnceAsync(http, devices[0].Mac, devices[0].Secret, null);
         await using var baseline = await PollBaseline.StartAsync(sample.Body, sample.ETag);
@@ -92,7 +92,7 @@ public static class PollBenchmark
             var more = await SeedDevicesAsync(http, token, companyId, projectId, 0x100000 + devices.Count, fleetSize - devices.Count);
             var all = devices.Concat(more).ToList();
             fleetSeedSeconds = seeding.Elapsed.TotalSeconds;
-            Console.WriteLine($"fleet: {all.Count} devices ({more.Count} more seeded in {fleetSeedSeconds:F0} s); polling each once for its ETag");
+            Console.WriteLine($"fleet: {all.Count} devices ({more.Count} more seeded in {fleetSeedSeconds:F0} s, settled after {await SettleAsync(node.ProcessId):F0} s more); polling each once for its ETag");
             var etags = new string[all.Count];
             await Parallel.ForAsync(0, all.Count, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
                 etags[i] = (await PollOnceAsync(http, all[i].Mac, all[i].Secret, null)).ETag);
@@ -132,6 +132,27 @@ public static class PollBenchmark
             + paced.Sum(p => p.Load.Failures) + fleet.Sum(f => f.Generated.Load.Failures + (f.Wrk?.Result.Bad ?? 0));
         Console.WriteLine($"poll errors: {errors}");
         return Report(options, new Setup(sample.Body.Length, devices.Count, seedSeconds, fleetSize, fleetSeedSeconds, wrk), rounds, halfRate, paced, fleet, errors);
+    }
+
+    /// <summary>
+    /// Waits (at most 3 minutes) until the node's background work after the seeding (index and
+    /// history writes) has died down — below 15 % of a core over a second — so it does not run
+    /// into the measurements; returns the seconds waited.
+    /// </summary>
+    private static async Task<double> SettleAsync(int nodePid)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            var before = ProcessCpu.Own(nodePid);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            if (ProcessCpu.Own(nodePid) - before < 0.15)
+            {
+                break;
+            }
+        }
+
+        return clock.Elapsed.TotalSeconds;
     }
 
     private static byte[][] Encode(Uri server, IEnumerable<(string Mac, string Secret, string? ETag)> requests) =>
@@ -192,7 +213,7 @@ public static class PollBenchmark
         text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only poll --seconds {options.Seconds} --rounds {options.Rounds} --concurrency {options.Concurrency} --devices {options.Devices} --poll-devices {options.PollDevices} --out docs/benchmarks.md`");
         text.AppendLine(CultureInfo.InvariantCulture, $"Measured: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, commit {Commit()}, {Environment.ProcessorCount} cores ({CpuModel()}), {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; 1-minute load average at the end {QueryLatencies.LoadAverage()} (the machine is shared with other work).");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Setup: the node is the {options.NodeConfiguration} silo binary with the API co-hosted, its own process with its production configuration (SQLite, full durability; the poll reads no storage). The baseline is a second process, `LoadTests --baseline-server`, plain Kestrel answering the poll route with the same {setup.BodyBytes} bytes, ETag and Cache-Control. Load comes from this LoadTests process: the generator (HTTP/1.1 keep-alive over {options.Concurrency} raw-socket connections, pre-encoded requests, parsing only status and Content-Length) and, as a cross-check in the same run, {(wrk ? $"wrk ({setup.Wrk}, {WrkThreads} threads, the same {options.Concurrency} connections, `LoadTests/poll.lua` over the same requests)" : "wrk — not installed on this machine, so no cross-check")}. All processes share the machine's {Environment.ProcessorCount} cores; the CPU columns are user + system time from `/proc` as % of one core ({Environment.ProcessorCount * 100} % = the whole machine). {setup.Devices} devices with one lot each (seeded through the API in {setup.SeedSeconds:F0} s), polled in turn without `If-None-Match` (full answers), {options.Seconds} s per measurement after 2 × {Math.Min(4, options.Seconds)} s warm-up of each server.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Setup: the node is the {options.NodeConfiguration} silo binary with the API co-hosted, its own process with its production configuration (SQLite, full durability; the poll reads no storage). The baseline is a second process, `LoadTests --baseline-server`, plain Kestrel answering the poll route with the same {setup.BodyBytes} bytes, ETag and Cache-Control. Load comes from this LoadTests process: the generator (HTTP/1.1 keep-alive over {options.Concurrency} raw-socket connections, pre-encoded requests, parsing only status and Content-Length) and, as a cross-check in the same run, {(wrk ? $"wrk ({setup.Wrk}, {WrkThreads} threads, the same {options.Concurrency} connections, `LoadTests/poll.lua` over the same requests)" : "wrk — not installed on this machine, so no cross-check")}. All processes share the machine's {Environment.ProcessorCount} cores; the CPU columns are user + system time from `/proc` as % of one core ({Environment.ProcessorCount * 100} % = the whole machine). {setup.Devices} devices with one lot each (seeded through the API in {setup.SeedSeconds:F0} s; measurements start once the node's CPU after the seeding is below 15 % of a core), polled in turn without `If-None-Match` (full answers), {options.Seconds} s per measurement after 2 × {Math.Min(4, options.Seconds)} s warm-up of each server.");
         text.AppendLine();
         text.AppendLine("Closed loop (saturation), baseline and poll alternating:");
         text.AppendLine();
