@@ -32,10 +32,11 @@ public static class PollBenchmark
         await using var node = await ExternalNode.StartAsync(root, configuration: options.NodeConfiguration);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(node.Url), Timeout = TimeSpan.FromSeconds(120) };
         var seeding = System.Diagnostics.Stopwatch.StartNew();
-        var token = await BenchmarkNode.RegisterUserAsync(http);
+        var email = await BenchmarkNode.RegisterAccountAsync(http);
+        var token = await BenchmarkNode.LoginAsync(http, email);
         var (companyId, projectId) = await BenchmarkNode.CreateCompanyAsync(http, token, "Poll");
         await BenchmarkNode.FundAsync(http, token, companyId, projectId, "PBX-Port8*20", fleetSize);
-        var devices = await SeedDevicesAsync(http, token, companyId, projectId, 0x100000, options.Devices);
+        var devices = await SeedDevicesAsync(http, email, companyId, projectId, 0x100000, options.Devices);
         var seedSeconds = seeding.Elapsed.TotalSeconds;
         Console.WriteLine($"seeded {devices.Count} devices in {seedSeconds:F0} s; settled after {await SettleAsync(node.ProcessId):F0} s more");
 
@@ -89,7 +90,7 @@ public static class PollBenchmark
         if (options.PollDevices > 0)
         {
             seeding.Restart();
-            var more = await SeedDevicesAsync(http, token, companyId, projectId, 0x100000 + devices.Count, fleetSize - devices.Count);
+            var more = await SeedDevicesAsync(http, email, companyId, projectId, 0x100000 + devices.Count, fleetSize - devices.Count);
             var all = devices.Concat(more).ToList();
             fleetSeedSeconds = seeding.Elapsed.TotalSeconds;
             Console.WriteLine($"fleet: {all.Count} devices ({more.Count} more seeded in {fleetSeedSeconds:F0} s, settled after {await SettleAsync(node.ProcessId):F0} s more); polling each once for its ETag");
@@ -176,17 +177,22 @@ public static class PollBenchmark
         return new WrkMeasured(result, 100 * (ProcessCpu.Own(serverPid) - server) / seconds, 100 * result.CpuSeconds / seconds);
     }
 
-    /// <summary>Registers, adds and gives one lot to each of <paramref name="count"/> devices.</summary>
-    private static async Task<List<(string Mac, string Secret)>> SeedDevicesAsync(HttpClient http, string token, string companyId, string projectId, int firstSuffix, int count)
+    /// <summary>
+    /// Registers, adds and gives one lot to each of <paramref name="count"/> devices, 5,000 at a
+    /// time, signing in again for each batch (a 100,000-device seeding outlives an access token).
+    /// </summary>
+    private static async Task<List<(string Mac, string Secret)>> SeedDevicesAsync(HttpClient http, string email, string companyId, string projectId, int firstSuffix, int count)
     {
-        if (count <= 0)
+        var devices = new List<(string Mac, string Secret)>(Math.Max(0, count));
+        for (var start = 0; start < count; start += 5_000)
         {
-            return [];
+            var token = await BenchmarkNode.LoginAsync(http, email);
+            var batch = await BenchmarkNode.AddDevicesAsync(http, token, companyId, projectId, firstSuffix + start, Math.Min(5_000, count - start));
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (device, _) =>
+                await BenchmarkNode.Expect(BenchmarkNode.Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/devices/{device.Mac}/licenses", token, new { version = "V13", licenses = new Dictionary<string, int> { ["PBX-Port8*20"] = 1 } }), HttpStatusCode.OK));
+            devices.AddRange(batch);
         }
 
-        var devices = await BenchmarkNode.AddDevicesAsync(http, token, companyId, projectId, firstSuffix, count);
-        await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (device, _) =>
-            await BenchmarkNode.Expect(BenchmarkNode.Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/devices/{device.Mac}/licenses", token, new { version = "V13", licenses = new Dictionary<string, int> { ["PBX-Port8*20"] = 1 } }), HttpStatusCode.OK));
         return devices;
     }
 
