@@ -78,6 +78,8 @@ public static class GatewaySetup
         var rateLimits = builder.Configuration.GetSection(RateLimitSettings.Section).Get<RateLimitSettings>() ?? new RateLimitSettings();
         builder.Services.AddSingleton(rateLimits);
         builder.Services.AddSingleton<RateLimits>();
+        builder.Services.AddSingleton<DevicePollCalls>();
+        builder.Services.TryAddSingleton<DevicePollAnswers>();
         builder.Services.AddRateLimiter(limiter => RateLimits.Configure(limiter, settings, rateLimits));
 
         builder.AddLicensingTelemetry();

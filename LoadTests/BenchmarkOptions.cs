@@ -4,6 +4,12 @@ namespace OrleansLicensing.LoadTests;
 
 public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, int Devices, string? OutputPath, string? Only, string? BaselineRoot = null, int Clients = 16)
 {
+    /// <summary>Devices of the poll benchmark's fleet scenario (uniform and hot-set, 200 and 304); 0 skips it.</summary>
+    public int PollDevices { get; init; } = 100_000;
+
+    /// <summary>Build configuration of the node binary the out-of-process benchmarks start (Release; Debug for the CI smoke).</summary>
+    public string NodeConfiguration { get; init; } = "Release";
+
     public static BenchmarkOptions Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -30,7 +36,11 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
             Only: values.GetValueOrDefault("only"),
             // license-ops: a checkout of an earlier commit (its Release node built) measured in the same run.
             BaselineRoot: values.GetValueOrDefault("baseline-root"),
-            Clients: Int("clients", 16));
+            Clients: Int("clients", 16))
+        {
+            PollDevices = Int("poll-devices", 100_000),
+            NodeConfiguration = values.GetValueOrDefault("node-configuration") ?? "Release",
+        };
     }
 
     public static string FindRoot()

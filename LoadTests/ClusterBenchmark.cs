@@ -167,6 +167,19 @@ public static class ProcessCpu
         // USER_HZ is 100 on Linux.
         return included.Sum(pid => ticks.GetValueOrDefault(pid)) / 100.0;
     }
+
+    /// <summary>User + system seconds of one process alone (threads included, children not).</summary>
+    public static double Own(int pid) => StatSeconds(pid, 11);
+
+    /// <summary>User + system seconds of this process's children that have ended and been waited for (e.g. a finished wrk run).</summary>
+    public static double EndedChildren() => StatSeconds(Environment.ProcessId, 13);
+
+    private static double StatSeconds(int pid, int field)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[field], CultureInfo.InvariantCulture) + long.Parse(fields[field + 1], CultureInfo.InvariantCulture)) / 100.0;
+    }
 }
 
 /// <summary>The local cluster of <c>deploy/local-cluster.sh</c>, started with the Release binaries and stopped (data removed) on dispose.</summary>

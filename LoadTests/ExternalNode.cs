@@ -51,18 +51,18 @@ public sealed partial class ExternalNode : IAsyncDisposable
         ["Licensing:PasswordHashIterations"] = "100000",
     };
 
-    public static string BinaryPath(string root) => Path.Combine(root, "Silo", "bin", "Release", "net10.0", "OrleansLicensing.Silo.dll");
+    public static string BinaryPath(string root, string configuration = "Release") => Path.Combine(root, "Silo", "bin", configuration, "net10.0", "OrleansLicensing.Silo.dll");
 
     /// <summary>
     /// Starts the node. Beyond its production configuration it gets ports, a data directory, the
     /// vendor key, and a raised anonymous rate limit (the seeding registers accounts and tokens).
     /// </summary>
-    public static async Task<ExternalNode> StartAsync(string root, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<ExternalNode> StartAsync(string root, IReadOnlyDictionary<string, string>? settings = null, string configuration = "Release")
     {
-        var binary = BinaryPath(root);
+        var binary = BinaryPath(root, configuration);
         if (!File.Exists(binary))
         {
-            throw new FileNotFoundException($"Build the node first: dotnet build -c Release Silo ({binary} is missing).");
+            throw new FileNotFoundException($"Build the node first: dotnet build -c {configuration} Silo ({binary} is missing).");
         }
 
         var work = Path.Combine(Path.GetTempPath(), "orleans-licensing-bench", Guid.NewGuid().ToString("N"));

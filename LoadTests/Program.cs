@@ -3,11 +3,19 @@ using OrleansLicensing.LoadTests;
 // Benchmarks of SPEC §6, measured in one run on this machine, medians of rounds:
 // the device poll against plain Kestrel, and license operations with cross-project debits on SQLite.
 //   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|cluster|license-ops|memory|search|history|orders|import|import-small]
+// The poll benchmark re-launches this binary as its plain-Kestrel baseline: --baseline-server PORT BODYFILE ETAG.
+if (args.Length == 4 && args[0] == PollBaseline.Mode)
+{
+    await PollBaseline.ServeAsync(args);
+    return;
+}
+
 var options = BenchmarkOptions.Parse(args);
 var sections = new List<string>();
+// Issue 14, from outside: needs the node binary (dotnet build -c Release Silo); replaces its own section.
 if (options.Only is null or "poll")
 {
-    sections.Add(await PollBenchmark.RunAsync(options));
+    sections.Add(await PollBenchmark.RunAsync(options, BenchmarkOptions.FindRoot()));
 }
 
 if (options.Only is null or "ledger")
@@ -69,14 +77,14 @@ if (options.OutputPath is not null && options.Only is "curve" && File.Exists(opt
     // The curve is its own section of the file: replace it (or add it at the end), keep the rest.
     await File.WriteAllTextAsync(options.OutputPath, CurveBenchmark.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), report));
 }
-else if (options.OutputPath is not null && options.Only is "search" or "history" or "orders" or "cluster" or "license-ops" or "memory" or "import" && File.Exists(options.OutputPath))
+else if (options.OutputPath is not null && options.Only is "poll" or "search" or "history" or "orders" or "cluster" or "license-ops" or "memory" or "import" && File.Exists(options.OutputPath))
 {
-    var heading = options.Only switch { "search" => SearchBenchmark.Heading, "orders" => OrderBenchmark.Heading, "cluster" => ClusterBenchmark.Heading, "license-ops" => LicenseOpsBenchmark.Heading, "memory" => MemoryBenchmark.Heading, "import" => ImportBenchmark.Heading, _ => HistoryBenchmark.Heading };
+    var heading = options.Only switch { "poll" => PollBenchmark.Heading, "search" => SearchBenchmark.Heading, "orders" => OrderBenchmark.Heading, "cluster" => ClusterBenchmark.Heading, "license-ops" => LicenseOpsBenchmark.Heading, "memory" => MemoryBenchmark.Heading, "import" => ImportBenchmark.Heading, _ => HistoryBenchmark.Heading };
     await File.WriteAllTextAsync(options.OutputPath, QueryLatencies.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), heading, report));
 }
 else if (options.OutputPath is not null)
 {
-    await File.WriteAllTextAsync(options.OutputPath, report);
+    await File.WriteAllTextAsync(options.OutputPath, "# Benchmarks" + Environment.NewLine + Environment.NewLine + report);
 }
 
 Console.WriteLine(report);

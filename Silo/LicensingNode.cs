@@ -181,6 +181,8 @@ public static class LicensingNode
             options.ConfirmationRetryDelay = RecoveryInterval;
             options.PrepareTimeout = RecoveryInterval;
         });
+        // Ahead of the activity propagation: untraced device polls start no server activity.
+        silo.AddIncomingGrainCallFilter<OrleansLicensing.Gateway.Apis.DevicePollTracingFilter>();
         silo.AddActivityPropagation();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(OrleansLicensing.Grains.LicensingClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
@@ -190,6 +192,7 @@ public static class LicensingNode
         silo.AddGrainService<OrleansLicensing.Grains.Ledger.MoveWatchService>();
         silo.Services.TryAddSingleton<OrleansLicensing.Grains.Ledger.IMoveWatchClient, OrleansLicensing.Grains.Ledger.MoveWatchClient>();
         silo.Services.TryAddSingleton<AuditReports>();
+        silo.Services.TryAddSingleton<DevicePollAnswers>();
         silo.Services.AddOptions<OrleansLicensing.Grains.History.HistoryOptions>();
         silo.Services.AddOptions<OrleansLicensing.Grains.Ledger.IdempotencyOptions>();
         silo.Services.TryAddSingleton<OrleansLicensing.Grains.History.ChangeFeed>();

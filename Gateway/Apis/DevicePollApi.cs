@@ -60,7 +60,7 @@ public static class DevicePollApi
     /// <summary>Serves every poll before routing; other requests go on down the pipeline.</summary>
     public static IApplicationBuilder UseDevicePoll(this IApplicationBuilder app)
     {
-        var grains = app.ApplicationServices.GetRequiredService<IGrainFactory>();
+        var grains = app.ApplicationServices.GetRequiredService<DevicePollCalls>();
         var metrics = app.ApplicationServices.GetRequiredService<GatewayMetrics>();
         var limits = app.ApplicationServices.GetRequiredService<RateLimits>();
         return app.Use(next => context =>
@@ -77,7 +77,7 @@ public static class DevicePollApi
         });
     }
 
-    public static async Task PollAsync(HttpContext context, IGrainFactory grains, GatewayMetrics metrics, RateLimits limits)
+    public static async Task PollAsync(HttpContext context, DevicePollCalls grains, GatewayMetrics metrics, RateLimits limits)
     {
         var headers = context.Request.Headers;
         string? macHeader = headers[MacHeader];
@@ -104,7 +104,7 @@ public static class DevicePollApi
             return;
         }
 
-        var answer = await grains.GetGrain<IDeviceGrain>(canonical).PollAsync(secret, headers.IfNoneMatch);
+        var answer = await grains.PollAsync(canonical, secret, headers.IfNoneMatch);
         var response = context.Response;
         switch (answer.Status)
         {

@@ -27,7 +27,7 @@ public sealed class RateLimitSettings
 /// <summary>
 /// The gateway's rate limits (ASP.NET Core rate limiting): one global limiter partitioned by
 /// route class and principal (token endpoint per address, mutations and searches per principal),
-/// the anonymous policy per address, and a per-device token bucket for the poll, which is served
+/// the anonymous policy per address, and a per-device limit per minute window for the poll (<see cref="Apis.DevicePollLimiter"/>), which is served
 /// ahead of routing (<see cref="Apis.DevicePollApi"/>) and checks it with one dictionary lookup.
 /// Refusals are 429 <c>RateLimited</c> problem+json with <c>Retry-After</c> and <c>RateLimit-*</c> headers.
 /// </summary>
@@ -35,29 +35,18 @@ public sealed class RateLimits : IDisposable
 {
     private const string ClassKey = "ratelimit.class";
 
-    private readonly PartitionedRateLimiter<string> _polls;
+    private readonly Apis.DevicePollLimiter _polls;
 
-    public RateLimits(RateLimitSettings settings)
+    public RateLimits(RateLimitSettings settings, TimeProvider time)
     {
         Settings = settings;
-        _polls = PartitionedRateLimiter.Create<string, string>(mac => RateLimitPartition.GetTokenBucketLimiter(mac, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(1, settings.DevicePollsPerMinute),
-            TokensPerPeriod = Math.Max(1, settings.DevicePollsPerMinute),
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+        _polls = new Apis.DevicePollLimiter(settings.DevicePollsPerMinute, time);
     }
 
     public RateLimitSettings Settings { get; }
 
     /// <summary>Takes one poll permit of the device; <c>false</c> when it polled too often (the caller answers 429).</summary>
-    public bool TryPoll(string mac)
-    {
-        using var lease = _polls.AttemptAcquire(mac);
-        return lease.IsAcquired;
-    }
+    public bool TryPoll(string mac) => _polls.TryAcquire(mac);
 
     /// <summary>Writes the poll's 429 (no exception: a runaway fleet must not cost one per request).</summary>
     public ValueTask RejectPollAsync(HttpContext context)

@@ -93,7 +93,7 @@ public static class Telemetry
                 // Device polls are the fleet's heartbeat: millions of identical answers. They are
                 // not traced unless asked for (Telemetry:TraceDevicePolls), which keeps the hot
                 // path free of span bookkeeping for them and their grain calls.
-                var tracePolls = builder.Configuration.GetValue("Telemetry:TraceDevicePolls", false);
+                var tracePolls = builder.Configuration.GetValue(Apis.DevicePollCalls.TraceSetting, false);
                 tracing.AddAspNetCoreInstrumentation(options => options.Filter = context =>
                         !IsOperationsPath(context.Request.Path) && (tracePolls || !context.Request.Path.StartsWithSegments(Apis.DevicePollApi.Route)))
                     .AddSource(ActivitySources);

@@ -30,7 +30,8 @@ public sealed class DeviceGrain(
     LicenseSigningKey signingKey,
     Catalog catalog,
     TimeProvider time,
-    ChangeFeed feed) : Grain, IDeviceGrain
+    ChangeFeed feed,
+    DevicePollAnswers answers) : Grain, IDeviceGrain
 {
     private const int MaxMembershipAttempts = 6;
 
@@ -66,6 +67,12 @@ public sealed class DeviceGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _ready = ReadCommittedAsync();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        answers.Withdraw(Mac);
         return Task.CompletedTask;
     }
 
@@ -298,6 +305,7 @@ public sealed class DeviceGrain(
             Adopt(written);
         }
 
+        PublishAnswer();
         return Task.CompletedTask;
     }
 
@@ -327,6 +335,8 @@ public sealed class DeviceGrain(
         {
             _written.Remove(settled);
         }
+
+        PublishAnswer();
     }
 
     /// <summary>Makes a committed state the poll answer, unless the answer already shows a later one.</summary>
@@ -354,6 +364,26 @@ public sealed class DeviceGrain(
     {
         state.Revision++;
         _written[transactionId] = WrittenOf(state, time.GetTimestamp());
+
+        // Until its commit notice, polls go to this grain (which catches up if the notice is overdue).
+        answers.Withdraw(Mac);
+    }
+
+    /// <summary>
+    /// Publishes the poll answer to this process's <see cref="DevicePollAnswers"/> while it is
+    /// settled (answer built, registration known, no written state waiting for its notice), so a
+    /// co-hosted gateway answers polls from it without a grain call; withdraws it otherwise.
+    /// </summary>
+    private void PublishAnswer()
+    {
+        if (_written.Count == 0 && _hardware is { } hardware && _etag is { } etag && _body is { } body)
+        {
+            answers.Publish(Mac, new DeviceGrainAnswer(hardware.SecretHash, etag, body));
+        }
+        else
+        {
+            answers.Withdraw(Mac);
+        }
     }
 
     private Written WrittenOf(DeviceLotsState state, long at) =>
@@ -445,6 +475,7 @@ public sealed class DeviceGrain(
             if (_ready.IsCompletedSuccessfully)
             {
                 RebuildAnswer(_committedLots);
+                PublishAnswer();
             }
         }
 
@@ -482,6 +513,7 @@ public sealed class DeviceGrain(
             if (_ready.IsCompletedSuccessfully)
             {
                 RebuildAnswer(_committedLots);
+                PublishAnswer();
             }
         }
 

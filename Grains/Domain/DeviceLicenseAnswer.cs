@@ -83,24 +83,7 @@ public static class DeviceLicenseAnswer
     }
 
     /// <summary>RFC 9110 If-None-Match: a list of entity tags (weak ones compare weakly) or <c>*</c>.</summary>
-    public static bool Matches(string? ifNoneMatch, string etag)
-    {
-        if (string.IsNullOrEmpty(ifNoneMatch))
-        {
-            return false;
-        }
-
-        foreach (var candidate in ifNoneMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            var tag = candidate.StartsWith("W/", StringComparison.Ordinal) ? candidate[2..] : candidate;
-            if (tag == "*" || string.Equals(tag, etag, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool Matches(string? ifNoneMatch, string etag) => DevicePollAnswers.Matches(ifNoneMatch, etag);
 
     /// <summary>A test license (R-L8): version, slave or not, PBX units and the end of its validity; null when none.</summary>
     private static void WriteTestLicense(Utf8JsonWriter writer, DeviceTestLicense? testLicense)
