@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace OrleansLicensing.LoadTests;
 
-public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, int Devices, string? OutputPath, string? Only)
+public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, int Devices, string? OutputPath, string? Only, int? ImportDevices = null)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -27,7 +27,9 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
             // A relative --out is taken from the repository root (dotnet run starts in LoadTests/).
             OutputPath: values.GetValueOrDefault("out") is { } output ? Path.Combine(FindRoot(), output)
                 : values.ContainsKey("only") ? null : Path.Combine(FindRoot(), "docs", "benchmarks.md"),
-            Only: values.GetValueOrDefault("only"));
+            Only: values.GetValueOrDefault("only"),
+            // `--only import --import-devices N`: the import scenario with N devices (to find where time goes).
+            ImportDevices: values.ContainsKey("import-devices") ? Int("import-devices", 0) : null);
     }
 
     public static string FindRoot()

@@ -12,5 +12,8 @@ public interface IHolderRegistryGrain : IGrainWithIntegerKey
 
     Task RegisterAsync(string kind, string id);
 
+    /// <summary>Registers several holders of this shard with one storage write (a move over hundreds of devices).</summary>
+    Task RegisterAllAsync(ImmutableArray<HolderRef> holders);
+
     Task<ImmutableArray<HolderRef>> ListAsync();
 }

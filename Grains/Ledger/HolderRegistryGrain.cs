@@ -10,12 +10,14 @@ public sealed class HolderRegistryGrain(
 {
     public static int ShardOf(string kind, string id) => (int)(StableHash(kind + "|" + id) % IHolderRegistryGrain.Shards);
 
-    public async Task RegisterAsync(string kind, string id)
+    public Task RegisterAsync(string kind, string id) => RegisterAllAsync([new HolderRef(kind, id)]);
+
+    public async Task RegisterAllAsync(ImmutableArray<HolderRef> holders)
     {
-        var entry = kind + "|" + id;
-        if (!registry.State.Holders.Contains(entry))
+        var after = registry.State.Holders.Union(holders.Select(h => h.Kind + "|" + h.Id));
+        if (after.Count != registry.State.Holders.Count)
         {
-            registry.State.Holders = registry.State.Holders.Add(entry);
+            registry.State.Holders = after;
             await registry.WriteStateAsync();
         }
     }

@@ -160,23 +160,23 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
         return false;
     }
 
+    /// <summary>The holders not registered by this runner yet, with one call (one write) per registry shard.</summary>
     private async Task RegisterAsync(IReadOnlyList<HolderRef> holders)
     {
-        foreach (var holder in holders)
+        var fresh = holders.Where(h => !_registered.Contains(h)).Distinct().ToArray();
+        if (fresh.Length == 0)
         {
-            if (_registered.Contains(holder))
-            {
-                continue;
-            }
-
-            await grains.GetGrain<IHolderRegistryGrain>(HolderRegistryGrain.ShardOf(holder.Kind, holder.Id)).RegisterAsync(holder.Kind, holder.Id);
-            if (_registered.Count >= MaxRememberedHolders)
-            {
-                _registered.Clear();
-            }
-
-            _registered.Add(holder);
+            return;
         }
+
+        await Task.WhenAll(fresh.GroupBy(h => HolderRegistryGrain.ShardOf(h.Kind, h.Id)).Select(shard =>
+            grains.GetGrain<IHolderRegistryGrain>(shard.Key).RegisterAllAsync([.. shard])));
+        if (_registered.Count + fresh.Length > MaxRememberedHolders)
+        {
+            _registered.Clear();
+        }
+
+        _registered.UnionWith(fresh);
     }
 
     /// <summary>
