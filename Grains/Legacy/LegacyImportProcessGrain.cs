@@ -158,8 +158,9 @@ public sealed class LegacyImportProcessGrain(
     }
 
     /// <summary>
-    /// The batch's old devices that are in the export and the group and not imported; the others
-    /// go to <paramref name="refused"/>. The marks are read per MAC block, one read each.
+    /// The batch's old devices to check and add to the project: in the export and the group and not
+    /// imported. A device imported elsewhere goes to <paramref name="refused"/>; one imported into
+    /// this project is neither (the ledger move decides). The marks are read per MAC block.
     /// </summary>
     private async Task<ImmutableArray<LegacyDevice>> CandidatesAsync(LegacyImportPlan plan, ImmutableArray<string> macs, ConcurrentDictionary<string, string> refused)
     {
@@ -179,12 +180,21 @@ public sealed class LegacyImportProcessGrain(
 
         var blocks = await Task.WhenAll(exported.Keys.GroupBy(LegacyImportMarks.BlockOf, StringComparer.Ordinal)
             .Select(block => GrainFactory.GetGrain<ILegacyImportMarkGrain>(block.Key).GetAsync([.. block])));
-        foreach (var mac in blocks.SelectMany(marks => marks.Keys))
+        var marked = blocks.SelectMany(marks => marks).ToDictionary(StringComparer.Ordinal);
+        foreach (var (mac, mark) in marked)
         {
-            refused[mac] = ErrorCodes.AlreadyImported;
+            // Imported into this project: perhaps by this very batch before a crash, whose move
+            // the ledger then answers from its idempotency record; else the move finds it taken.
+            if (mark.CompanyId != plan.CompanyId || mark.ProjectId != plan.ProjectId)
+            {
+                refused[mac] = ErrorCodes.AlreadyImported;
+            }
         }
 
-        return [.. exported.Values.Where(old => !refused.ContainsKey(old.Device.Mac)).Select(old => old.Device).OrderBy(d => d.Mac, StringComparer.Ordinal)];
+        return [.. exported.Values
+            .Where(old => !refused.ContainsKey(old.Device.Mac) && !marked.ContainsKey(old.Device.Mac))
+            .Select(old => old.Device)
+            .OrderBy(d => d.Mac, StringComparer.Ordinal)];
     }
 
     /// <summary>
