@@ -48,18 +48,22 @@ public static class BenchmarkNode
         return app;
     }
 
-    /// <summary>A new account; returns its bearer token.</summary>
-    public static async Task<string> RegisterUserAsync(HttpClient http)
+    /// <summary>A new account (<paramref name="email"/>, or a fresh address); returns its bearer token.</summary>
+    public static async Task<string> RegisterUserAsync(HttpClient http, string? email = null)
     {
-        var email = $"load-{Guid.NewGuid():N}@example.com";
+        email ??= $"load-{Guid.NewGuid():N}@example.com";
         await Expect(http.PostAsJsonAsync("/api/v1/accounts", new { email, password = Password, displayName = "Load", language = "en" }), HttpStatusCode.Created);
 
         // Accounts are activated with the mailed code (R-U5); the node's outbox holds the mail.
         var mails = await Json(await Expect(Send(http, HttpMethod.Get, $"/api/v1/vendor/mail/{email}", VendorKey, null), HttpStatusCode.OK));
         var code = System.Text.RegularExpressions.Regex.Match(mails[0]!["body"]!.GetValue<string>(), "[0-9A-Z]{4}(-[0-9A-Z]{4}){3}").Value;
         await Expect(http.PostAsJsonAsync("/api/v1/accounts/activate", new { email, code }), HttpStatusCode.OK);
-        return (await Json(await Expect(http.PostAsJsonAsync("/api/v1/auth/token", new { email, password = Password }), HttpStatusCode.OK)))["accessToken"]!.GetValue<string>();
+        return await SignInAsync(http, email);
     }
+
+    /// <summary>A new bearer token for an account made by <see cref="RegisterUserAsync"/> (an access token lives 15 minutes).</summary>
+    public static async Task<string> SignInAsync(HttpClient http, string email) =>
+        (await Json(await Expect(http.PostAsJsonAsync("/api/v1/auth/token", new { email, password = Password }), HttpStatusCode.OK)))["accessToken"]!.GetValue<string>();
 
     public static async Task<(string CompanyId, string DefaultProjectId)> CreateCompanyAsync(HttpClient http, string token, string name)
     {
