@@ -103,7 +103,9 @@ public sealed record LegacyExportedDevice(
 
 /// <summary>
 /// An import into a project (R-I2): the claimed group's balance (when <see cref="IncludeBalance"/>)
-/// and the listed devices; <see cref="GroupId"/> null for one MAC imported by its owner.
+/// and the listed devices; <see cref="GroupId"/> null for one MAC imported by its owner. The import
+/// process stores <see cref="Macs"/> once, apart from the plan it saves with every batch, so the plan
+/// it keeps and reports has none.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record LegacyImportPlan(
