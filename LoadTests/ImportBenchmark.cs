@@ -93,7 +93,10 @@ public static class ImportBenchmark
         token = await BenchmarkNode.SignInAsync(http, email);
         var listed = (await BenchmarkNode.Json(await BenchmarkNode.Expect(
             BenchmarkNode.Send(http, HttpMethod.Get, $"/api/v1/companies/{companyId}/projects/{project}/devices", token, null), HttpStatusCode.OK))).AsArray().Count;
-        var audit = await BenchmarkNode.Json(await BenchmarkNode.Expect(BenchmarkNode.Send(http, HttpMethod.Get, "/api/v1/vendor/audit", BenchmarkNode.VendorKey, null), HttpStatusCode.OK));
+        var auditTime = Stopwatch.StartNew();
+        var audit = await AuditAsync(http);
+        auditTime.Stop();
+        Console.WriteLine($"audit answered after {auditTime.Elapsed.TotalSeconds:F1} s: balanced {audit["balanced"]}");
         if (listed != devices || !audit["balanced"]!.GetValue<bool>())
         {
             throw new InvalidOperationException($"the project lists {listed} of {devices} devices; audit: {audit.ToJsonString()}");
@@ -111,8 +114,28 @@ public static class ImportBenchmark
         text.AppendLine(CultureInfo.InvariantCulture, $"| claim with an old login (PBKDF2 check) | – | {claim.Elapsed.TotalMilliseconds:F0} ms | – |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| import balance + all devices into a project, `POST …/legacy/imports` `{{allDevices}}` to `completed` (hardware record, project membership, then one ledger move per 200 devices) | {devices:N0} | {import.Elapsed.TotalSeconds:F1} s | {import.Elapsed.TotalMilliseconds / devices:F2} ms |");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Checked after the run: {imported:N0} devices `imported`, the project lists {listed:N0} devices, the conservation audit is balanced (the imported units are minted with source `Import`).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Checked after the run: {imported:N0} devices `imported`, the project lists {listed:N0} devices, the conservation audit is balanced (the imported units are minted with source `Import`; the audit answered after {auditTime.Elapsed.TotalSeconds:F1} s).");
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The conservation audit. Over 100,000 devices one audit can outlast the node's 30 s grain
+    /// response timeout (more so queued behind the node's own scheduled audit): a 503 is asked
+    /// again after a pause, when the audit that timed out has ended.
+    /// </summary>
+    private static async Task<JsonNode> AuditAsync(HttpClient http)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await BenchmarkNode.Send(http, HttpMethod.Get, "/api/v1/vendor/audit", BenchmarkNode.VendorKey, null);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 6)
+            {
+                return await BenchmarkNode.Json(await BenchmarkNode.Expect(Task.FromResult(response), HttpStatusCode.OK));
+            }
+
+            Console.WriteLine($"audit attempt {attempt}: 503; asking again in 45 s");
+            await Task.Delay(TimeSpan.FromSeconds(45));
+        }
     }
 
     /// <summary>Polls <paramref name="url"/> until its <paramref name="member"/> stops running; signs in again when the token expired during a long wait.</summary>
