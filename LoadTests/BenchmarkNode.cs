@@ -48,17 +48,17 @@ public static class BenchmarkNode
         return app;
     }
 
-    /// <summary>A new account; returns its bearer token.</summary>
-    public static async Task<string> RegisterUserAsync(HttpClient http) => await LoginAsync(http, await RegisterAccountAsync(http));
+    /// <summary>A new account (<paramref name="email"/>, or a fresh address); returns its bearer token.</summary>
+    public static async Task<string> RegisterUserAsync(HttpClient http, string? email = null) => await LoginAsync(http, await RegisterAccountAsync(http, email));
 
-    /// <summary>A fresh bearer token of the account (access tokens expire; a long seeding signs in again).</summary>
+    /// <summary>A fresh bearer token of the account (access tokens live 15 minutes; a long seeding signs in again).</summary>
     public static async Task<string> LoginAsync(HttpClient http, string email) =>
         (await Json(await Expect(http.PostAsJsonAsync("/api/v1/auth/token", new { email, password = Password }), HttpStatusCode.OK)))["accessToken"]!.GetValue<string>();
 
-    /// <summary>A new, activated account; returns its email.</summary>
-    public static async Task<string> RegisterAccountAsync(HttpClient http)
+    /// <summary>A new, activated account (<paramref name="email"/>, or a fresh address); returns its e-mail.</summary>
+    public static async Task<string> RegisterAccountAsync(HttpClient http, string? email = null)
     {
-        var email = $"load-{Guid.NewGuid():N}@example.com";
+        email ??= $"load-{Guid.NewGuid():N}@example.com";
         await Expect(http.PostAsJsonAsync("/api/v1/accounts", new { email, password = Password, displayName = "Load", language = "en" }), HttpStatusCode.Created);
 
         // Accounts are activated with the mailed code (R-U5); the node's outbox holds the mail.

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace OrleansLicensing.LoadTests;
 
-public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, int Devices, string? OutputPath, string? Only, string? BaselineRoot = null, int Clients = 16)
+public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, int Devices, string? OutputPath, string? Only, string? BaselineRoot = null, int Clients = 16, int? ImportDevices = null)
 {
     /// <summary>Devices of the poll benchmark's fleet scenario (uniform and hot-set, 200 and 304); 0 skips it.</summary>
     public int PollDevices { get; init; } = 100_000;
@@ -36,7 +36,9 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
             Only: values.GetValueOrDefault("only"),
             // license-ops: a checkout of an earlier commit (its Release node built) measured in the same run.
             BaselineRoot: values.GetValueOrDefault("baseline-root"),
-            Clients: Int("clients", 16))
+            Clients: Int("clients", 16),
+            // `--only import --import-devices N`: the import scenario with N devices (to find where time goes).
+            ImportDevices: values.ContainsKey("import-devices") ? Int("import-devices", 0) : null)
         {
             PollDevices = Int("poll-devices", 100_000),
             NodeConfiguration = values.GetValueOrDefault("node-configuration") ?? "Release",

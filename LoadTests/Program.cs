@@ -68,7 +68,7 @@ if (options.Only is "orders")
 // `--only import-small` runs the same scenario with 2,000 devices (a quick check of the scenario).
 if (options.Only is "import" or "import-small")
 {
-    sections.Add(await ImportBenchmark.RunAsync(options, BenchmarkOptions.FindRoot(), options.Only is "import" ? 100_000 : 2_000));
+    sections.Add(await ImportBenchmark.RunAsync(options, BenchmarkOptions.FindRoot(), options.ImportDevices ?? (options.Only is "import" ? 100_000 : 2_000)));
 }
 
 var report = string.Join(Environment.NewLine, sections.Select(s => s.TrimEnd() + Environment.NewLine));

@@ -15,4 +15,12 @@ public interface IHardwareRegistrarGrain : IGrainWithIntegerKey
     /// the secrets are derived from it, so a retry answers the same ones (decision D18).
     /// </summary>
     Task<ImmutableArray<RegisteredHardware>> RegisterAsync(ImmutableArray<HardwareRegistration> devices, string? idempotencyScope);
+
+    /// <summary>
+    /// Registers each device that no one registered (or is registering) yet, with fresh secrets,
+    /// and skips the others; the order index is written once per order number, not per device.
+    /// Answers the MACs it registered. For the legacy import, which makes the hardware records
+    /// the old device table implies for a whole batch at once.
+    /// </summary>
+    Task<ImmutableArray<string>> RegisterEachAsync(ImmutableArray<HardwareRegistration> devices);
 }

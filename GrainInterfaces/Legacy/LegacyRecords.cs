@@ -95,9 +95,17 @@ public sealed record LegacyDeviceView(
     [property: Id(1)] ImmutableArray<string> Groups,
     [property: Id(2)] LegacyImportMark? Imported);
 
+/// <summary>An old device as exported, with the groups of its licenses' users.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LegacyExportedDevice(
+    [property: Id(0)] LegacyDevice Device,
+    [property: Id(1)] ImmutableArray<string> Groups);
+
 /// <summary>
 /// An import into a project (R-I2): the claimed group's balance (when <see cref="IncludeBalance"/>)
-/// and the listed devices; <see cref="GroupId"/> null for one MAC imported by its owner.
+/// and the listed devices; <see cref="GroupId"/> null for one MAC imported by its owner. The import
+/// process stores <see cref="Macs"/> once, apart from the plan it saves with every batch, so the plan
+/// it keeps and reports has none.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record LegacyImportPlan(
@@ -140,9 +148,9 @@ public sealed record LegacyImportOutcome(
     [Id(6)] public int Offset { get; init; }
 }
 
-/// <summary>What a legacy device gave to an import: nothing when it was imported before.</summary>
-[GenerateSerializer, Immutable]
-public sealed record LegacyTaken(
-    [property: Id(0)] bool Taken,
-    [property: Id(1)] ImmutableArray<LicenseLot> Lots,
-    [property: Id(2)] bool SeveralUsers);
+/// <summary>The import marks of old devices are kept per MAC block (<see cref="ILegacyImportMarkGrain"/>).</summary>
+public static class LegacyImportMarks
+{
+    /// <summary>The block of a canonical MAC: its first five bytes, so a block holds at most 256 devices.</summary>
+    public static string BlockOf(string mac) => mac[..14];
+}

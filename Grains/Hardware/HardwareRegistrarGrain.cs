@@ -40,9 +40,41 @@ public sealed class HardwareRegistrarGrain(HardwareSecrets hardwareSecrets) : Gr
             }
         }
 
-        // The order index first: should a commit below fail, the order lists a MAC that is not
-        // registered (an add by order reports it NotFound), never a registered MAC it misses.
-        foreach (var order in ordered.GroupBy(d => d.OrderNumber, StringComparer.Ordinal))
+        var registered = await CommitAsync(requestId, ordered, reserved);
+
+        foreach (var mac in replayed)
+        {
+            registered[mac] = secrets[mac]!;
+        }
+
+        // Answer in the caller's order.
+        return [.. devices.Select(d => new RegisteredHardware(d.Mac, registered[d.Mac]))];
+    }
+
+    public async Task<ImmutableArray<string>> RegisterEachAsync(ImmutableArray<HardwareRegistration> devices)
+    {
+        var requestId = Guid.NewGuid();
+        var ordered = devices.DistinctBy(d => d.Mac, StringComparer.Ordinal).OrderBy(d => d.Mac, StringComparer.Ordinal).ToArray();
+        var reservations = await Task.WhenAll(ordered.Select(async device =>
+        {
+            var grain = GrainFactory.GetGrain<IHardwareGrain>(device.Mac);
+            var reservation = await grain.ReserveAsync(requestId, device, null);
+            return (Device: device, Grain: grain, reservation.Status);
+        }));
+
+        var reserved = reservations.Where(r => r.Status == HardwareReservationStatus.Reserved).ToArray();
+        var registered = await CommitAsync(requestId, [.. reserved.Select(r => r.Device)], [.. reserved.Select(r => r.Grain)]);
+        return [.. registered.Keys.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Records the devices under their order numbers, then commits the reserved grains. The order
+    /// index first: should a commit fail, the order lists a MAC that is not registered (an add by
+    /// order reports it NotFound), never a registered MAC it misses.
+    /// </summary>
+    private async Task<Dictionary<string, string>> CommitAsync(Guid requestId, IReadOnlyList<HardwareRegistration> devices, IReadOnlyList<IHardwareGrain> reserved)
+    {
+        foreach (var order in devices.GroupBy(d => d.OrderNumber, StringComparer.Ordinal))
         {
             await GrainFactory.GetGrain<IHardwareOrderGrain>(order.Key).AddAsync([.. order.Select(d => d.Mac)]);
         }
@@ -57,12 +89,6 @@ public sealed class HardwareRegistrarGrain(HardwareSecrets hardwareSecrets) : Gr
             }
         }
 
-        foreach (var mac in replayed)
-        {
-            registered[mac] = secrets[mac]!;
-        }
-
-        // Answer in the caller's order.
-        return [.. devices.Select(d => new RegisteredHardware(d.Mac, registered[d.Mac]))];
+        return registered;
     }
 }

@@ -8,7 +8,7 @@ namespace OrleansLicensing.Grains.Grains;
 
 /// <summary>
 /// An old group (R-I1, R-I2): its name, balance, logins and devices as loaded from the export, in
-/// persistent state; whether its balance was imported, in transactional state, so the mark and the
+/// persistent state (the device list in a chunked set); whether its balance was imported, in transactional state, so the mark and the
 /// minting of the balance commit together and a second import is refused (AlreadyImported).
 /// </summary>
 public sealed class LegacyGroupGrain(
@@ -34,15 +34,7 @@ public sealed class LegacyGroupGrain(
         }
     }
 
-    public async Task AddDevicesAsync(ImmutableArray<string> macs)
-    {
-        var devices = state.State.Devices.Union(macs);
-        if (devices.Count != state.State.Devices.Count)
-        {
-            state.State.Devices = devices;
-            await state.WriteStateAsync();
-        }
-    }
+    public async Task AddDevicesAsync(ImmutableArray<string> macs) => await (await DevicesAsync()).AddAsync(macs);
 
     public async Task<LegacyGroupView?> GetAsync()
     {
@@ -53,10 +45,11 @@ public sealed class LegacyGroupGrain(
 
         LegacyImportMark? mark = null;
         await transactions.RunTransaction(TransactionOption.Create, async () => mark = await GetImportMarkAsync());
-        return new LegacyGroupView(group.GroupId, group.Name, group.Balance, [.. state.State.Logins], state.State.Devices.Count, mark);
+        var devices = await (await DevicesAsync()).CountAsync();
+        return new LegacyGroupView(group.GroupId, group.Name, group.Balance, [.. state.State.Logins], devices, mark);
     }
 
-    public Task<ImmutableArray<string>> ListDevicesAsync() => Task.FromResult(state.State.Devices.ToImmutableArray());
+    public async Task<ImmutableArray<string>> ListDevicesAsync() => await (await DevicesAsync()).ListAsync();
 
     public Task<ImmutableSortedDictionary<string, int>> TakeBalanceAsync(string companyId, string projectId, DateTimeOffset at)
     {
@@ -74,4 +67,22 @@ public sealed class LegacyGroupGrain(
     }
 
     public Task<LegacyImportMark?> GetImportMarkAsync() => import.PerformRead(current => current.Mark);
+
+    /// <summary>
+    /// The group's devices, a chunked set ("legacy-group-devices/{groupId}"): a group of 100,000 old
+    /// devices loads part by part without rewriting the whole list each time. A group stored when
+    /// the list was in its own state hands it over on first use.
+    /// </summary>
+    private async Task<IChunkedSetGrain> DevicesAsync()
+    {
+        var set = GrainFactory.GetGrain<IChunkedSetGrain>($"legacy-group-devices/{this.GetPrimaryKeyString()}");
+        if (!state.State.Devices.IsEmpty)
+        {
+            await set.AddAsync([.. state.State.Devices]);
+            state.State.Devices = state.State.Devices.Clear();
+            await state.WriteStateAsync();
+        }
+
+        return set;
+    }
 }

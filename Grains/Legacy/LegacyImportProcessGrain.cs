@@ -27,6 +27,7 @@ namespace OrleansLicensing.Grains.Grains;
 public sealed class LegacyImportProcessGrain(
     [PersistentState("legacyImportProcess", StorageNames.Licensing)] IPersistentState<DurableProcessState<LegacyImportPlan>> process,
     [PersistentState("legacyImportWork", StorageNames.Licensing)] IPersistentState<LegacyImportWork> work,
+    [PersistentState("legacyImportMacs", StorageNames.Licensing)] IPersistentState<LegacyImportMacsState> listed,
     IOptions<DurableProcessOptions> options,
     IOptions<LegacyImportOptions> legacy,
     TimeProvider time,
@@ -43,7 +44,24 @@ public sealed class LegacyImportProcessGrain(
 
     private ILedgerGrain Ledger => GrainFactory.GetGrain<ILedgerGrain>(0);
 
-    public Task<ProcessStatus> StartAsync(LegacyImportPlan plan) => BeginAsync(plan);
+    /// <summary>
+    /// The MACs to import are written once, in a state of their own; the process's plan (saved
+    /// with its cursor after every batch, and returned with every status) carries none of them, so
+    /// neither grows with the import.
+    /// </summary>
+    public async Task<ProcessStatus> StartAsync(LegacyImportPlan plan)
+    {
+        if (CurrentPlan is not null)
+        {
+            return listed.State.Macs.SequenceEqual(plan.Macs)
+                ? await BeginAsync(CurrentPlan)
+                : throw new LicensingException(ErrorCodes.Conflict, "This import was started with other devices.");
+        }
+
+        listed.State.Macs = plan.Macs;
+        await listed.WriteStateAsync();
+        return await BeginAsync(plan with { Macs = [] });
+    }
 
     public async Task<LegacyImportOutcome> GetOutcomeAsync(string companyId, int offset, int limit)
     {
@@ -74,14 +92,15 @@ public sealed class LegacyImportProcessGrain(
 
     protected override async Task<BatchOutcome> RunBatchAsync(LegacyImportPlan plan, long batch, IdempotencyToken idempotency)
     {
-        var batches = (plan.Macs.Length + Legacy.DevicesPerBatch - 1) / Legacy.DevicesPerBatch;
+        var all = listed.State.Macs;
+        var batches = (all.Length + Legacy.DevicesPerBatch - 1) / Legacy.DevicesPerBatch;
         if (batch == 0)
         {
             await ImportBalanceAsync(plan, idempotency);
             return new BatchOutcome(0, IsLast: batches == 0);
         }
 
-        var macs = plan.Macs.Skip(checked((int)(batch - 1) * Legacy.DevicesPerBatch)).Take(Legacy.DevicesPerBatch).ToImmutableArray();
+        var macs = all.Skip(checked((int)(batch - 1) * Legacy.DevicesPerBatch)).Take(Legacy.DevicesPerBatch).ToImmutableArray();
         var results = await ImportDevicesAsync(plan, macs, idempotency);
         await GrainFactory.GetGrain<ILegacyImportBatchGrain>(BatchKey(batch)).SetAsync(results);
         work.State.Counts = work.State.Counts.SetItem(batch, results.GroupBy(r => r.Status, StringComparer.Ordinal).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
@@ -111,17 +130,20 @@ public sealed class LegacyImportProcessGrain(
     private async Task<ImmutableArray<LegacyDeviceResult>> ImportDevicesAsync(LegacyImportPlan plan, ImmutableArray<string> macs, IdempotencyToken idempotency)
     {
         var refused = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var candidates = await CandidatesAsync(plan, macs, refused);
+        await RegisterHardwareAsync(candidates);
+
         var attach = new ConcurrentBag<string>();
-        await LegacyBatches.ForEachAsync(macs, Legacy.Parallelism, async mac =>
+        await LegacyBatches.ForEachAsync(candidates, Legacy.Parallelism, async old =>
         {
-            var (code, added) = await PrepareAsync(plan, mac);
+            var (code, added) = await PrepareAsync(plan, old);
             if (code is not null)
             {
-                refused[mac] = code;
+                refused[old.Mac] = code;
             }
             else if (added)
             {
-                attach.Add(mac);
+                attach.Add(old.Mac);
             }
         });
 
@@ -136,23 +158,75 @@ public sealed class LegacyImportProcessGrain(
     }
 
     /// <summary>
+    /// The batch's old devices to check and add to the project: in the export and the group and not
+    /// imported. A device imported elsewhere goes to <paramref name="refused"/>; one imported into
+    /// this project is neither (the ledger move decides). The marks are read per MAC block.
+    /// </summary>
+    private async Task<ImmutableArray<LegacyDevice>> CandidatesAsync(LegacyImportPlan plan, ImmutableArray<string> macs, ConcurrentDictionary<string, string> refused)
+    {
+        var exported = new ConcurrentDictionary<string, LegacyExportedDevice>(StringComparer.Ordinal);
+        await LegacyBatches.ForEachAsync(macs, Legacy.Parallelism, async mac =>
+        {
+            var old = await GrainFactory.GetGrain<ILegacyDeviceGrain>(mac).GetExportedAsync();
+            if (old is null || (plan.GroupId is { } group && !old.Groups.Contains(group)))
+            {
+                refused[mac] = ErrorCodes.NotFound;
+            }
+            else
+            {
+                exported[mac] = old;
+            }
+        });
+
+        var blocks = await Task.WhenAll(exported.Keys.GroupBy(LegacyImportMarks.BlockOf, StringComparer.Ordinal)
+            .Select(block => GrainFactory.GetGrain<ILegacyImportMarkGrain>(block.Key).GetAsync([.. block])));
+        var marked = blocks.SelectMany(marks => marks).ToDictionary(StringComparer.Ordinal);
+        foreach (var (mac, mark) in marked)
+        {
+            // Imported into this project: perhaps by this very batch before a crash, whose move
+            // the ledger then answers from its idempotency record; else the move finds it taken.
+            if (mark.CompanyId != plan.CompanyId || mark.ProjectId != plan.ProjectId)
+            {
+                refused[mac] = ErrorCodes.AlreadyImported;
+            }
+        }
+
+        return [.. exported.Values
+            .Where(old => !refused.ContainsKey(old.Device.Mac) && !marked.ContainsKey(old.Device.Mac))
+            .Select(old => old.Device)
+            .OrderBy(d => d.Mac, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The hardware records the old device table implies, for the batch's MACs the vendor never
+    /// registered, at once (the order index LEGACY-IMPORT is written once per batch); a MAC
+    /// registered meanwhile keeps its record.
+    /// </summary>
+    private async Task RegisterHardwareAsync(ImmutableArray<LegacyDevice> candidates)
+    {
+        var missing = new ConcurrentBag<HardwareRegistration>();
+        await LegacyBatches.ForEachAsync(candidates, Legacy.Parallelism, async old =>
+        {
+            if (await GrainFactory.GetGrain<IHardwareGrain>(old.Mac).GetAsync() is null)
+            {
+                missing.Add(ImportRegistration(old));
+            }
+        });
+
+        if (!missing.IsEmpty)
+        {
+            await GrainFactory.GetGrain<IHardwareRegistrarGrain>(0).RegisterEachAsync([.. missing]);
+        }
+    }
+
+    /// <summary>
     /// Checks one device and makes it a member of the project: the error code that refuses it, or
     /// none and whether it was added now (the project's device list then follows).
     /// </summary>
-    private async Task<(string? Code, bool Added)> PrepareAsync(LegacyImportPlan plan, string mac)
+    private async Task<(string? Code, bool Added)> PrepareAsync(LegacyImportPlan plan, LegacyDevice old)
     {
-        var old = await GrainFactory.GetGrain<ILegacyDeviceGrain>(mac).GetAsync();
-        if (old is null || (plan.GroupId is { } group && !old.Groups.Contains(group)))
-        {
-            return (ErrorCodes.NotFound, false);
-        }
-
-        if (old.Imported is not null)
-        {
-            return (ErrorCodes.AlreadyImported, false);
-        }
-
-        var deviceType = await EnsureHardwareAsync(old.Device);
+        var mac = old.Mac;
+        var deviceType = await EnsureHardwareAsync(old);
         var device = GrainFactory.GetGrain<IDeviceGrain>(mac);
         var view = await device.GetAsync();
 
@@ -168,7 +242,7 @@ public sealed class LegacyImportProcessGrain(
         try
         {
             // The registered type and any lots the device holds decide, so one device never aborts its batch's move.
-            _consistency.Check(deviceType, [.. view.Lots, .. old.Device.Licenses.Select(l => new LicenseLot(l.Type, l.Units, l.Version, l.BindDate, null, null, LotSources.Import))]);
+            _consistency.Check(deviceType, [.. view.Lots, .. LegacyLots.Of(old)]);
         }
         catch (LicensingException e)
         {
@@ -193,10 +267,9 @@ public sealed class LegacyImportProcessGrain(
             return registered.Registration.DeviceType;
         }
 
-        var shipped = old.Licenses.IsEmpty ? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime) : old.Licenses.Min(l => l.BindDate);
         try
         {
-            await hardware.RegisterAsync(new HardwareRegistration(old.Mac, old.DeviceType, ImportOrderNumber, shipped, null));
+            await hardware.RegisterAsync(ImportRegistration(old));
         }
         catch (LicensingException e) when (e.Code == ErrorCodes.HardwareAlreadyRegistered)
         {
@@ -205,5 +278,12 @@ public sealed class LegacyImportProcessGrain(
         }
 
         return old.DeviceType;
+    }
+
+    /// <summary>Order number <see cref="ImportOrderNumber"/>, ship date the earliest bind date of the device's licenses.</summary>
+    private HardwareRegistration ImportRegistration(LegacyDevice old)
+    {
+        var shipped = old.Licenses.IsEmpty ? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime) : old.Licenses.Min(l => l.BindDate);
+        return new HardwareRegistration(old.Mac, old.DeviceType, ImportOrderNumber, shipped, null);
     }
 }

@@ -44,7 +44,7 @@ public sealed class LegacyDeviceState
     [Id(1)] public ImmutableArray<string> Groups { get; set; } = [];
 }
 
-/// <summary>The import mark of a legacy group's balance or a legacy device (R-I2), in transactional state.</summary>
+/// <summary>The import mark of a legacy group's balance (R-I2), in transactional state.</summary>
 [GenerateSerializer]
 public sealed class LegacyImportState
 {
@@ -75,4 +75,18 @@ public sealed class LegacyImportWork
 public sealed class LegacyImportBatchState
 {
     [Id(0)] public ImmutableArray<LegacyDeviceResult> Results { get; set; } = [];
+}
+
+/// <summary>The MACs an import into a project works through, in MAC order; written once, when it starts.</summary>
+[GenerateSerializer]
+public sealed class LegacyImportMacsState
+{
+    [Id(0)] public ImmutableArray<string> Macs { get; set; } = [];
+}
+
+/// <summary>The import marks of the old devices of one MAC block (R-I2), in transactional state.</summary>
+[GenerateSerializer]
+public sealed class LegacyImportMarksState
+{
+    [Id(0)] public ImmutableSortedDictionary<string, LegacyImportMark> Marks { get; set; } = ImmutableSortedDictionary.Create<string, LegacyImportMark>(StringComparer.Ordinal);
 }

@@ -69,6 +69,7 @@ public sealed class ProjectGrain(
         // Reads of the pool and the keys hold their locks until the transaction ends, so neither
         // can change between this check and the commit; the balance is written (Closed) last.
         var pooled = await freePool.PerformRead(state => state.Lots.Length);
+        var hasDevices = !await (await DevicesAsync()).IsEmptyAsync();
         var (redeemed, own) = await keys.PerformRead(state => (state.Redeemed.Count, state.OwnKeys.Count));
         await balance.PerformUpdate(state =>
         {
@@ -83,7 +84,7 @@ public sealed class ProjectGrain(
                 blocking.Add("activationKeys");
             }
 
-            if (!project.State.Devices.IsEmpty)
+            if (hasDevices)
             {
                 blocking.Add("devices");
             }
@@ -486,37 +487,39 @@ public sealed class ProjectGrain(
     public async Task AttachDeviceAsync(string mac)
     {
         EnsureCreated();
-        if (!project.State.Devices.Contains(mac))
-        {
-            project.State.Devices = project.State.Devices.Add(mac);
-            await project.WriteStateAsync();
-        }
+        await (await DevicesAsync()).AddAsync([mac]);
     }
 
     public async Task AttachDevicesAsync(ImmutableArray<string> macs)
     {
         EnsureCreated();
-        var after = project.State.Devices.Union(macs);
-        if (after.Count != project.State.Devices.Count)
-        {
-            project.State.Devices = after;
-            await project.WriteStateAsync();
-        }
+        await (await DevicesAsync()).AddAsync(macs);
     }
 
-    public async Task DetachDeviceAsync(string mac)
-    {
-        if (project.State.Devices.Contains(mac))
-        {
-            project.State.Devices = project.State.Devices.Remove(mac);
-            await project.WriteStateAsync();
-        }
-    }
+    public async Task DetachDeviceAsync(string mac) => await (await DevicesAsync()).RemoveAsync([mac]);
 
-    public Task<ImmutableArray<string>> ListDevicesAsync()
+    public async Task<ImmutableArray<string>> ListDevicesAsync()
     {
         EnsureCreated();
-        return Task.FromResult(project.State.Devices.ToImmutableArray());
+        return await (await DevicesAsync()).ListAsync();
+    }
+
+    /// <summary>
+    /// The project's device list, a chunked set (<see cref="IChunkedSetGrain"/>), so that adding a
+    /// batch of devices to a project of 100,000 writes one or two chunks, not the whole list. A
+    /// project stored when the list was part of its own state hands it over on first use.
+    /// </summary>
+    private async Task<IChunkedSetGrain> DevicesAsync()
+    {
+        var set = GrainFactory.GetGrain<IChunkedSetGrain>($"project-devices/{this.GetPrimaryKeyString()}");
+        if (!project.State.Devices.IsEmpty)
+        {
+            await set.AddAsync([.. project.State.Devices]);
+            project.State.Devices = [];
+            await project.WriteStateAsync();
+        }
+
+        return set;
     }
 
     public Task<ImmutableSortedSet<string>> ListOwnKeyCodesAsync()

@@ -11,6 +11,7 @@ public sealed class ProjectState
     [Id(2)] public string Name { get; set; } = string.Empty;
     [Id(3)] public string? Description { get; set; }
     [Id(4)] public DateOnly? SsaEndDate { get; set; }
+    /// <summary>The device list as stored before it moved to a chunked set ("project-devices/{id}"); handed over and emptied on first use.</summary>
     [Id(5)] public ImmutableSortedSet<string> Devices { get; set; } = ImmutableSortedSet<string>.Empty;
 
     /// <summary>Set once the project's close committed (R-P3); the project is NotFound from then on.</summary>

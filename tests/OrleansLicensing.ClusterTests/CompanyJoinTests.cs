@@ -51,7 +51,7 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
             [otherB] = await world.BalanceAsync(otherB),
         };
 
-        var join = await OffTheFirstSiloAsync<ICompanyJoinProcessGrain>(cluster);
+        var join = await LicensingCluster.OffTheFirstSiloAsync<ICompanyJoinProcessGrain>(cluster);
         await join.StartAsync(new CompanyJoinPlan(a, b, "admin@example.com"));
         var midway = await Eventually.UntilAsync(join.GetStatusAsync, s => s.BatchesDone >= 3, TimeSpan.FromSeconds(60));
         Assert.Equal(ProcessState.Running, midway.State);
@@ -119,7 +119,7 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
         var quoted = await cluster.Client.GetGrain<IProjectJoinQuoteGrain>(0).PreviewAsync(company, source, target, today);
         Assert.Equal(12, quoted.Ssa.Length);
 
-        var join = await OffTheFirstSiloAsync<IProjectJoinProcessGrain>(cluster);
+        var join = await LicensingCluster.OffTheFirstSiloAsync<IProjectJoinProcessGrain>(cluster);
         await join.StartAsync(new ProjectJoinPlan(company, source, target, "admin@example.com", today));
         var midway = await Eventually.UntilAsync(join.GetStatusAsync, s => s.BatchesDone >= 2, TimeSpan.FromSeconds(60));
         Assert.True(midway.State == ProcessState.Running && midway.BatchesDone < 6, $"the join finished ({midway}) before its silo could be killed");
@@ -157,23 +157,6 @@ public sealed class CompanyJoinTests(ITestOutputHelper output) : IDisposable
             });
             silo.Configure<JoinOptions>(o => o.ItemsPerBatch = itemsPerBatch);
         });
-
-    /// <summary>A process activated on a silo other than the first (which hosts the test cluster's membership).</summary>
-    private static async Task<T> OffTheFirstSiloAsync<T>(InProcessTestCluster cluster)
-        where T : IDurableProcessGrain
-    {
-        var management = cluster.Client.GetGrain<IManagementGrain>(0);
-        while (true)
-        {
-            var process = cluster.Client.GetGrain<T>(Guid.NewGuid().ToString("N"));
-            await process.GetStatusAsync();
-            var host = await management.GetActivationAddress(process, TestContext.Current.CancellationToken);
-            if (host is not null && !host.Equals(cluster.Silos[0].SiloAddress))
-            {
-                return process;
-            }
-        }
-    }
 
     private async Task KillHostAsync(InProcessTestCluster cluster, IDurableProcessGrain process, ProcessStatus midway)
     {

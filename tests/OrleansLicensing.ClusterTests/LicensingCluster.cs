@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.TestingHost;
+using OrleansLicensing.Contracts;
 using OrleansLicensing.Silo;
 
 namespace OrleansLicensing.ClusterTests;
@@ -39,6 +40,23 @@ public static class LicensingCluster
 
     public static StorageInstrumentation Instrumentation(this InProcessTestCluster cluster, int silo = 0) =>
         cluster.Silos[silo].SiloHost.Services.GetRequiredService<StorageInstrumentation>();
+
+    /// <summary>A durable process activated on a silo other than the first (which hosts the test cluster's membership), so a test can kill its silo.</summary>
+    public static async Task<T> OffTheFirstSiloAsync<T>(InProcessTestCluster cluster)
+        where T : IDurableProcessGrain
+    {
+        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        while (true)
+        {
+            var process = cluster.Client.GetGrain<T>(Guid.NewGuid().ToString("N"));
+            await process.GetStatusAsync();
+            var host = await management.GetActivationAddress(process, TestContext.Current.CancellationToken);
+            if (host is not null && !host.Equals(cluster.Silos[0].SiloAddress))
+            {
+                return process;
+            }
+        }
+    }
 }
 
 /// <summary>An in-memory cluster of <c>silos</c> silos started once for the tests that share it.</summary>

@@ -2,11 +2,13 @@ using System.Collections.Immutable;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Domain;
 using OrleansLicensing.Grains.History;
+using OrleansLicensing.Grains.Legacy;
 
 namespace OrleansLicensing.Grains.Ledger;
 
 /// <summary>
-/// A batch of old devices into a project (R-I2): per device, its legacy import mark and its
+/// A batch of old devices into a project (R-I2): per device, its legacy import mark (in its MAC
+/// block's grain, so a batch of neighbouring MACs adds one or two participants, not one per device) and its
 /// licenses as lots of source Import on the device (which must be in the project), and the mint
 /// ledger's record of all of them, in one transaction. A device imported before (by a concurrent
 /// import) gives nothing and is reported AlreadyImported; the others are imported, with the warning
@@ -34,23 +36,34 @@ public sealed class ImportLegacyDevicesMove : LedgerMove<ImmutableArray<LegacyDe
     {
         await context.EnsureOwnProjectAsync(_companyId, _projectId, "Old devices are imported only into the company's own projects");
 
-        // One call per device grain and transaction (DeviceGrain's remark): the legacy mark first, then the lots.
+        // The devices as exported (persistent state, read outside the transaction's locks: the
+        // export does not change once loaded), then their marks: one participant per MAC block,
+        // which answers the MACs no import took before.
+        var exported = (await Task.WhenAll(_macs.Select(mac => context.Grains.GetGrain<ILegacyDeviceGrain>(mac).GetExportedAsync())))
+            .OfType<LegacyExportedDevice>()
+            .ToDictionary(d => d.Device.Mac, d => d.Device, StringComparer.Ordinal);
+        var blocks = await Task.WhenAll(_macs.Where(exported.ContainsKey).GroupBy(LegacyImportMarks.BlockOf, StringComparer.Ordinal).Select(block =>
+            context.Grains.GetGrain<ILegacyImportMarkGrain>(block.Key).TakeAsync([.. block], _companyId, _projectId, _at)));
+        var taken = blocks.SelectMany(b => b).ToHashSet(StringComparer.Ordinal);
+
+        // One call per device grain and transaction (DeviceGrain's remark).
         var results = await Task.WhenAll(_macs.Select(async mac =>
         {
-            var taken = await context.Grains.GetGrain<ILegacyDeviceGrain>(mac).TakeForImportAsync(_companyId, _projectId, _at);
-            if (!taken.Taken)
+            if (!taken.Contains(mac))
             {
                 return new LegacyDeviceResult(mac, LegacyDeviceStatus.Error, ErrorCodes.AlreadyImported, []);
             }
 
-            if (!taken.Lots.IsEmpty)
+            var device = exported[mac];
+            var lots = LegacyLots.Of(device);
+            if (!lots.IsEmpty)
             {
-                await context.Device(mac).AddLotsAsync(_companyId, taken.Lots, requiredProjectId: _projectId);
+                await context.Device(mac).AddLotsAsync(_companyId, lots, requiredProjectId: _projectId);
             }
 
-            return taken.SeveralUsers
-                ? new LegacyDeviceResult(mac, LegacyDeviceStatus.Warning, ErrorCodes.SeveralUsers, taken.Lots)
-                : new LegacyDeviceResult(mac, LegacyDeviceStatus.Imported, null, taken.Lots);
+            return device.SeveralUsers
+                ? new LegacyDeviceResult(mac, LegacyDeviceStatus.Warning, ErrorCodes.SeveralUsers, lots)
+                : new LegacyDeviceResult(mac, LegacyDeviceStatus.Imported, null, lots);
         }));
 
         var minted = UnitsOf(results.SelectMany(r => r.Lots));
