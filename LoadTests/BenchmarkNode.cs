@@ -30,15 +30,9 @@ public static class BenchmarkNode
             ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Licensing:VendorApiKey"] = VendorKey,
-            ["Gateway:AnonymousPermitsPerMinute"] = "1000000",
-            ["Gateway:RateLimits:TokenPermitsPerMinute"] = "1000000",
-            ["Gateway:RateLimits:MutationPermitsPerMinute"] = "1000000",
-            ["Gateway:RateLimits:SearchPermitsPerMinute"] = "1000000",
-            ["Gateway:RateLimits:DevicePollsPerMinute"] = "1000000",
-            ["Licensing:LoginFreeFailuresPerAddress"] = "100000",
-            ["Licensing:PasswordHashIterations"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        builder.Configuration.AddInMemoryCollection(ExternalNode.LoadSettings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddLicensingSilo();
         builder.AddLicensingGateway();
