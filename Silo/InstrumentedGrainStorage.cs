@@ -24,7 +24,7 @@ public sealed class StorageInstrumentation : IDisposable
     {
         Provider = provider;
         _meter = meters.Create(Contracts.TelemetryNames.StorageMeter);
-        _duration = _meter.CreateHistogram<double>("licensing.storage.duration", unit: "ms", description: "Latency of grain storage calls by operation and provider");
+        _duration = _meter.CreateHistogram<double>("licensing.storage.duration", unit: "ms", description: "Latency of grain storage calls by operation, provider and state name (a bounded set: the names grains declare)");
         if (groupCommit is not null)
         {
             _meter.CreateObservableCounter("licensing.storage.commits", () => groupCommit.Commits, description: "SQLite transactions that committed grain-state writes (one fsync each at full durability); writes per commit = writes / commits");
@@ -68,7 +68,7 @@ public sealed class StorageInstrumentation : IDisposable
         }
         finally
         {
-            _duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new("operation", operation), new("provider", Provider), new("outcome", outcome));
+            _duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new("operation", operation), new("provider", Provider), new("outcome", outcome), new("state", stateName));
         }
     }
 

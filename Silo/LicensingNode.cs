@@ -221,7 +221,10 @@ public static class LicensingNode
         switch (storage.Provider)
         {
             case StorageProvider.Memory:
-                silo.AddMemoryGrainStorage(InnerStorageName);
+                // The same binary format as the databases: the JSON default cannot read back the
+                // immutable collections our states hold, so a reactivated grain failed to load.
+                silo.AddMemoryGrainStorage(InnerStorageName, options => options.Configure<Serializer>((o, serializer) =>
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
                 silo.UseInMemoryReminderService();
                 break;
             case StorageProvider.Sqlite:

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace OrleansLicensing.Silo;
@@ -19,6 +20,11 @@ public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeo
 {
     private readonly string _pragmas = string.Create(CultureInfo.InvariantCulture,
         $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")};");
+
+    private static readonly object Configured = new();
+
+    // The SQLite handles already given the pragmas (a handle leaves with its pooled connection).
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = [];
 
     private SqliteGroupCommit? _groupCommit;
 
@@ -54,9 +60,13 @@ public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeo
 
     private void ConfigureOnOpen(object sender, StateChangeEventArgs change)
     {
-        if (change.CurrentState == ConnectionState.Open && change.OriginalState != ConnectionState.Open)
+        // A pooled connection keeps its SQLite handle, and the handle its pragmas, between opens:
+        // configure each handle once, not on every open (the providers open one per call).
+        var connection = (SqliteConnection)sender;
+        if (change.CurrentState == ConnectionState.Open && change.OriginalState != ConnectionState.Open
+            && connection.Handle is { } handle && _configured.TryAdd(handle, Configured))
         {
-            using var command = ((SqliteConnection)sender).CreateCommand();
+            using var command = connection.CreateCommand();
             command.CommandText = _pragmas;
             command.ExecuteNonQuery();
         }

@@ -56,6 +56,7 @@ public sealed class DeviceGrain(
     private ImmutableArray<LicenseLot> _committedLots = [];
     private string? _etag;
     private byte[]? _body;
+    private bool _answerStale;
 
     private string Mac => this.GetPrimaryKeyString();
 
@@ -376,7 +377,7 @@ public sealed class DeviceGrain(
     /// </summary>
     private void PublishAnswer()
     {
-        if (_written.Count == 0 && _hardware is { } hardware && _etag is { } etag && _body is { } body)
+        if (_written.Count == 0 && !_answerStale && _hardware is { } hardware && _etag is { } etag && _body is { } body)
         {
             answers.Publish(Mac, new DeviceGrainAnswer(hardware.SecretHash, etag, body));
         }
@@ -418,6 +419,11 @@ public sealed class DeviceGrain(
             return Task.FromResult(new DevicePollResponse(DevicePollStatus.Unauthorized, null, null));
         }
 
+        if (EnsureAnswer())
+        {
+            PublishAnswer();
+        }
+
         return Task.FromResult(DeviceLicenseAnswer.Matches(ifNoneMatch, _etag!)
             ? new DevicePollResponse(DevicePollStatus.NotModified, _etag, null)
             : new DevicePollResponse(DevicePollStatus.Ok, _etag, _body));
@@ -438,15 +444,35 @@ public sealed class DeviceGrain(
     private async ValueTask<HardwareView?> HardwareAsync() =>
         _hardware ??= await GrainFactory.GetGrain<IHardwareGrain>(Mac).GetAsync();
 
+    /// <summary>
+    /// Takes <paramref name="committed"/> as the device's committed lots and marks the poll answer
+    /// out of date. The answer (its ETag, signed document and encrypted copy) is built by
+    /// <see cref="EnsureAnswer"/> when a poll first asks for it: a device whose licenses change
+    /// several times between two polls signs one document, not one per change, and a license
+    /// operation does not pay for a document nobody has asked for yet (D116).
+    /// </summary>
     private void RebuildAnswer(ImmutableArray<LicenseLot> committed)
     {
         _committedLots = committed;
+        _answerStale = true;
+    }
+
+    /// <summary>Builds the poll answer from the committed state if it is out of date; true when it built one.</summary>
+    private bool EnsureAnswer()
+    {
+        if (!_answerStale)
+        {
+            return false;
+        }
+
+        _answerStale = false;
+        var committed = _committedLots;
         var version = catalog.CurrentVersion(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).Version;
         var testLicense = _testLicense is { Expired: false } valid ? valid : null;
         var etag = DeviceLicenseAnswer.ComputeETag(Mac, version, committed, _testMode.Until, testLicense);
         if (etag == _etag)
         {
-            return;
+            return true;
         }
 
         var document = LicenseDocument.Create(Mac, version, committed, _testMode.Until, signingKey.Key, signingKey.KeyId);
@@ -457,6 +483,7 @@ public sealed class DeviceGrain(
             : null;
         _body = DeviceLicenseAnswer.CreateBody(Mac, committed, _testMode.Until, document, encrypted, testLicense);
         _etag = etag;
+        return true;
     }
 
     #region Test mode (R-L9)

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.State;
 
@@ -6,38 +8,101 @@ namespace OrleansLicensing.Grains.Grains;
 
 /// <summary>
 /// A run of at most <see cref="HistoryLogGrain.ChunkSize"/> consecutive events of one history log
-/// (docs/history.md). Its state is rewritten on every append, which the bound keeps small.
+/// (docs/history.md), stored in two parts: the settled events (state <c>historyChunk</c>) and a
+/// short tail of the newest ones (state <c>historyChunkTail</c>, at most <see cref="TailLimit"/>
+/// events). An append rewrites only the tail; every <see cref="TailLimit"/> events, and when the
+/// chunk is full, the tail is settled into the main part. An append then serialises about
+/// <see cref="TailLimit"/> events on average instead of half a chunk (D117).
 /// </summary>
+/// <remarks>
+/// A full chunk never keeps a tail, so reading one (every chunk but the newest) reads one row.
+/// Settling writes the main part first and then empties the tail: if the second write is lost,
+/// the tail holds copies of settled events, which loading drops by sequence number.
+/// </remarks>
 public sealed class HistoryChunkGrain(
     [PersistentState("historyChunk", StorageNames.Licensing)] IPersistentState<HistoryChunkState> chunk) : Grain, IHistoryChunkGrain
 {
+    /// <summary>The most events the tail holds before they are settled into the chunk's main part.</summary>
+    public const int TailLimit = 16;
+
+    private const string TailState = "historyChunkTail";
+
+    private IGrainStorage? _storage;
+    private GrainState<HistoryChunkState> _tail = new(new HistoryChunkState());
+
+    // The chunk's events in sequence order: the main part followed by the tail.
+    private List<HistoryEvent> _events = [];
+
+    private List<HistoryEvent> TailEvents => _tail.State?.Events ?? [];
+
+    private IGrainStorage Storage => _storage ??= ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Licensing);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var settled = chunk.State.Events;
+        if (settled.Count < HistoryLogGrain.ChunkSize)
+        {
+            await Storage.ReadStateAsync(TailState, GrainContext.GrainId, _tail);
+        }
+
+        var settledSeqs = settled.Select(e => e.Seq).ToHashSet();
+        _events = [.. settled, .. TailEvents.Where(e => !settledSeqs.Contains(e.Seq))];
+        _events.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+    }
+
     public async Task AppendAsync(ImmutableArray<HistoryEvent> events)
     {
-        var held = chunk.State.Events;
-        var added = false;
+        var fresh = new List<HistoryEvent>();
         foreach (var e in events)
         {
-            if (held.Any(h => h.Id == e.Id || h.Seq == e.Seq))
+            if (!_events.Any(h => h.Id == e.Id || h.Seq == e.Seq) && !fresh.Any(h => h.Id == e.Id || h.Seq == e.Seq))
             {
-                continue;
+                fresh.Add(e);
             }
-
-            held.Add(e);
-            added = true;
         }
 
-        if (added)
+        if (fresh.Count == 0)
         {
-            held.Sort((a, b) => a.Seq.CompareTo(b.Seq));
-            await chunk.WriteStateAsync();
+            return;
         }
+
+        var all = _events.Concat(fresh).OrderBy(e => e.Seq).ToList();
+        var settledCount = chunk.State.Events.Count;
+        var tail = all.Skip(settledCount).ToList();
+        try
+        {
+            if (tail.Count > TailLimit || all.Count >= HistoryLogGrain.ChunkSize || tail.Any(e => e.Seq < (settledCount == 0 ? long.MinValue : chunk.State.Events[^1].Seq)))
+            {
+                // Settle: the main part takes every event, then the tail is emptied.
+                chunk.State = new HistoryChunkState { Events = all };
+                await chunk.WriteStateAsync();
+                if (TailEvents.Count > 0 || _tail.ETag is not null)
+                {
+                    _tail.State = new HistoryChunkState();
+                    await Storage.WriteStateAsync(TailState, GrainContext.GrainId, _tail);
+                }
+            }
+            else
+            {
+                _tail.State = new HistoryChunkState { Events = tail };
+                await Storage.WriteStateAsync(TailState, GrainContext.GrainId, _tail);
+            }
+        }
+        catch
+        {
+            // What reached storage is unknown: start again from it.
+            DeactivateOnIdle();
+            throw;
+        }
+
+        _events = all;
     }
 
     public Task<HistoryChunkSlice> ReadAsync(HistoryFilter filter, long before, int limit)
     {
         var matches = ImmutableArray.CreateBuilder<HistoryEvent>();
         HistoryEvent? oldest = null;
-        var held = chunk.State.Events;
+        var held = _events;
         for (var i = held.Count - 1; i >= 0; i--)
         {
             var e = held[i];
@@ -64,18 +129,25 @@ public sealed class HistoryChunkGrain(
 
     public Task<HistoryChunkSummary> DescribeAsync()
     {
-        var held = chunk.State.Events;
+        var held = _events;
         return Task.FromResult(held.Count == 0
             ? new HistoryChunkSummary([], null, null)
             : new HistoryChunkSummary([.. held.Select(e => e.Id)], held[^1].Seq, held[^1].At));
     }
 
     public Task<DateTimeOffset?> GetNewestAtAsync() =>
-        Task.FromResult(chunk.State.Events.Count == 0 ? (DateTimeOffset?)null : chunk.State.Events[^1].At);
+        Task.FromResult(_events.Count == 0 ? (DateTimeOffset?)null : _events[^1].At);
 
     public async Task ClearAsync()
     {
         await chunk.ClearStateAsync();
         chunk.State = new HistoryChunkState();
+        if (_tail.ETag is not null)
+        {
+            await Storage.ClearStateAsync(TailState, GrainContext.GrainId, _tail);
+        }
+
+        _tail = new GrainState<HistoryChunkState>(new HistoryChunkState());
+        _events = [];
     }
 }

@@ -7,24 +7,32 @@ namespace OrleansLicensing.ApiTests;
 public sealed class SqliteDataSourceTests
 {
     [Theory]
-    [InlineData(SqliteSynchronous.Full, 2L)]
-    [InlineData(SqliteSynchronous.Normal, 1L)]
-    public void Every_opened_connection_carries_the_configured_busy_timeout_and_durability(SqliteSynchronous synchronous, long pragmaValue)
+    [InlineData(SqliteSynchronous.Full, 2L, false)]
+    [InlineData(SqliteSynchronous.Normal, 1L, false)]
+    [InlineData(SqliteSynchronous.Full, 2L, true)]
+    [InlineData(SqliteSynchronous.Normal, 1L, true)]
+    public void Every_opened_connection_carries_the_configured_busy_timeout_and_durability(SqliteSynchronous synchronous, long pragmaValue, bool pooling)
     {
         var path = Path.Combine(Path.GetTempPath(), $"orleans-licensing-busy-{Guid.NewGuid():N}.db");
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = pooling }.ToString();
         try
         {
             using var dataSource = new SqliteDataSource(connectionString, TimeSpan.FromSeconds(7), synchronous);
-            for (var i = 0; i < 2; i++)
+            for (var i = 0; i < 3; i++)
             {
+                // Reopened (a pooled handle comes back with its pragmas) and beside a second one (a new handle).
                 using var connection = dataSource.OpenConnection();
-                Assert.Equal(7000L, Pragma(connection, "busy_timeout"));
-                Assert.Equal(pragmaValue, Pragma(connection, "synchronous"));
+                using var beside = dataSource.OpenConnection();
+                foreach (var open in new[] { connection, beside })
+                {
+                    Assert.Equal(7000L, Pragma(open, "busy_timeout"));
+                    Assert.Equal(pragmaValue, Pragma(open, "synchronous"));
+                }
             }
         }
         finally
         {
+            SqliteConnection.ClearAllPools();
             File.Delete(path);
         }
     }
