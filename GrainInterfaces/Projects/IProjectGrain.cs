@@ -67,6 +67,16 @@ public interface IProjectGrain : IGrainWithStringKey
     [Orleans.Concurrency.AlwaysInterleave]
     Task<ImmutableSortedDictionary<string, int>> DebitUpToAsync(ImmutableSortedDictionary<string, int> wanted);
 
+    /// <summary>
+    /// The balance under the caller's transaction's read lock, refused like a debit while the
+    /// project is closed. A bind that draws from several projects takes this lock on the device's
+    /// own project, in the one order of its locks, when it expects to take nothing from it: a read
+    /// participant writes no new state and needs no confirmation (D118).
+    /// </summary>
+    [Transaction(TransactionOption.Join)]
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<ImmutableSortedDictionary<string, int>> ReadBalanceForDebitAsync();
+
     /// <summary>Takes exactly these units or fails with <see cref="ErrorCodes.InsufficientBalance"/>.</summary>
     [Transaction(TransactionOption.Join)]
     [Orleans.Concurrency.AlwaysInterleave]

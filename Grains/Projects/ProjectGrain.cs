@@ -173,6 +173,16 @@ public sealed class ProjectGrain(
         });
     }
 
+    public Task<ImmutableSortedDictionary<string, int>> ReadBalanceForDebitAsync()
+    {
+        EnsureCreated();
+        return balance.PerformRead(state =>
+        {
+            EnsureOpen(state);
+            return state.Licenses;
+        });
+    }
+
     public Task<ImmutableSortedDictionary<string, int>> DebitUpToAsync(ImmutableSortedDictionary<string, int> wanted)
     {
         EnsureCreated();

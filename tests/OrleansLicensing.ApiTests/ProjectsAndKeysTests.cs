@@ -184,6 +184,18 @@ public sealed class ProjectsAndKeysTests(SharedApp shared) : IAsyncLifetime
         Assert.Equal([(_defaultProjectId, 1), (second, 2), (third, 1)], debited);
         Assert.Equal(4, (await _api.BalanceAsync(_token, _companyId, third))[Port8]!.GetValue<int>());
         Assert.Empty(await _api.BalanceAsync(_token, _companyId, second));
+
+        // With the device's project empty (only read, D118) the named ones give everything; and
+        // once it holds some again, it gives first again (that attempt takes its write lock).
+        var fromThird = await _api.SendAsync(HttpMethod.Post, path, new { version = "V13", licenses = new Dictionary<string, int> { [Port8] = 2 }, fromProjects = new[] { second, third } }, _token);
+        Assert.Equal(HttpStatusCode.OK, fromThird.StatusCode);
+        Assert.Equal([(third, 2)], (await Api.Json(fromThird))["debited"]!.AsArray().Select(d => (d!["projectId"]!.GetValue<string>(), d["licenses"]![Port8]!.GetValue<int>())));
+        Assert.Equal(HttpStatusCode.Created, (await Redeem(_defaultProjectId, await _api.MintKeyAsync(new Dictionary<string, int> { [Port8] = 1 }))).StatusCode);
+        var homeFirst = await _api.SendAsync(HttpMethod.Post, path, new { version = "V13", licenses = new Dictionary<string, int> { [Port8] = 2 }, fromProjects = new[] { third } }, _token);
+        Assert.Equal(HttpStatusCode.OK, homeFirst.StatusCode);
+        Assert.Equal([(_defaultProjectId, 1), (third, 1)], (await Api.Json(homeFirst))["debited"]!.AsArray().Select(d => (d!["projectId"]!.GetValue<string>(), d["licenses"]![Port8]!.GetValue<int>())));
+        Assert.Empty(await _api.BalanceAsync(_token, _companyId, _defaultProjectId));
+        Assert.Equal(1, (await _api.BalanceAsync(_token, _companyId, third))[Port8]!.GetValue<int>());
     }
 
     [Fact]

@@ -19,6 +19,9 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
     private ImmutableArray<string> _sources = [];
     private ImmutableSortedDictionary<string, int>? _shortfall;
     private string? _home;
+
+    // Set when the device's project turned out to hold some of the wanted units: later attempts write-lock it from the start.
+    private bool _homeNeedsWrite;
     private readonly DateOnly _today;
     private readonly SscCalculator _calculator;
 
@@ -124,17 +127,29 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
     private async Task<ImmutableArray<ProjectDebit>> DebitAsync(LedgerContext context, string home, string[] named)
     {
         ImmutableArray<string> sources = [home, .. named.Where(p => p != home)];
+        ImmutableSortedDictionary<string, int>? homeSeen = null;
         if (!_command.DryRun && sources.Length > 1)
         {
-            // Every source's write lock, in one order (by project id), before any debit: the
-            // debits go home first and then in the order named, so two binds whose sources cross
-            // (a device in A drawing from B, one in B drawing from A) would otherwise each hold
-            // one project while waiting for the other until a lock timeout (issue 15; measured:
-            // CrossedSourcesTests stalled every client). An empty debit takes the lock and
+            // Every source's lock, in one order (by project id), before any debit: the debits go
+            // home first and then in the order named, so two binds whose sources cross (a device
+            // in A drawing from B, one in B drawing from A) would otherwise each hold one project
+            // while waiting for the other until a lock timeout (issue 15; measured:
+            // CrossedSourcesTests stalled every client). An empty debit takes a write lock and
             // changes nothing; the device's lock came first (one device per bind).
+            // The device's own project is usually short when other projects are named: it is
+            // only read (D118). Should it hold some of what is wanted after all, this attempt
+            // aborts and the next one takes its write lock in the same order (upgrading a read
+            // lock out of order could deadlock against another bind reading it too).
             foreach (var projectId in sources.Order(StringComparer.Ordinal))
             {
-                await context.Project(projectId).DebitUpToAsync(LicenseMath.Empty);
+                if (projectId == home && !_homeNeedsWrite)
+                {
+                    homeSeen = await context.Project(projectId).ReadBalanceForDebitAsync();
+                }
+                else
+                {
+                    await context.Project(projectId).DebitUpToAsync(LicenseMath.Empty);
+                }
             }
         }
 
@@ -145,6 +160,17 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
             if (remaining.IsEmpty)
             {
                 break;
+            }
+
+            if (projectId == home && homeSeen is { } seen)
+            {
+                if (LicenseMath.Cover(seen, remaining).IsEmpty)
+                {
+                    continue;
+                }
+
+                _homeNeedsWrite = true;
+                throw new LicensingException(ErrorCodes.TransientConflict, "The device's project holds some of the licenses; drawing them needs its write lock.");
             }
 
             var project = context.Project(projectId);
