@@ -230,7 +230,7 @@ public static class LicensingNode
             case StorageProvider.Sqlite:
                 Directory.CreateDirectory(Path.GetFullPath(storage.DataDirectory));
                 var connectionString = SqliteSchema.ConnectionString(storage);
-                var dataSource = new SqliteDataSource(connectionString, TimeSpan.FromSeconds(storage.SqliteBusyTimeoutSeconds), storage.SqliteSynchronous);
+                var dataSource = new SqliteDataSource(connectionString, TimeSpan.FromSeconds(storage.SqliteBusyTimeoutSeconds), storage.SqliteSynchronous, storage.SqliteCommitDelay);
                 silo.Services.AddSingleton(dataSource);
                 silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
                     new SqliteSchemaParticipant(connectionString, sp.GetRequiredService<ILogger<SqliteSchemaParticipant>>()));

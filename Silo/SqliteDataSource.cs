@@ -16,7 +16,7 @@ namespace OrleansLicensing.Silo;
 /// Its connections hand grain-state writes to one <see cref="SqliteGroupCommit"/>, which commits
 /// the writes that arrive together in one SQLite transaction.
 /// </summary>
-public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeout, SqliteSynchronous synchronous = SqliteSynchronous.Full) : DbDataSource
+public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeout, SqliteSynchronous synchronous = SqliteSynchronous.Full, TimeSpan commitDelay = default) : DbDataSource
 {
     private readonly string _pragmas = string.Create(CultureInfo.InvariantCulture,
         $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")};");
@@ -31,7 +31,7 @@ public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeo
     public override string ConnectionString => connectionString;
 
     /// <summary>The writer of this data source's grain-state writes (started with the first connection).</summary>
-    public SqliteGroupCommit GroupCommit => LazyInitializer.EnsureInitialized(ref _groupCommit, () => new SqliteGroupCommit(OpenWriterConnection));
+    public SqliteGroupCommit GroupCommit => LazyInitializer.EnsureInitialized(ref _groupCommit, () => new SqliteGroupCommit(OpenWriterConnection, commitDelay));
 
     protected override DbConnection CreateDbConnection()
     {
