@@ -32,6 +32,8 @@ public sealed class HistoryChunkGrain(
 
     // The chunk's events in sequence order: the main part followed by the tail.
     private List<HistoryEvent> _events = [];
+    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private readonly HashSet<long> _seqs = [];
 
     private List<HistoryEvent> TailEvents => _tail.State?.Events ?? [];
 
@@ -48,14 +50,18 @@ public sealed class HistoryChunkGrain(
         var settledSeqs = settled.Select(e => e.Seq).ToHashSet();
         _events = [.. settled, .. TailEvents.Where(e => !settledSeqs.Contains(e.Seq))];
         _events.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+        _ids.UnionWith(_events.Select(e => e.Id));
+        _seqs.UnionWith(_events.Select(e => e.Seq));
     }
 
     public async Task AppendAsync(ImmutableArray<HistoryEvent> events)
     {
+        // Held ids and sequence numbers, kept beside the list: an append checks its events
+        // against them instead of scanning the chunk.
         var fresh = new List<HistoryEvent>();
         foreach (var e in events)
         {
-            if (!_events.Any(h => h.Id == e.Id || h.Seq == e.Seq) && !fresh.Any(h => h.Id == e.Id || h.Seq == e.Seq))
+            if (!_ids.Contains(e.Id) && !_seqs.Contains(e.Seq) && !fresh.Any(h => h.Id == e.Id || h.Seq == e.Seq))
             {
                 fresh.Add(e);
             }
@@ -66,12 +72,23 @@ public sealed class HistoryChunkGrain(
             return;
         }
 
-        var all = _events.Concat(fresh).OrderBy(e => e.Seq).ToList();
-        var settledCount = chunk.State.Events.Count;
-        var tail = all.Skip(settledCount).ToList();
+        // Events come in sequence order from the log's head; anything else is sorted in.
+        fresh.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+        var inOrder = _events.Count == 0 || fresh[0].Seq > _events[^1].Seq;
+        var all = new List<HistoryEvent>(_events.Count + fresh.Count);
+        all.AddRange(_events);
+        all.AddRange(fresh);
+        if (!inOrder)
+        {
+            all.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+        }
+
+        var settled = chunk.State.Events;
+        var tail = all.GetRange(settled.Count, all.Count - settled.Count);
+        var settledStillFirst = settled.Count == 0 || tail.Count == 0 || tail[0].Seq > settled[^1].Seq;
         try
         {
-            if (tail.Count > TailLimit || all.Count >= HistoryLogGrain.ChunkSize || tail.Any(e => e.Seq < (settledCount == 0 ? long.MinValue : chunk.State.Events[^1].Seq)))
+            if (tail.Count > TailLimit || all.Count >= HistoryLogGrain.ChunkSize || !settledStillFirst)
             {
                 // Settle: the main part takes every event, then the tail is emptied.
                 chunk.State = new HistoryChunkState { Events = all };
@@ -96,6 +113,11 @@ public sealed class HistoryChunkGrain(
         }
 
         _events = all;
+        foreach (var e in fresh)
+        {
+            _ids.Add(e.Id);
+            _seqs.Add(e.Seq);
+        }
     }
 
     public Task<HistoryChunkSlice> ReadAsync(HistoryFilter filter, long before, int limit)
@@ -149,5 +171,7 @@ public sealed class HistoryChunkGrain(
 
         _tail = new GrainState<HistoryChunkState>(new HistoryChunkState());
         _events = [];
+        _ids.Clear();
+        _seqs.Clear();
     }
 }
