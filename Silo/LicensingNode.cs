@@ -256,7 +256,7 @@ public static class LicensingNode
                 silo.AddAdoNetGrainStorage(InnerStorageName, options => options.Configure<Serializer>((o, serializer) =>
                 {
                     o.Invariant = PostgreSqlSchema.Invariant;
-                    o.ConnectionString = postgres;
+                    o.ConnectionString = PostgreSqlSchema.ForGrainStorage(postgres);
                     o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                 }));
                 silo.UseAdoNetReminderService(options =>

@@ -73,6 +73,26 @@ public static class PostgreSqlSchema
     /// <summary>The highest script version this build carries.</summary>
     public static int LatestVersion => Scripts[^1].Version;
 
+    /// <summary>
+    /// The connection string the grain storage uses: the operator's, with Npgsql's automatic
+    /// preparation turned on unless the operator set it (D120). The provider sends the same few
+    /// statements (read, write, clear) for every grain; prepared once per connection, PostgreSQL
+    /// no longer parses and plans each write. Npgsql drops a prepared statement when the table's
+    /// schema changes, so an upgrade script does not break a running silo's statements.
+    /// </summary>
+    public static string ForGrainStorage(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.Keys.Cast<string>().Any(key => key.Replace(" ", string.Empty, StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            builder.MaxAutoPrepare = 16;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ConnectionString;
+    }
+
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);

@@ -84,6 +84,61 @@ public sealed partial class QueryKeyContractTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task PostgreSQL_grain_storage_prepares_its_write_and_keeps_working_after_a_schema_change()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = await postgres.CreateDatabaseAsync();
+        await PostgreSqlSchema.ApplyAsync(database, NullLogger.Instance, ct);
+        Assert.Equal(16, new NpgsqlConnectionStringBuilder(PostgreSqlSchema.ForGrainStorage(database)).MaxAutoPrepare);
+        Assert.Equal(0, new NpgsqlConnectionStringBuilder(PostgreSqlSchema.ForGrainStorage(database + ";Max Auto Prepare=0")).MaxAutoPrepare);
+
+        await using var connection = new NpgsqlConnection(PostgreSqlSchema.ForGrainStorage(database));
+        await connection.OpenAsync(ct);
+        string write;
+        await using (var query = new NpgsqlCommand("SELECT querytext FROM orleansquery WHERE querykey = 'WriteToStorageKey'", connection))
+        {
+            write = (string)(await query.ExecuteScalarAsync(ct))!;
+        }
+
+        int? version = null;
+        async Task WriteAsync()
+        {
+            await using var command = new NpgsqlCommand(write, connection);
+            command.Parameters.AddWithValue("ServiceId", "prepared-test");
+            command.Parameters.AddWithValue("GrainTypeString", "grain");
+            command.Parameters.AddWithValue("GrainIdN0", 0L);
+            command.Parameters.AddWithValue("GrainIdN1", 0L);
+            command.Parameters.AddWithValue("GrainIdExtensionString", "key");
+            command.Parameters.AddWithValue("GrainTypeHash", 1);
+            command.Parameters.AddWithValue("GrainIdHash", 2);
+            command.Parameters.AddWithValue("PayloadBinary", new byte[] { 1, 2, 3 });
+            command.Parameters.Add(new NpgsqlParameter("GrainStateVersion", NpgsqlTypes.NpgsqlDbType.Integer) { Value = (object?)version ?? DBNull.Value });
+            version = Convert.ToInt32(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            await WriteAsync();
+        }
+
+        Assert.Equal(4, version);
+        await using (var prepared = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%licensing_grain_state%'", connection))
+        {
+            Assert.True((long)(await prepared.ExecuteScalarAsync(ct))! >= 1, "the write was not prepared");
+        }
+
+        // An upgrade script changes the table under the prepared write: the next writes still work.
+        await using (var alter = new NpgsqlCommand("ALTER TABLE licensing_grain_state ADD COLUMN upgrade_probe integer NULL", connection))
+        {
+            await alter.ExecuteNonQueryAsync(ct);
+        }
+
+        await WriteAsync();
+        await WriteAsync();
+        Assert.Equal(6, version);
+    }
+
+    [Fact]
     public async Task PostgreSQL_scripts_run_twice_by_hand_and_the_migration_applies_each_once()
     {
         var ct = TestContext.Current.CancellationToken;
