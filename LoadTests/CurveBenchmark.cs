@@ -20,7 +20,7 @@ public static class CurveBenchmark
 {
     private const int Companies = 8;
     private const int DevicesPerCompany = 50;
-    private const int Funded = 250_000;
+    internal const int Funded = 250_000;
     private const int Pollers = 4;
     private const string LicenseType = "PBX-Port8";
     private static readonly int[] Concurrencies = [1, 4, 16, 64];

@@ -52,7 +52,9 @@ public static class RedeemBurstBenchmark
                 minted[i] = (await BenchmarkNode.MintKeyAsync(http, LicenseType, units), units);
             });
 
+            var cpuBefore = ProcessCpu.Seconds([node.ProcessId]);
             var row = await BurstAsync(http, token, companyId, projects, minted, clients, round);
+            row = row with { CpuMsPerRedeem = (ProcessCpu.Seconds([node.ProcessId]) - cpuBefore) * 1000 / Math.Max(1, row.Winners.Count) };
             var unitsOf = minted.ToDictionary(m => m.Code, m => m.Units, StringComparer.Ordinal);
             foreach (var (code, project) in row.Winners)
             {
@@ -60,7 +62,7 @@ public static class RedeemBurstBenchmark
             }
 
             rows.Add(row);
-            Console.WriteLine($"redeem-burst round {round}: {keys} keys ({row.Pairs} redeemed twice at once) by {clients} clients drained in {row.Drain.TotalSeconds:F2} s, {row.PerSecond:F0} redeems/s, p50 {CurveBenchmark.Ms(row.Latency, 50):F1} ms, p99 {CurveBenchmark.Ms(row.Latency, 99):F1} ms; pairs with one winner and one KeyAlreadyAssigned: {row.PairsResolved}/{row.Pairs}; answers {row.Answers}; errors {row.Errors.Count}");
+            Console.WriteLine($"redeem-burst round {round}: {keys} keys ({row.Pairs} redeemed twice at once) by {clients} clients drained in {row.Drain.TotalSeconds:F2} s, {row.PerSecond:F0} redeems/s, p50 {CurveBenchmark.Ms(row.Latency, 50):F1} ms, p99 {CurveBenchmark.Ms(row.Latency, 99):F1} ms, node CPU {row.CpuMsPerRedeem:F2} ms per redeem; pairs with one winner and one KeyAlreadyAssigned: {row.PairsResolved}/{row.Pairs}; answers {row.Answers}; errors {row.Errors.Count}");
             foreach (var error in row.Errors.Take(5))
             {
                 Console.WriteLine($"  {error}");
@@ -181,13 +183,13 @@ public static class RedeemBurstBenchmark
         var text = new StringBuilder();
         text.AppendLine(Heading);
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only redeem-burst --keys {options.Keys} --concurrency {options.Concurrency} --rounds {rows.Count}` (commit {BenchmarkNode.Commit(BenchmarkOptions.FindRoot())}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores shared with the load generator). The {options.NodeConfiguration} node as its own process with its production configuration (SQLite, full durability); one company with {Projects} projects. Per round the vendor first mints {options.Keys:N0} fresh keys of 1–5 {LicenseType} (not timed); then {options.Concurrency} clients take the keys in turn and redeem each into one of the projects (`POST …/projects/{{pid}}/activations`), as fast as the node answers. Every {DuplicateEvery}th key is sent twice at the same instant, on two connections, into two different projects: exactly one must answer 201 and the other 409 `KeyAlreadyAssigned` (R-K2). The burst is drained when the last answer arrived; redeems/s = keys redeemed / drain time; latencies are per request (duplicates included).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only redeem-burst --keys {options.Keys} --concurrency {options.Concurrency} --rounds {rows.Count}` (commit {BenchmarkNode.Commit(BenchmarkOptions.FindRoot())}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores shared with the load generator). The {options.NodeConfiguration} node as its own process with its production configuration (SQLite, full durability); one company with {Projects} projects. Per round the vendor first mints {options.Keys:N0} fresh keys of 1–5 {LicenseType} (not timed); then {options.Concurrency} clients take the keys in turn and redeem each into one of the projects (`POST …/projects/{{pid}}/activations`), as fast as the node answers. Every {DuplicateEvery}th key is sent twice at the same instant, on two connections, into two different projects: exactly one must answer 201 and the other 409 `KeyAlreadyAssigned` (R-K2). The burst is drained when the last answer arrived; redeems/s = keys redeemed / drain time; latencies are per request (duplicates included); node CPU is the node process's user + system time over the burst from `/proc`, per key redeemed (the refused duplicates' cost included).");
         text.AppendLine();
-        text.AppendLine("| round | keys | clients | drained in | redeems/s | p50 | p99 | max | duplicate pairs: one winner + one `KeyAlreadyAssigned` | answers | load average |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| round | keys | clients | drained in | redeems/s | node CPU per redeem | p50 | p99 | max | duplicate pairs: one winner + one `KeyAlreadyAssigned` | answers | load average |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Round} | {r.Keys:N0} | {r.Clients} | {r.Drain.TotalSeconds:F2} s | {r.PerSecond:F0} | {CurveBenchmark.Ms(r.Latency, 50):F1} ms | {CurveBenchmark.Ms(r.Latency, 99):F1} ms | {CurveBenchmark.Max(r.Latency):F0} ms | {r.PairsResolved} / {r.Pairs} | {r.Answers} | {r.Load} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Round} | {r.Keys:N0} | {r.Clients} | {r.Drain.TotalSeconds:F2} s | {r.PerSecond:F0} | {r.CpuMsPerRedeem:F2} ms | {CurveBenchmark.Ms(r.Latency, 50):F1} ms | {CurveBenchmark.Ms(r.Latency, 99):F1} ms | {CurveBenchmark.Max(r.Latency):F0} ms | {r.PairsResolved} / {r.Pairs} | {r.Answers} | {r.Load} |");
         }
 
         text.AppendLine();
@@ -197,5 +199,8 @@ public static class RedeemBurstBenchmark
         return text.ToString();
     }
 
-    private sealed record Row(int Round, int Keys, int Pairs, int Clients, TimeSpan Drain, double PerSecond, LongHistogram Latency, int PairsResolved, string Answers, List<string> Errors, Dictionary<string, string> Winners, string Load);
+    private sealed record Row(int Round, int Keys, int Pairs, int Clients, TimeSpan Drain, double PerSecond, LongHistogram Latency, int PairsResolved, string Answers, List<string> Errors, Dictionary<string, string> Winners, string Load)
+    {
+        public double CpuMsPerRedeem { get; init; }
+    }
 }
