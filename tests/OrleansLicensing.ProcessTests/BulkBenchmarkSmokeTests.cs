@@ -25,7 +25,7 @@ public sealed class BulkBenchmarkSmokeTests
     [Fact]
     public async Task Memory_scenario_activates_every_device_after_a_restart()
     {
-        var run = await LoadTestsRun.RunAsync("memory", "--devices", "20", "--gc-wait-seconds", "5");
+        var run = await LoadTestsRun.RunAsync("memory", "--devices", "20", "--gc-wait-seconds", "2");
         LoadTestsRun.AssertClean(run, "## Memory per activated device");
     }
 }
