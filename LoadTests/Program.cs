@@ -3,6 +3,9 @@ using OrleansLicensing.LoadTests;
 // Benchmarks of SPEC §6, measured in one run on this machine, medians of rounds:
 // the device poll against plain Kestrel, and license operations with cross-project debits on SQLite.
 //   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|cluster|license-ops|license-mix|redeem-burst|memory|search|history|orders|import|import-small]
+// Sizes (defaults are the documented runs; the CI smoke in tests/OrleansLicensing.ProcessTests runs each scenario small):
+//   --node-configuration Release|Debug, --clients N, --companies N, --devices-per-company N, --warmup-seconds N, --min-seconds N (license-ops, license-mix),
+//   --keys N (redeem-burst), --search-devices N, --history-events N, --queries N (search, history), --order-devices N, --import-devices N, --devices N --gc-wait-seconds N (memory).
 // The poll benchmark re-launches this binary as its plain-Kestrel baseline: --baseline-server PORT BODYFILE ETAG.
 if (args.Length == 4 && args[0] == PollBaseline.Mode)
 {
