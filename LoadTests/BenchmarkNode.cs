@@ -74,8 +74,25 @@ public static class BenchmarkNode
     /// <summary>The vendor mints a key of <paramref name="units"/> and the user redeems it into the project.</summary>
     public static async Task FundAsync(HttpClient http, string token, string companyId, string projectId, string licenseType, int units)
     {
-        var key = (await Json(await Expect(Send(http, HttpMethod.Post, "/api/v1/vendor/activation-keys", VendorKey, new { licenses = new Dictionary<string, int> { [licenseType] = units }, orderNumber = "LOAD" }), HttpStatusCode.Created)))["key"]!.GetValue<string>();
+        var key = await MintKeyAsync(http, licenseType, units);
         await Expect(Send(http, HttpMethod.Post, $"/api/v1/companies/{companyId}/projects/{projectId}/activations", token, new { key }), HttpStatusCode.Created);
+    }
+
+    /// <summary>The vendor mints an activation key of <paramref name="units"/> (R-K1); returns its code.</summary>
+    public static async Task<string> MintKeyAsync(HttpClient http, string licenseType, int units) =>
+        (await Json(await Expect(Send(http, HttpMethod.Post, "/api/v1/vendor/activation-keys", VendorKey, new { licenses = new Dictionary<string, int> { [licenseType] = units }, orderNumber = "LOAD" }), HttpStatusCode.Created)))["key"]!.GetValue<string>();
+
+    /// <summary>The problem code of an error answer (problem+json <c>code</c>), or null when the body has none.</summary>
+    public static async Task<string?> ProblemCodeAsync(HttpResponseMessage response)
+    {
+        try
+        {
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())?["code"]?.GetValue<string>();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Registers <paramref name="count"/> IP6000 devices from MAC suffix <paramref name="firstSuffix"/> and adds them to the project.</summary>
@@ -121,6 +138,23 @@ public static class BenchmarkNode
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>The short hash of the checkout at <paramref name="root"/> (the commit a benchmark measured).</summary>
+    public static string Commit(string root)
+    {
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("git", "rev-parse --short HEAD") { WorkingDirectory = root, RedirectStandardOutput = true };
+            using var git = System.Diagnostics.Process.Start(start)!;
+            var hash = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return hash.Length > 0 ? hash : "unknown";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "unknown";
+        }
     }
 
     public static int FreePort()

@@ -10,6 +10,32 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
     /// <summary>Build configuration of the node binary the out-of-process benchmarks start (Release; Debug for the CI smoke).</summary>
     public string NodeConfiguration { get; init; } = "Release";
 
+    /// <summary>redeem-burst: activation keys minted and redeemed per round.</summary>
+    public int Keys { get; init; } = 2_000;
+
+    /// <summary>license-ops and license-mix: warm-up before each measured round, and the shortest round they accept (the CI smoke goes below the defaults).</summary>
+    public int WarmupSeconds { get; init; } = 10;
+
+    public int MinimumSeconds { get; init; } = 10;
+
+    /// <summary>license-ops and license-mix: companies seeded, and devices in each.</summary>
+    public int Companies { get; init; } = 8;
+
+    public int DevicesPerCompany { get; init; } = 50;
+
+    /// <summary>The sizes of the search, history and orders scenarios (their documented sizes by default; the CI smoke runs them small).</summary>
+    public int SearchDevices { get; init; } = 10_000;
+
+    public int HistoryEvents { get; init; } = 100_000;
+
+    public int OrderDevices { get; init; } = 10_000;
+
+    /// <summary>search and history: timed reads per kind; null keeps each scenario's own count (at least 100).</summary>
+    public int? Queries { get; init; }
+
+    /// <summary>memory: how long to wait for the collector's next full collection before each reading.</summary>
+    public int GcWaitSeconds { get; init; } = 60;
+
     public static BenchmarkOptions Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -42,6 +68,16 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
         {
             PollDevices = Int("poll-devices", 100_000),
             NodeConfiguration = values.GetValueOrDefault("node-configuration") ?? "Release",
+            Keys = Int("keys", 2_000),
+            WarmupSeconds = Int("warmup-seconds", 10),
+            MinimumSeconds = Int("min-seconds", 10),
+            Companies = Int("companies", 8),
+            DevicesPerCompany = Int("devices-per-company", 50),
+            SearchDevices = Int("search-devices", 10_000),
+            HistoryEvents = Int("history-events", 100_000),
+            OrderDevices = Int("order-devices", 10_000),
+            Queries = values.ContainsKey("queries") ? Int("queries", 0) : null,
+            GcWaitSeconds = Int("gc-wait-seconds", 60),
         };
     }
 

@@ -20,7 +20,7 @@ public static class CurveBenchmark
 {
     private const int Companies = 8;
     private const int DevicesPerCompany = 50;
-    private const int Funded = 250_000;
+    internal const int Funded = 250_000;
     private const int Pollers = 4;
     private const string LicenseType = "PBX-Port8";
     private static readonly int[] Concurrencies = [1, 4, 16, 64];
@@ -85,7 +85,7 @@ public static class CurveBenchmark
             var source = await BenchmarkNode.CreateProjectAsync(http, token, companyId, "Source");
             await BenchmarkNode.FundAsync(http, token, companyId, source, LicenseType, Funded);
             var devices = await BenchmarkNode.AddDevicesAsync(http, token, companyId, home, firstSuffix + (c * devicesPerCompany), devicesPerCompany);
-            companies.Add(new Company(companyId, source, [.. devices]));
+            companies.Add(new Company(companyId, source, [.. devices], home));
         }
 
         return companies;
@@ -214,7 +214,7 @@ public static class CurveBenchmark
         return text.ToString();
     }
 
-    internal sealed record Company(string Id, string Source, (string Mac, string Secret)[] Devices);
+    internal sealed record Company(string Id, string Source, (string Mac, string Secret)[] Devices, string Home);
 
     internal sealed record Round(Dictionary<int, int> Statuses, double PerSecond, LongHistogram Latency, int MinWindow, int MedianWindow, int[] Windows, LongHistogram? Polls)
     {

@@ -20,30 +20,36 @@ public static class HistoryBenchmark
 {
     public const string Heading = "## History of a company with 100,000 events (R-Q2)";
 
-    private const int Events = 100_000;
     private const int AppendBatch = 1_000;
     private const int Users = 20;
-    private const int Macs = 10_000;
     private const int Projects = 10;
     private const int Warmup = 20;
 
     public static async Task<string> RunAsync(BenchmarkOptions options, string root)
     {
-        var reads = Math.Max(100, options.Rounds * 40);
+        var reads = options.Queries ?? Math.Max(100, options.Rounds * 40);
+        var events = options.HistoryEvents;
+        if (events < 1_000 || events % 1_000 != 0)
+        {
+            throw new ArgumentException("--history-events must be a multiple of 1,000 (the append batch).");
+        }
+
+        // The documented run: 10,000 devices with 10 events each, 1,000 project edits; a smaller log scales both down.
+        var macs = Math.Min(10_000, events / 10);
+        var edits = Math.Min(1_000, events / 100);
         var gatewayPort = BenchmarkNode.FreePort();
-        await using var node = await ExternalNode.StartAsync(root, new Dictionary<string, string> { ["Orleans:GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture) });
+        await using var node = await ExternalNode.StartAsync(root, new Dictionary<string, string> { ["Orleans:GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture) }, options.NodeConfiguration);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(node.Url), Timeout = TimeSpan.FromSeconds(120) };
         var token = await BenchmarkNode.RegisterUserAsync(http);
         var (companyId, home) = await BenchmarkNode.CreateCompanyAsync(http, token, "History load");
         var company = $"/api/v1/companies/{companyId}";
 
         // The write path through the API: project edits, each recording one event, 16 at a time.
-        const int Edits = 1_000;
         var writes = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, Edits), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, edits), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
             await BenchmarkNode.Expect(BenchmarkNode.Send(http, HttpMethod.Patch, $"{company}/projects/{home}", token, new { description = $"edit {i}" }), HttpStatusCode.OK));
         writes.Stop();
-        Console.WriteLine($"{Edits} project edits through the API: {Edits / writes.Elapsed.TotalSeconds:F0}/s");
+        Console.WriteLine($"{edits} project edits through the API: {edits / writes.Elapsed.TotalSeconds:F0}/s");
 
         // The bulk of the log goes straight to its head grain, 1,000 events an append, through an
         // Orleans client on the node's gateway port: what a stream of batched changes records.
@@ -54,19 +60,19 @@ public static class HistoryBenchmark
         var log = client.Services.GetRequiredService<IClusterClient>().GetGrain<IHistoryLogGrain>(companyId);
         var now = DateTimeOffset.UtcNow;
         var first = now.AddDays(-730);
-        var step = TimeSpan.FromTicks((now - first).Ticks / Events);
+        var step = TimeSpan.FromTicks((now - first).Ticks / events);
         var projectIds = Enumerable.Range(0, Projects).Select(p => $"proj{p:000000000000}").ToArray();
         string[] actions = [HistoryActions.LicensesAdded, HistoryActions.DeviceAdded, HistoryActions.ProjectUpdated, HistoryActions.KeyRedeemed, HistoryActions.LicensesMovedOut];
         var seed = Stopwatch.StartNew();
-        for (var start = 0; start < Events; start += AppendBatch)
+        for (var start = 0; start < events; start += AppendBatch)
         {
             await log.AppendAsync([.. Enumerable.Range(start, AppendBatch).Select(i => new HistoryEvent(
-                $"bench-{i}", first + (step * i), companyId, projectIds[i % Projects], $"user-{i % Users}@example.com", Mac.FromSuffix(0x600000 + (i % Macs)).ToString(),
+                $"bench-{i}", first + (step * i), companyId, projectIds[i % Projects], $"user-{i % Users}@example.com", Mac.FromSuffix(0x600000 + (i % macs)).ToString(),
                 actions[i % actions.Length], ImmutableSortedDictionary<string, string>.Empty.Add("licenses", $"PBX-Port8={1 + (i % 50)}")))]);
         }
 
         seed.Stop();
-        Console.WriteLine($"appended {Events:N0} events in {seed.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"appended {events:N0} events in {seed.Elapsed.TotalSeconds:F1} s");
 
         var rows = new List<string>();
         var loadBefore = QueryLatencies.LoadAverage();
@@ -86,14 +92,14 @@ public static class HistoryBenchmark
             rows.Add(latencies.Row(label, " 1 |"));
         }
 
-        await FirstPagesAsync("company, always, first page of 50", "limit=50", 50);
+        await FirstPagesAsync("company, always, first page of 50", "limit=50", Math.Min(50, events));
         await FirstPagesAsync("company, always, first page of 500", "limit=500", 500);
-        await FirstPagesAsync("company, last day, first page of 50", "period=day&limit=50", 50);
-        await FirstPagesAsync("one user of 20, always, first page of 50", "context=user&user=user-7@example.com&limit=50", 50);
-        await FirstPagesAsync("one project of 10, last month, first page of 50", $"project={projectIds[3]}&period=month&limit=50", 50);
+        await FirstPagesAsync("company, last day, first page of 50", "period=day&limit=50", Math.Min(50, events / 730));
+        await FirstPagesAsync("one user of 20, always, first page of 50", "context=user&user=user-7@example.com&limit=50", Math.Min(50, events / Users));
+        await FirstPagesAsync("one project of 10, last month, first page of 50", $"project={projectIds[3]}&period=month&limit=50", Math.Min(50, events / Projects / 25));
 
         // Paging through: the whole log (500 a page), and one device's ten events (a scan of the whole log).
-        async Task<(QueryLatencies Pages, int Events)> WalkAsync(string query)
+        async Task<(QueryLatencies Pages, int Seen)> WalkAsync(string query)
         {
             var pages = new QueryLatencies();
             var seen = 0;
@@ -113,7 +119,7 @@ public static class HistoryBenchmark
         for (var round = 0; round < 3; round++)
         {
             var (pages, seen) = await WalkAsync("limit=500");
-            if (seen < Events)
+            if (seen < events)
             {
                 throw new InvalidOperationException($"paging saw {seen} events");
             }
@@ -128,9 +134,9 @@ public static class HistoryBenchmark
         var devicePages = new List<int>();
         for (var d = 0; d < 10; d++)
         {
-            var mac = Mac.FromSuffix(0x600000 + (d * 997)).ToString();
+            var mac = Mac.FromSuffix(0x600000 + (d * 997 % macs)).ToString();
             var (pages, seen) = await WalkAsync($"context=device&mac={mac}&limit=50");
-            if (seen != Events / Macs)
+            if (seen != events / macs)
             {
                 throw new InvalidOperationException($"{mac}: {seen} events");
             }
@@ -144,7 +150,7 @@ public static class HistoryBenchmark
         var text = new StringBuilder();
         text.AppendLine(Heading);
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only history --rounds {options.Rounds}`. The node is the Release silo binary as its own process with its production configuration (SQLite, full durability). One company created through the API; {Events:N0} events over the last two years (20 users, 10,000 devices, 10 projects, small details) appended to its log {AppendBatch:N0} at a time through an Orleans client on the node's gateway port ({seed.Elapsed.TotalSeconds:F1} s, {(Events + HistoryOrleansChunk - 1) / HistoryOrleansChunk} chunks), plus the {Edits:N0} events of the write test below. Reads are HTTP round trips one at a time from the LoadTests process; first pages: {Warmup} warm-up reads, then {reads} timed. Machine load average (1 min, 2 cores shared with other work) before / after the reads: {loadBefore} / {loadAfter}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only history --rounds {options.Rounds}{(events == 100_000 ? string.Empty : $" --history-events {events}")}`. The node is the {options.NodeConfiguration} silo binary as its own process with its production configuration (SQLite, full durability). One company created through the API; {events:N0} events over the last two years (20 users, {macs:N0} devices, 10 projects, small details) appended to its log {AppendBatch:N0} at a time through an Orleans client on the node's gateway port ({seed.Elapsed.TotalSeconds:F1} s, {(events + HistoryOrleansChunk - 1) / HistoryOrleansChunk} chunks), plus the {edits:N0} events of the write test below. Reads are HTTP round trips one at a time from the LoadTests process; first pages: {Warmup} warm-up reads, then {reads} timed. Machine load average (1 min, 2 cores shared with other work) before / after the reads: {loadBefore} / {loadAfter}.");
         text.AppendLine();
         text.AppendLine("| read | reads | p50 | p99 | max | pages |");
         text.AppendLine("|---|---|---|---|---|---|");
@@ -154,9 +160,9 @@ public static class HistoryBenchmark
         }
 
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Paging through all {Events:N0} events at 500 a page took {walkTotals.Min() / 1000:F1}–{walkTotals.Max() / 1000:F1} s per walk (3 walks). One device's 10 events (`context=device`, a filter every chunk of the log must be scanned for; a read examines at most {OrleansLicensing.Grains.Grains.HistoryLogGrain.MaxChunksPerRead} chunks and hands back a cursor): {devicePages.Min()}–{devicePages.Max()} pages per device, whole walk p50 {deviceWalks.Percentile(50):F0} ms, max {deviceWalks.Max:F0} ms over 10 devices.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Paging through all {events:N0} events at 500 a page took {walkTotals.Min() / 1000:F1}–{walkTotals.Max() / 1000:F1} s per walk (3 walks). One device's 10 events (`context=device`, a filter every chunk of the log must be scanned for; a read examines at most {OrleansLicensing.Grains.Grains.HistoryLogGrain.MaxChunksPerRead} chunks and hands back a cursor): {devicePages.Min()}–{devicePages.Max()} pages per device, whole walk p50 {deviceWalks.Percentile(50):F0} ms, max {deviceWalks.Max:F0} ms over 10 devices.");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Write path: {Edits:N0} project edits through the API, 16 at a time, each recording one event in the same company's log: {Edits / writes.Elapsed.TotalSeconds:F0} edits/s. One company's appends go through its log head, which writes appends arriving together as one chunk write (group commit); see docs/history.md.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Write path: {edits:N0} project edits through the API, 16 at a time, each recording one event in the same company's log: {edits / writes.Elapsed.TotalSeconds:F0} edits/s. One company's appends go through its log head, which writes appends arriving together as one chunk write (group commit); see docs/history.md.");
         return text.ToString();
     }
 

@@ -27,7 +27,7 @@ public static class ImportBenchmark
 
     public static async Task<string> RunAsync(BenchmarkOptions options, string root, int devices = Devices)
     {
-        await using var node = await ExternalNode.StartAsync(root);
+        await using var node = await ExternalNode.StartAsync(root, configuration: options.NodeConfiguration);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { BaseAddress = new Uri(node.Url), Timeout = TimeSpan.FromMinutes(10) };
         var exportId = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var parts = (devices + DevicesPerPart - 1) / DevicesPerPart;

@@ -23,7 +23,7 @@ public static class MemoryBenchmark
         string data;
         List<(string Mac, string Secret)> devices;
         var seeding = System.Diagnostics.Stopwatch.StartNew();
-        await using (var seeded = await ExternalNode.StartAsync(root))
+        await using (var seeded = await ExternalNode.StartAsync(root, configuration: options.NodeConfiguration))
         {
             using var http = Client(seeded.Url);
             var email = await BenchmarkNode.RegisterAccountAsync(http);
@@ -44,14 +44,14 @@ public static class MemoryBenchmark
             Console.WriteLine($"memory: seeded in {seeding.Elapsed.TotalSeconds:F0} s");
         }
 
-        await using var node = await ExternalNode.StartAsync(root, new Dictionary<string, string> { ["Storage:DataDirectory"] = data });
+        await using var node = await ExternalNode.StartAsync(root, new Dictionary<string, string> { ["Storage:DataDirectory"] = data }, options.NodeConfiguration);
         using var client = Client(node.Url);
         await PollAsync(client, devices.Take(100).ToList());
-        var before = await ReadAsync(client, node.ProcessId);
+        var before = await ReadAsync(client, node.ProcessId, options.GcWaitSeconds);
         var polling = System.Diagnostics.Stopwatch.StartNew();
         await PollAsync(client, devices);
         var pollSeconds = polling.Elapsed.TotalSeconds;
-        var after = await ReadAsync(client, node.ProcessId);
+        var after = await ReadAsync(client, node.ProcessId, options.GcWaitSeconds);
         var perDeviceHeap = (after.Heap - before.Heap) / count;
         var perDeviceRss = (after.Rss - before.Rss) / count;
         Console.WriteLine($"memory: heap {before.Heap / 1e6:F0} → {after.Heap / 1e6:F0} MB, RSS {before.Rss / 1e6:F0} → {after.Rss / 1e6:F0} MB, activations {before.Activations:F0} → {after.Activations:F0}; per device {perDeviceHeap:F0} B heap, {perDeviceRss:F0} B RSS");
@@ -59,7 +59,7 @@ public static class MemoryBenchmark
         var text = new StringBuilder();
         text.AppendLine(Heading);
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only memory --devices {count}` ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores). {count:N0} devices (IP6000), each in one project and holding one PBX-Port8 lot, seeded through the API on the Release node (SQLite, production configuration); then the node restarted on the same data, so no device is in memory, 100 devices polled to warm the process, memory read, every device polled once ({pollSeconds:F0} s; a poll activates the device's grains), memory read again after the collector's next full collection. Heap is the managed heap after the last collection (`dotnet_gc_last_collection_heap_size_bytes`), RSS the process's resident memory (`/proc`), activations Orleans' own count (`orleans_catalog_activations`).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only memory --devices {count}` ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores). {count:N0} devices (IP6000), each in one project and holding one PBX-Port8 lot, seeded through the API on the {options.NodeConfiguration} node (SQLite, production configuration); then the node restarted on the same data, so no device is in memory, 100 devices polled to warm the process, memory read, every device polled once ({pollSeconds:F0} s; a poll activates the device's grains), memory read again after the collector's next full collection. Heap is the managed heap after the last collection (`dotnet_gc_last_collection_heap_size_bytes`), RSS the process's resident memory (`/proc`), activations Orleans' own count (`orleans_catalog_activations`).");
         text.AppendLine();
         text.AppendLine("| | managed heap | RSS | grain activations |");
         text.AppendLine("|---|---|---|---|");
@@ -83,10 +83,10 @@ public static class MemoryBenchmark
         });
 
     /// <summary>Waits until a full (gen 2) collection ran after now, then reads heap, RSS and activations.</summary>
-    private static async Task<(double Heap, double Rss, double Activations)> ReadAsync(HttpClient http, int processId)
+    private static async Task<(double Heap, double Rss, double Activations)> ReadAsync(HttpClient http, int processId, int gcWaitSeconds)
     {
         var gen2 = await ExternalNode.ScrapeAsync(http, "dotnet_gc_collections_total", "gc_heap_generation=\"gen2\"");
-        for (var i = 0; i < 60 && await ExternalNode.ScrapeAsync(http, "dotnet_gc_collections_total", "gc_heap_generation=\"gen2\"") <= gen2; i++)
+        for (var i = 0; i < gcWaitSeconds && await ExternalNode.ScrapeAsync(http, "dotnet_gc_collections_total", "gc_heap_generation=\"gen2\"") <= gen2; i++)
         {
             // Allocation by the scrapes themselves and the node's own timers brings the next collection.
             await Task.Delay(1000);

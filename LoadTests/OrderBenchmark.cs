@@ -15,12 +15,18 @@ public static class OrderBenchmark
 {
     public const string Heading = "## Registering and adding an order of 10,000 devices (R-D1)";
 
-    private const int Devices = 10_000;
-    private const int RegistrationBatch = 1_000;
+    private const int RegistrationBatchLimit = 1_000;
 
     public static async Task<string> RunAsync(BenchmarkOptions options, string root)
     {
-        await using var node = await ExternalNode.StartAsync(root);
+        var devices = options.OrderDevices;
+        var registrationBatch = Math.Min(RegistrationBatchLimit, devices);
+        if (devices <= 0 || devices % registrationBatch != 0)
+        {
+            throw new ArgumentException("--order-devices must be at most 1,000 or a multiple of 1,000 (the registration batch).");
+        }
+
+        await using var node = await ExternalNode.StartAsync(root, configuration: options.NodeConfiguration);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { BaseAddress = new Uri(node.Url), Timeout = TimeSpan.FromMinutes(10) };
         var token = await BenchmarkNode.RegisterUserAsync(http);
         var (companyId, project) = await BenchmarkNode.CreateCompanyAsync(http, token, "Distributor");
@@ -28,11 +34,11 @@ public static class OrderBenchmark
 
         // The vendor's registration, one batch after the other, as a shipment system would send it.
         var registration = Stopwatch.StartNew();
-        for (var batch = 0; batch < Devices / RegistrationBatch; batch++)
+        for (var batch = 0; batch < devices / registrationBatch; batch++)
         {
             var body = new
             {
-                devices = Enumerable.Range(batch * RegistrationBatch, RegistrationBatch)
+                devices = Enumerable.Range(batch * registrationBatch, registrationBatch)
                     .Select(i => new { mac = (0x700000 + i).ToString("x6", CultureInfo.InvariantCulture), deviceType = "IP6000", orderNumber = order, shipDate = "2026-11-01" })
                     .ToArray(),
             };
@@ -40,7 +46,7 @@ public static class OrderBenchmark
         }
 
         registration.Stop();
-        Console.WriteLine($"registered {Devices:N0} devices in {registration.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"registered {devices:N0} devices in {registration.Elapsed.TotalSeconds:F1} s");
 
         var adding = Stopwatch.StartNew();
         var added = await BenchmarkNode.Json(await BenchmarkNode.Expect(
@@ -48,40 +54,40 @@ public static class OrderBenchmark
         adding.Stop();
         var results = added["results"]!.AsArray();
         var addedCount = results.Count(r => r!["status"]!.GetValue<string>() == "added");
-        if (addedCount != Devices)
+        if (addedCount != devices)
         {
-            throw new InvalidOperationException($"{addedCount} of {Devices} devices were added");
+            throw new InvalidOperationException($"{addedCount} of {devices} devices were added");
         }
 
         var listed = (await BenchmarkNode.Json(await BenchmarkNode.Expect(
             BenchmarkNode.Send(http, HttpMethod.Get, $"/api/v1/companies/{companyId}/projects/{project}/devices", token, null), HttpStatusCode.OK))).AsArray().Count;
-        if (listed != Devices)
+        if (listed != devices)
         {
-            throw new InvalidOperationException($"the project lists {listed} of {Devices} devices");
+            throw new InvalidOperationException($"the project lists {listed} of {devices} devices");
         }
 
-        Console.WriteLine($"added the order ({Devices:N0} devices) in {adding.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"added the order ({devices:N0} devices) in {adding.Elapsed.TotalSeconds:F1} s");
 
         // The vendor's order listing (JSON) over the same 10,000 devices.
         var listing = Stopwatch.StartNew();
         var orderDevices = (await BenchmarkNode.Json(await BenchmarkNode.Expect(
             BenchmarkNode.Send(http, HttpMethod.Get, $"/api/v1/vendor/orders/{order}/devices", BenchmarkNode.VendorKey, null), HttpStatusCode.OK))).AsArray().Count;
         listing.Stop();
-        if (orderDevices != Devices)
+        if (orderDevices != devices)
         {
-            throw new InvalidOperationException($"the order lists {orderDevices} of {Devices} devices");
+            throw new InvalidOperationException($"the order lists {orderDevices} of {devices} devices");
         }
 
         var text = new StringBuilder();
         text.AppendLine(Heading);
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only orders --out docs/benchmarks.md`. The node is the Release silo binary as its own process with its production configuration (SQLite, full durability); requests come from the LoadTests process, one at a time. Machine: 2 cores shared with other work (load average, 1 min, at the end of the run: {QueryLatencies.LoadAverage()}).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet run -c Release --project LoadTests -- --only orders{(devices == 10_000 ? string.Empty : $" --order-devices {devices}")} --out docs/benchmarks.md`. The node is the {options.NodeConfiguration} silo binary as its own process with its production configuration (SQLite, full durability); requests come from the LoadTests process, one at a time. Machine: 2 cores shared with other work (load average, 1 min, at the end of the run: {QueryLatencies.LoadAverage()}).");
         text.AppendLine();
         text.AppendLine("| step | devices | time | per device |");
         text.AppendLine("|---|---|---|---|");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| vendor registration, `POST /api/v1/vendor/hardware`, {Devices / RegistrationBatch} batches of {RegistrationBatch:N0} one after the other | {Devices:N0} | {registration.Elapsed.TotalSeconds:F1} s | {registration.Elapsed.TotalMilliseconds / Devices:F2} ms |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| add the whole order to a project, one `POST …/projects/{{pid}}/devices` `{{orderNumber}}` (a result per device) | {Devices:N0} | {adding.Elapsed.TotalSeconds:F1} s | {adding.Elapsed.TotalMilliseconds / Devices:F2} ms |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| vendor order listing, `GET /api/v1/vendor/orders/{{orderNumber}}/devices` (JSON) | {Devices:N0} | {listing.Elapsed.TotalSeconds:F1} s | {listing.Elapsed.TotalMilliseconds / Devices:F2} ms |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| vendor registration, `POST /api/v1/vendor/hardware`, {devices / registrationBatch} batches of {registrationBatch:N0} one after the other | {devices:N0} | {registration.Elapsed.TotalSeconds:F1} s | {registration.Elapsed.TotalMilliseconds / devices:F2} ms |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| add the whole order to a project, one `POST …/projects/{{pid}}/devices` `{{orderNumber}}` (a result per device) | {devices:N0} | {adding.Elapsed.TotalSeconds:F1} s | {adding.Elapsed.TotalMilliseconds / devices:F2} ms |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| vendor order listing, `GET /api/v1/vendor/orders/{{orderNumber}}/devices` (JSON) | {devices:N0} | {listing.Elapsed.TotalSeconds:F1} s | {listing.Elapsed.TotalMilliseconds / devices:F2} ms |");
         text.AppendLine();
         text.AppendLine("Each device joins the project in a transaction of its own (its membership is transactional state, R-D2); the request adds 16 devices at a time and writes the project's device list once per 500 devices (`DeviceEnrollmentGrain`), and records the history of the whole request as one batch.");
         return text.ToString();

@@ -2,7 +2,10 @@ using OrleansLicensing.LoadTests;
 
 // Benchmarks of SPEC §6, measured in one run on this machine, medians of rounds:
 // the device poll against plain Kestrel, and license operations with cross-project debits on SQLite.
-//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|cluster|license-ops|memory|search|history|orders|import|import-small]
+//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|cluster|license-ops|license-mix|redeem-burst|memory|search|history|orders|import|import-small]
+// Sizes (defaults are the documented runs; the CI smoke in tests/OrleansLicensing.ProcessTests runs each scenario small):
+//   --node-configuration Release|Debug, --clients N, --companies N, --devices-per-company N, --warmup-seconds N, --min-seconds N (license-ops, license-mix),
+//   --keys N (redeem-burst), --search-devices N, --history-events N, --queries N (search, history), --order-devices N, --import-devices N, --devices N --gc-wait-seconds N (memory).
 // The poll benchmark re-launches this binary as its plain-Kestrel baseline: --baseline-server PORT BODYFILE ETAG.
 if (args.Length == 4 && args[0] == PollBaseline.Mode)
 {
@@ -41,6 +44,18 @@ if (options.Only is "license-ops")
     sections.Add(await LicenseOpsBenchmark.RunAsync(options, BenchmarkOptions.FindRoot()));
 }
 
+// Issue 14: a mix of redeem, cross-project add, move, return and add from the free pool, checked against the tool's own account.
+if (options.Only is "license-mix")
+{
+    sections.Add(await LicenseMixBenchmark.RunAsync(options, BenchmarkOptions.FindRoot()));
+}
+
+// Issue 14: a burst of concurrent redemptions of fresh keys, duplicates included (R-K2).
+if (options.Only is "redeem-burst")
+{
+    sections.Add(await RedeemBurstBenchmark.RunAsync(options, BenchmarkOptions.FindRoot()));
+}
+
 // Issue 14: memory per activated device grain (the Release node, restarted on its seeded data).
 if (options.Only is "memory")
 {
@@ -77,9 +92,9 @@ if (options.OutputPath is not null && options.Only is "curve" && File.Exists(opt
     // The curve is its own section of the file: replace it (or add it at the end), keep the rest.
     await File.WriteAllTextAsync(options.OutputPath, CurveBenchmark.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), report));
 }
-else if (options.OutputPath is not null && options.Only is "poll" or "search" or "history" or "orders" or "cluster" or "license-ops" or "memory" or "import" && File.Exists(options.OutputPath))
+else if (options.OutputPath is not null && options.Only is "poll" or "search" or "history" or "orders" or "cluster" or "license-ops" or "license-mix" or "redeem-burst" or "memory" or "import" && File.Exists(options.OutputPath))
 {
-    var heading = options.Only switch { "poll" => PollBenchmark.Heading, "search" => SearchBenchmark.Heading, "orders" => OrderBenchmark.Heading, "cluster" => ClusterBenchmark.Heading, "license-ops" => LicenseOpsBenchmark.Heading, "memory" => MemoryBenchmark.Heading, "import" => ImportBenchmark.Heading, _ => HistoryBenchmark.Heading };
+    var heading = options.Only switch { "poll" => PollBenchmark.Heading, "search" => SearchBenchmark.Heading, "orders" => OrderBenchmark.Heading, "cluster" => ClusterBenchmark.Heading, "license-ops" => LicenseOpsBenchmark.Heading, "license-mix" => LicenseMixBenchmark.Heading, "redeem-burst" => RedeemBurstBenchmark.Heading, "memory" => MemoryBenchmark.Heading, "import" => ImportBenchmark.Heading, _ => HistoryBenchmark.Heading };
     await File.WriteAllTextAsync(options.OutputPath, QueryLatencies.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), heading, report));
 }
 else if (options.OutputPath is not null)
