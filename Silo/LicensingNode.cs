@@ -162,6 +162,9 @@ public static class LicensingNode
     /// <summary>How often a stalled transaction is pushed towards resolution after a silo loss.</summary>
     public static readonly TimeSpan RecoveryInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>Configuration section that overrides Orleans' <see cref="TransactionalStateOptions"/> (lock and recovery timeouts).</summary>
+    public const string TransactionsSection = "Transactions";
+
     /// <summary>Everything a licensing silo needs except clustering (which test clusters bring).</summary>
     public static ISiloBuilder AddLicensing(this ISiloBuilder silo, StorageSettings storage, LicensingSettings licensing)
     {
@@ -181,6 +184,9 @@ public static class LicensingNode
             options.ConfirmationRetryDelay = RecoveryInterval;
             options.PrepareTimeout = RecoveryInterval;
         });
+
+        // Section "Transactions" overrides any of them (docs/operations.md).
+        silo.Services.AddOptions<TransactionalStateOptions>().BindConfiguration(TransactionsSection);
         // Ahead of the activity propagation: untraced device polls start no server activity.
         silo.AddIncomingGrainCallFilter<OrleansLicensing.Gateway.Apis.DevicePollTracingFilter>();
         silo.AddActivityPropagation();
@@ -230,7 +236,7 @@ public static class LicensingNode
             case StorageProvider.Sqlite:
                 Directory.CreateDirectory(Path.GetFullPath(storage.DataDirectory));
                 var connectionString = SqliteSchema.ConnectionString(storage);
-                var dataSource = new SqliteDataSource(connectionString, TimeSpan.FromSeconds(storage.SqliteBusyTimeoutSeconds), storage.SqliteSynchronous, storage.SqliteCommitDelay);
+                var dataSource = new SqliteDataSource(connectionString, TimeSpan.FromSeconds(storage.SqliteBusyTimeoutSeconds), storage.SqliteSynchronous);
                 silo.Services.AddSingleton(dataSource);
                 silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
                     new SqliteSchemaParticipant(connectionString, sp.GetRequiredService<ILogger<SqliteSchemaParticipant>>()));

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
-using System.Diagnostics;
 using System.Collections;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
@@ -37,33 +36,12 @@ public sealed class SqliteGroupCommit : IDisposable
     private long _commits;
     private long _writes;
 
-    // The commit delay (D119) and what decides whether to wait: the recent rate of writes.
-    private readonly TimeSpan _commitDelay;
-    private double _writesPerSecond;
-    private long _lastBatchAt = Stopwatch.GetTimestamp();
-
-    /// <param name="commitDelay">
-    /// How long a commit may wait for more writes to join it, while writes arrive fast enough that
-    /// at least <see cref="DelaySiblings"/> are expected within it; zero never waits.
-    /// </param>
-    public SqliteGroupCommit(Func<SqliteConnection> openConnection, TimeSpan commitDelay = default)
+    public SqliteGroupCommit(Func<SqliteConnection> openConnection)
     {
         _openConnection = openConnection;
-        _commitDelay = commitDelay;
         _writer = new Thread(Run) { IsBackground = true, Name = "sqlite-group-commit" };
         _writer.Start();
     }
-
-    /// <summary>The writes a commit expects to gather within its delay before it waits for them at all.</summary>
-    public const double DelaySiblings = 2;
-
-    /// <summary>How far back the rate of writes that decides on a commit delay looks.</summary>
-    public static readonly TimeSpan RateMemory = TimeSpan.FromMilliseconds(50);
-
-    private long _delayedCommits;
-
-    /// <summary>Commits that waited for more writes (D119).</summary>
-    public long DelayedCommits => Interlocked.Read(ref _delayedCommits);
 
     /// <summary>SQLite commits so far (each one fsync at full durability).</summary>
     public long Commits => Interlocked.Read(ref _commits);
@@ -124,8 +102,6 @@ public sealed class SqliteGroupCommit : IDisposable
                     batch.Add(next);
                 }
 
-                GatherDuringDelay(batch);
-
                 try
                 {
                     connection ??= _openConnection();
@@ -152,45 +128,6 @@ public sealed class SqliteGroupCommit : IDisposable
         {
             DisposeCommands();
             connection?.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Under load, waits up to the commit delay for more writes to join the batch (one fsync for
-    /// all of them; D119). Whether to wait follows the rate of writes over the recent batches, so
-    /// a lone writer never waits: only when at least <see cref="DelaySiblings"/> more writes are
-    /// expected within the delay.
-    /// </summary>
-    private void GatherDuringDelay(List<PendingWrite> batch)
-    {
-        // The rate: the batch's own (its writes over the time since the last batch), averaged
-        // with the earlier estimate by how recent that is — a pause forgets the earlier rate.
-        var now = Stopwatch.GetTimestamp();
-        var seconds = Math.Max(Stopwatch.GetElapsedTime(_lastBatchAt, now).TotalSeconds, 1e-4);
-        _lastBatchAt = now;
-        var memory = Math.Exp(-seconds / RateMemory.TotalSeconds);
-        _writesPerSecond = (memory * _writesPerSecond) + ((1 - memory) * (batch.Count / seconds));
-        if (_commitDelay <= TimeSpan.Zero || _writesPerSecond * _commitDelay.TotalSeconds < DelaySiblings)
-        {
-            return;
-        }
-
-        Interlocked.Increment(ref _delayedCommits);
-
-        var deadline = now + (long)(_commitDelay.TotalSeconds * Stopwatch.Frequency);
-        while (batch.Count < MaxBatch)
-        {
-            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-            if (left <= TimeSpan.Zero || !_queue.TryTake(out var next, (int)Math.Ceiling(left.TotalMilliseconds)))
-            {
-                return;
-            }
-
-            batch.Add(next);
-            while (batch.Count < MaxBatch && _queue.TryTake(out var more))
-            {
-                batch.Add(more);
-            }
         }
     }
 

@@ -42,13 +42,6 @@ public sealed class StorageSettings
     /// <summary>Durability of a commit; <see cref="SqliteSynchronous.Full"/> unless the operator accepts the risk (decision D19).</summary>
     public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Full;
 
-    /// <summary>
-    /// SQLite: how long a commit may wait for more grain-state writes to share its fsync, and only
-    /// while writes arrive fast enough to expect at least two more within it (D119); zero never waits.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.050")]
-    public TimeSpan SqliteCommitDelay { get; set; } = TimeSpan.FromMilliseconds(1);
-
     /// <summary>PostgreSQL: the Npgsql connection string (prefer <see cref="ConnectionStringFile"/> for the password).</summary>
     public string? ConnectionString { get; set; }
 

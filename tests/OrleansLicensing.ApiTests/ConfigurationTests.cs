@@ -36,3 +36,31 @@ public sealed class CollectionAgeTests
         Assert.True(app.Services.GetRequiredService<IOptions<Orleans.Configuration.GrainCollectionOptions>>().Value.EnableActivationSheddingOnMemoryPressure);
     }
 }
+
+/// <summary>Orleans' transaction timeouts: this project's defaults, and the section <c>Transactions</c> overriding any of them.</summary>
+public sealed class TransactionTimeoutsTests
+{
+    [Fact]
+    public async Task Transaction_timeouts_take_the_project_defaults_and_the_Transactions_section_overrides_them()
+    {
+        await using (var defaults = new LicensingApp("Memory"))
+        {
+            _ = defaults.Server;
+            var options = defaults.Services.GetRequiredService<IOptions<Orleans.Configuration.TransactionalStateOptions>>().Value;
+            Assert.Equal(OrleansLicensing.Silo.LicensingNode.RecoveryInterval, options.PrepareTimeout);
+            Assert.Equal(OrleansLicensing.Silo.LicensingNode.RecoveryInterval, options.RemoteTransactionPingFrequency);
+            Assert.Equal(TimeSpan.FromSeconds(8), options.LockTimeout);
+        }
+
+        await using var app = new LicensingApp("Memory", settings: new Dictionary<string, string>
+        {
+            ["Transactions:LockTimeout"] = "00:00:12",
+            ["Transactions:PrepareTimeout"] = "00:00:09",
+        });
+        _ = app.Server;
+        var overridden = app.Services.GetRequiredService<IOptions<Orleans.Configuration.TransactionalStateOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(12), overridden.LockTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(9), overridden.PrepareTimeout);
+        Assert.Equal(OrleansLicensing.Silo.LicensingNode.RecoveryInterval, overridden.ConfirmationRetryDelay);
+    }
+}
