@@ -183,6 +183,7 @@ public static class LicensingNode
         });
         // Ahead of the activity propagation: untraced device polls start no server activity.
         silo.AddIncomingGrainCallFilter<OrleansLicensing.Gateway.Apis.DevicePollTracingFilter>();
+        silo.AddIncomingGrainCallFilter<OrleansLicensing.Grains.Ledger.AuditReadFilter>();
         silo.AddActivityPropagation();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(OrleansLicensing.Grains.LicensingClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
