@@ -8,8 +8,12 @@ namespace OrleansLicensing.Contracts;
 /// </summary>
 public interface IAuditScheduleGrain : IGrainWithIntegerKey
 {
-    /// <summary>The last scheduled audit's report when it is younger than most of <paramref name="interval"/>, else the report of the run in progress or of a new one.</summary>
-    Task<AuditReport> RunScheduledAsync(TimeSpan interval);
+    /// <summary>
+    /// The last complete report when it is younger than most of <paramref name="interval"/>,
+    /// else that of the run in progress or of a new one if it ends within 20 s; otherwise (a
+    /// long run goes on in the background) the last complete report, null before the first.
+    /// </summary>
+    Task<AuditReport?> RunScheduledAsync(TimeSpan interval);
 
     /// <summary>
     /// Starts an audit unless one is running, and waits at most <paramref name="wait"/> for a

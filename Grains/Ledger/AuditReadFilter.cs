@@ -8,40 +8,44 @@ namespace OrleansLicensing.Grains.Ledger;
 /// grain (device, key, project) that has served nothing but the audit's read is deactivated as
 /// soon as that read (and its read transaction, resolved inside the call) ended. An activation
 /// that served any other call — a device polling, a move — stays, so the audit does not evict
-/// the working set; it only cleans up what it brought in itself.
+/// the working set; it only cleans up what it brought in itself. The grains a holder's activation
+/// loads under the same key (a device's hardware record, test mode and test license) are
+/// deactivated after the call the audit's read caused, too.
 /// </summary>
 /// <remarks>
-/// The audit marks its reads with <see cref="Key"/> in the request context. The other calls are
-/// noted on the activation with a marker component, looked up once per call on the three holder
-/// interfaces only.
+/// The audit marks its reads with <see cref="Key"/> (the holder's id) in the request context,
+/// which Orleans carries into the calls the read makes, activation included. Other calls are
+/// noted on a holder's activation with a marker component, looked up once per call on the three
+/// holder interfaces only; every other call passes straight through after one request-context
+/// lookup. A companion grain has no such marker: if another user needed it at that moment, it
+/// is read again on its next call.
 /// </remarks>
 public sealed class AuditReadFilter : IIncomingGrainCallFilter
 {
-    /// <summary>Request-context key of the audit's holder reads.</summary>
+    /// <summary>Request-context key of the audit's holder reads; its value is the holder's id.</summary>
     public const string Key = "licensing-audit-read";
 
     private static readonly DeactivationReason ReadOnly = new(DeactivationReasonCode.ApplicationRequested, "activated only for the conservation audit's read");
 
-    public async Task Invoke(IIncomingGrainCallContext context)
+    public Task Invoke(IIncomingGrainCallContext context)
     {
         var target = context.Request.GetInterfaceType();
-        if (target != typeof(IDeviceGrain) && target != typeof(IActivationKeyGrain) && target != typeof(IProjectGrain))
+        var holder = target == typeof(IDeviceGrain) || target == typeof(IActivationKeyGrain) || target == typeof(IProjectGrain);
+        if (RequestContext.Get(Key) is not string read)
         {
-            await context.Invoke();
-            return;
-        }
-
-        if (RequestContext.Get(Key) is not true)
-        {
-            if (context.TargetContext.GetComponent<ServedOthers>() is null)
+            if (holder && context.TargetContext.GetComponent<ServedOthers>() is null)
             {
                 context.TargetContext.SetComponent(ServedOthers.Instance);
             }
 
-            await context.Invoke();
-            return;
+            return context.Invoke();
         }
 
+        return holder || context.TargetId.Key.ToString() == read ? InvokeThenLeaveAsync(context) : context.Invoke();
+    }
+
+    private static async Task InvokeThenLeaveAsync(IIncomingGrainCallContext context)
+    {
         await context.Invoke();
         if (context.TargetContext.GetComponent<ServedOthers>() is null)
         {
@@ -49,7 +53,7 @@ public sealed class AuditReadFilter : IIncomingGrainCallFilter
         }
     }
 
-    /// <summary>Marks an activation that served a call other than the audit's read.</summary>
+    /// <summary>Marks a holder's activation that served a call other than the audit's read.</summary>
     private sealed class ServedOthers
     {
         public static readonly ServedOthers Instance = new();

@@ -9,8 +9,9 @@ namespace OrleansLicensing.Grains.Grains;
 /// The cluster's audit job (key 0): runs <see cref="ConservationAudit"/> in the background on
 /// the silo holding this activation, one run at a time. Every silo's monitor asks it on its own
 /// timer and the vendor API asks it too; a caller that comes while a run is in progress joins
-/// that run instead of starting another, and anyone may read its progress meanwhile (the grain
-/// is reentrant; the job's own turns and the callers' interleave on its scheduler).
+/// that run instead of starting another (a caller waiting for a report then joins the next run,
+/// which all such callers share), and anyone may read its progress meanwhile (the grain is
+/// reentrant; the job's own turns and the callers' interleave on its scheduler).
 /// </summary>
 /// <remarks>
 /// The run lives only in this activation: if its silo dies, the run is lost and the next caller
@@ -23,23 +24,25 @@ public sealed class AuditScheduleGrain(TimeProvider time, AuditReports reports, 
     /// <summary>A report younger than this share of the interval is handed out again (monitors' timers drift apart a little).</summary>
     private const double FreshShare = 0.9;
 
+    /// <summary>How long a monitor's call waits for a run: below the 30 s grain response timeout; a longer run goes on without it.</summary>
+    private static readonly TimeSpan ScheduledWait = TimeSpan.FromSeconds(20);
+
     /// <summary>Keeps the activation while a run is in progress; a run longer than this keeps extending it.</summary>
     private static readonly TimeSpan KeepAlive = TimeSpan.FromHours(1);
 
     private AuditReport? _last;
-    private AuditReport? _lastScheduled;
     private Task<AuditReport>? _running;
     private AuditProgress? _progress;
 
-    public async Task<AuditReport> RunScheduledAsync(TimeSpan interval)
+    public async Task<AuditReport?> RunScheduledAsync(TimeSpan interval)
     {
-        if (_lastScheduled is { } last && time.GetUtcNow() - last.At < interval * FreshShare)
+        if (_last is { } last && time.GetUtcNow() - last.At < interval * FreshShare)
         {
             return last;
         }
 
-        _lastScheduled = await StartOrJoin();
-        return _lastScheduled;
+        var running = StartOrJoin();
+        return await EndsWithinAsync(running, ScheduledWait) ? await running : _last;
     }
 
     public async Task<AuditStatus> RunAsync(TimeSpan wait)

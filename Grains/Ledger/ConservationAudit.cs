@@ -125,7 +125,7 @@ public sealed class ConservationAudit(IGrainFactory grains, TimeProvider time, I
     /// <summary>Reads one holder, marked as the audit's read (<see cref="AuditReadFilter"/>) for this call only.</summary>
     private async Task<Holding> ReadAsync(HolderRef holder)
     {
-        RequestContext.Set(AuditReadFilter.Key, true);
+        RequestContext.Set(AuditReadFilter.Key, holder.Id);
         try
         {
             return await TransientFailures.ReadAsync(() => holder.Kind switch

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace OrleansLicensing.ProcessTests;
 
 /// <summary>
@@ -14,36 +12,11 @@ public sealed class PollBenchmarkSmokeTests
     public async Task Poll_benchmark_runs_from_outside_against_the_node_process_with_zero_errors()
     {
         var output = Path.Combine(Path.GetTempPath(), $"poll-smoke-{Guid.NewGuid():N}.md");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = NodeProcess.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(NodeProcess.OutputDirectory("LoadTests"), "OrleansLicensing.LoadTests.dll"));
-        foreach (var argument in new[] { "--only", "poll", "--seconds", "1", "--rounds", "1", "--concurrency", "4", "--devices", "10", "--poll-devices", "20", "--node-configuration", NodeProcess.Configuration, "--out", output })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var (exitCode, log) = await LoadTestsProcess.RunAsync(
+            ["--only", "poll", "--seconds", "1", "--rounds", "1", "--concurrency", "4", "--devices", "10", "--poll-devices", "20", "--out", output],
+            TimeSpan.FromMinutes(5));
 
-        using var run = Process.Start(start)!;
-        var stdout = run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(5));
-        try
-        {
-            await run.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            run.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var log = await stdout + await stderr;
-        Assert.True(run.ExitCode == 0, log);
+        Assert.True(exitCode == 0, log);
         Assert.Contains("poll errors: 0", log, StringComparison.Ordinal);
         var section = await File.ReadAllTextAsync(output, TestContext.Current.CancellationToken);
         File.Delete(output);
