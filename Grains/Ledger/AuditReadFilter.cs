@@ -13,24 +13,24 @@ namespace OrleansLicensing.Grains.Ledger;
 /// deactivated after the call the audit's read caused, too.
 /// </summary>
 /// <remarks>
-/// The audit marks its reads with <see cref="Key"/> (the holder's id) in the request context,
+/// The audit marks its reads with <see cref="Key"/> (a device's MAC) in the request context,
 /// which Orleans carries into the calls the read makes, activation included. Other calls are
 /// noted on a holder's activation with a marker component, looked up once per call on the three
-/// holder interfaces only; every other call passes straight through after one request-context
+/// holder grain classes only (whatever interface the call came through); every other call passes straight through after one request-context
 /// lookup. A companion grain has no such marker: if another user needed it at that moment, it
 /// is read again on its next call.
 /// </remarks>
 public sealed class AuditReadFilter : IIncomingGrainCallFilter
 {
-    /// <summary>Request-context key of the audit's holder reads; its value is the holder's id.</summary>
+    /// <summary>Request-context key of the audit's holder reads; its value is the device's MAC for a device, else empty.</summary>
     public const string Key = "licensing-audit-read";
 
     private static readonly DeactivationReason ReadOnly = new(DeactivationReasonCode.ApplicationRequested, "activated only for the conservation audit's read");
 
     public Task Invoke(IIncomingGrainCallContext context)
     {
-        var target = context.Request.GetInterfaceType();
-        var holder = target == typeof(IDeviceGrain) || target == typeof(IActivationKeyGrain) || target == typeof(IProjectGrain);
+        // By the grain's class, not the called interface: moves reach holders through other interfaces too.
+        var holder = context.TargetContext.GrainInstance is Grains.DeviceGrain or Grains.ActivationKeyGrain or Grains.ProjectGrain;
         if (RequestContext.Get(Key) is not string read)
         {
             if (holder && context.TargetContext.GetComponent<ServedOthers>() is null)
@@ -41,7 +41,7 @@ public sealed class AuditReadFilter : IIncomingGrainCallFilter
             return context.Invoke();
         }
 
-        return holder || context.TargetId.Key.ToString() == read ? InvokeThenLeaveAsync(context) : context.Invoke();
+        return holder || (read.Length > 0 && context.TargetId.Key.ToString() == read) ? InvokeThenLeaveAsync(context) : context.Invoke();
     }
 
     private static async Task InvokeThenLeaveAsync(IIncomingGrainCallContext context)

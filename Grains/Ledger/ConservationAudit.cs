@@ -125,7 +125,8 @@ public sealed class ConservationAudit(IGrainFactory grains, TimeProvider time, I
     /// <summary>Reads one holder, marked as the audit's read (<see cref="AuditReadFilter"/>) for this call only.</summary>
     private async Task<Holding> ReadAsync(HolderRef holder)
     {
-        RequestContext.Set(AuditReadFilter.Key, holder.Id);
+        // A device's id also names the grains its activation loads (AuditReadFilter); other kinds name none.
+        RequestContext.Set(AuditReadFilter.Key, holder.Kind == HolderKinds.Device ? holder.Id : string.Empty);
         try
         {
             return await TransientFailures.ReadAsync(() => holder.Kind switch
