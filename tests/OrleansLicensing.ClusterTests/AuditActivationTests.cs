@@ -1,5 +1,6 @@
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Grains;
+using OrleansLicensing.Silo;
 
 namespace OrleansLicensing.ClusterTests;
 
@@ -11,7 +12,7 @@ namespace OrleansLicensing.ClusterTests;
 /// memory storage cannot read an immutable dictionary back, so a holder there never comes back
 /// once deactivated.
 /// </summary>
-public sealed class AuditActivationTests(SqliteSingleSiloCluster shared) : IClassFixture<SqliteSingleSiloCluster>
+public sealed class AuditActivationTests(AuditSqliteCluster shared) : IClassFixture<AuditSqliteCluster>
 {
     [Fact]
     public async Task Holders_activated_only_by_the_audit_are_deactivated_after_their_reads_and_those_in_use_stay()
@@ -46,4 +47,10 @@ public sealed class AuditActivationTests(SqliteSingleSiloCluster shared) : IClas
         var type = typeof(ActivationKeyGrain).FullName!;
         return statistics.Where(s => s.GrainType == type || s.GrainType.StartsWith(type + ",", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
     }
+}
+
+/// <summary>One silo on a SQLite database of its own (a fixture's data directory is per class: two may run at once).</summary>
+public sealed class AuditSqliteCluster() : ClusterFixture(1, new StorageSettings { Provider = StorageProvider.Sqlite, DataDirectory = Data })
+{
+    private static readonly string Data = Path.Combine(Path.GetTempPath(), "licensing-audit-" + Guid.NewGuid().ToString("N"));
 }
