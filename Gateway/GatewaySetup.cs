@@ -24,6 +24,12 @@ public sealed class GatewaySettings
 
     /// <summary>Requests per minute and client address on the anonymous routes.</summary>
     public int AnonymousPermitsPerMinute { get; set; } = 600;
+
+    /// <summary>
+    /// Longest time <c>GET /api/v1/vendor/audit</c> waits for the audit before it answers 202 with
+    /// its progress; below the grain call and request timeouts (30 s).
+    /// </summary>
+    public int AuditWaitSeconds { get; set; } = 20;
 }
 
 /// <summary>The HTTP edge: JSON, errors, authentication, rate limits, OpenAPI and routes.</summary>

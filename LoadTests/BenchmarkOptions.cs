@@ -7,6 +7,9 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
     /// <summary>Devices of the poll benchmark's fleet scenario (uniform and hot-set, 200 and 304); 0 skips it.</summary>
     public int PollDevices { get; init; } = 100_000;
 
+    /// <summary>Device holders of the audit scenario (<c>--only audit --devices N</c>).</summary>
+    public int AuditDevices { get; init; } = 100_000;
+
     /// <summary>Build configuration of the node binary the out-of-process benchmarks start (Release; Debug for the CI smoke).</summary>
     public string NodeConfiguration { get; init; } = "Release";
 
@@ -67,6 +70,7 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
             ImportDevices: values.ContainsKey("import-devices") ? Int("import-devices", 0) : null)
         {
             PollDevices = Int("poll-devices", 100_000),
+            AuditDevices = Int("devices", 100_000),
             NodeConfiguration = values.GetValueOrDefault("node-configuration") ?? "Release",
             Keys = Int("keys", 2_000),
             WarmupSeconds = Int("warmup-seconds", 10),

@@ -118,25 +118,8 @@ public static class ImportBenchmark
         return text.ToString();
     }
 
-    /// <summary>
-    /// The conservation audit. Over 100,000 devices one audit can outlast the node's 30 s grain
-    /// response timeout (more so queued behind the node's own scheduled audit): a 503 is asked
-    /// again after a pause, when the audit that timed out has ended.
-    /// </summary>
-    private static async Task<JsonNode> AuditAsync(HttpClient http)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var response = await BenchmarkNode.Send(http, HttpMethod.Get, "/api/v1/vendor/audit", BenchmarkNode.VendorKey, null);
-            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 6)
-            {
-                return await BenchmarkNode.Json(await BenchmarkNode.Expect(Task.FromResult(response), HttpStatusCode.OK));
-            }
-
-            Console.WriteLine($"audit attempt {attempt}: 503; asking again in 45 s");
-            await Task.Delay(TimeSpan.FromSeconds(45));
-        }
-    }
+    /// <summary>The conservation audit's complete report (over 100,000 devices it answers 202 and its progress route is polled).</summary>
+    private static Task<JsonNode> AuditAsync(HttpClient http) => AuditBenchmark.CompleteReportAsync(http);
 
     /// <summary>Polls <paramref name="url"/> until its <paramref name="member"/> stops running; signs in again when the token expired during a long wait.</summary>
     private static async Task<JsonNode> WaitAsync(HttpClient http, string url, Func<Task<string>> signIn, string member)

@@ -2,10 +2,10 @@ using OrleansLicensing.LoadTests;
 
 // Benchmarks of SPEC §6, measured in one run on this machine, medians of rounds:
 // the device poll against plain Kestrel, and license operations with cross-project debits on SQLite.
-//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|cluster|license-ops|license-mix|redeem-burst|memory|search|history|orders|import|import-small]
+//   dotnet run -c Release --project LoadTests -- [--seconds 6] [--rounds 7] [--concurrency 64] [--out docs/benchmarks.md] [--only poll|ledger|curve|cluster|license-ops|license-mix|redeem-burst|memory|audit|search|history|orders|import|import-small]
 // Sizes (defaults are the documented runs; the CI smoke in tests/OrleansLicensing.ProcessTests runs each scenario small):
 //   --node-configuration Release|Debug, --clients N, --companies N, --devices-per-company N, --warmup-seconds N, --min-seconds N (license-ops, license-mix),
-//   --keys N (redeem-burst), --search-devices N, --history-events N, --queries N (search, history), --order-devices N, --import-devices N, --devices N --gc-wait-seconds N (memory).
+//   --keys N (redeem-burst), --search-devices N, --history-events N, --queries N (search, history), --order-devices N, --import-devices N, --devices N --gc-wait-seconds N (memory), --devices N (audit).
 // The poll benchmark re-launches this binary as its plain-Kestrel baseline: --baseline-server PORT BODYFILE ETAG.
 if (args.Length == 4 && args[0] == PollBaseline.Mode)
 {
@@ -62,6 +62,12 @@ if (options.Only is "memory")
     sections.Add(await MemoryBenchmark.RunAsync(options, BenchmarkOptions.FindRoot()));
 }
 
+// Issue 14: holder registration and the audit at N holders (--devices, default 100,000), the node as its own process.
+if (options.Only is "audit")
+{
+    sections.Add(await AuditBenchmark.RunAsync(options, BenchmarkOptions.FindRoot(), options.AuditDevices));
+}
+
 // R-Q1 and R-Q2 from outside: each needs the Release node binary and runs alone; each replaces its own section.
 if (options.Only is "search")
 {
@@ -92,9 +98,9 @@ if (options.OutputPath is not null && options.Only is "curve" && File.Exists(opt
     // The curve is its own section of the file: replace it (or add it at the end), keep the rest.
     await File.WriteAllTextAsync(options.OutputPath, CurveBenchmark.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), report));
 }
-else if (options.OutputPath is not null && options.Only is "poll" or "search" or "history" or "orders" or "cluster" or "license-ops" or "license-mix" or "redeem-burst" or "memory" or "import" && File.Exists(options.OutputPath))
+else if (options.OutputPath is not null && options.Only is "poll" or "search" or "history" or "orders" or "cluster" or "license-ops" or "license-mix" or "redeem-burst" or "memory" or "audit" or "import" && File.Exists(options.OutputPath))
 {
-    var heading = options.Only switch { "poll" => PollBenchmark.Heading, "search" => SearchBenchmark.Heading, "orders" => OrderBenchmark.Heading, "cluster" => ClusterBenchmark.Heading, "license-ops" => LicenseOpsBenchmark.Heading, "license-mix" => LicenseMixBenchmark.Heading, "redeem-burst" => RedeemBurstBenchmark.Heading, "memory" => MemoryBenchmark.Heading, "import" => ImportBenchmark.Heading, _ => HistoryBenchmark.Heading };
+    var heading = options.Only switch { "poll" => PollBenchmark.Heading, "search" => SearchBenchmark.Heading, "orders" => OrderBenchmark.Heading, "cluster" => ClusterBenchmark.Heading, "license-ops" => LicenseOpsBenchmark.Heading, "license-mix" => LicenseMixBenchmark.Heading, "redeem-burst" => RedeemBurstBenchmark.Heading, "memory" => MemoryBenchmark.Heading, "audit" => AuditBenchmark.Heading, "import" => ImportBenchmark.Heading, _ => HistoryBenchmark.Heading };
     await File.WriteAllTextAsync(options.OutputPath, QueryLatencies.ReplaceSection(await File.ReadAllTextAsync(options.OutputPath), heading, report));
 }
 else if (options.OutputPath is not null)

@@ -43,10 +43,14 @@ public sealed class AuditMonitor : BackgroundService
     /// The scheduled audit: one per interval in the whole cluster (<see cref="IAuditScheduleGrain"/>);
     /// this silo's gauges take its report whichever silo ran it.
     /// </summary>
-    public async Task<AuditReport> RunScheduledAsync(TimeSpan interval)
+    public async Task<AuditReport?> RunScheduledAsync(TimeSpan interval)
     {
         var report = await _grains.GetGrain<IAuditScheduleGrain>(0).RunScheduledAsync(interval);
-        _reports.Adopt(report);
+        if (report is not null)
+        {
+            _reports.Adopt(report);
+        }
+
         return report;
     }
 

@@ -189,6 +189,14 @@ public static class LicensingNode
         silo.Services.AddOptions<TransactionalStateOptions>().BindConfiguration(TransactionsSection);
         // Ahead of the activity propagation: untraced device polls start no server activity.
         silo.AddIncomingGrainCallFilter<OrleansLicensing.Gateway.Apis.DevicePollTracingFilter>();
+        // Holders that only the audit's read activated leave memory after it; not on the memory
+        // provider, whose JSON cannot read a holder's immutable dictionaries back (a holder there
+        // must never be deactivated and read again).
+        if (storage.Provider != StorageProvider.Memory)
+        {
+            silo.AddIncomingGrainCallFilter<OrleansLicensing.Grains.Ledger.AuditReadFilter>();
+        }
+
         silo.AddActivityPropagation();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(OrleansLicensing.Grains.LicensingClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());

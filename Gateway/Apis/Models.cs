@@ -220,6 +220,16 @@ public sealed record AuditLineResponse(string Type, long Minted, long Held, long
 /// <param name="Unsettled">License types whose non-zero difference unit moves in flight during the audit could explain (not a finding; the next audit tells).</param>
 public sealed record AuditResponse(bool Balanced, IReadOnlyList<AuditLineResponse> LicenseTypes, int Holders, DateTimeOffset At, IReadOnlyList<string> Unsettled);
 
+/// <param name="StartedAt">When the run in progress started (callers that joined it see the same instant).</param>
+/// <param name="Pass">The pass over the holders (a pass is repeated, at most 3 times, while unit moves in flight could explain a difference).</param>
+/// <param name="HoldersRead">Holders read in this pass.</param>
+/// <param name="HoldersKnown">Holders the registry knows (an upper bound of what the pass reads).</param>
+public sealed record AuditRunResponse(DateTimeOffset StartedAt, int Pass, int HoldersRead, int HoldersKnown);
+
+/// <param name="Running">The audit in progress; null when none runs.</param>
+/// <param name="Last">The last complete audit of the cluster's audit job; null before the first.</param>
+public sealed record AuditProgressResponse(AuditRunResponse? Running, AuditResponse? Last);
+
 public sealed record LotSelectionRequest(List<string> LotIds);
 
 public sealed record MoveLicensesRequest(string TargetMac);

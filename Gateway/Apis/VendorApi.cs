@@ -16,7 +16,14 @@ public static class VendorApi
             .WithSummary("Register shipped devices and receive their secrets (all or nothing)")
             .ProducesErrors(ErrorCodes.InvalidMac, ErrorCodes.UnknownDeviceType, ErrorCodes.HardwareAlreadyRegistered, ErrorCodes.Conflict);
         vendor.MapGet("/audit", AuditAsync).WithName("ConservationAudit")
-            .WithSummary("Conservation audit: minted against held plus consumed units per license type");
+            .WithSummary("Conservation audit: minted against held plus consumed units per license type")
+            .WithDescription("Starts the cluster's audit, or joins the one in progress, and waits for it up to `wait` seconds "
+                + "(default and maximum `Gateway:AuditWaitSeconds`, 20): 200 with the report when it finished in time; "
+                + "otherwise 202 with its progress, a `Location` of `GET /api/v1/vendor/audit/progress` and `Retry-After`. "
+                + "Poll that until `running` is null; `last` is then this audit's report. Small installations get 200 at once.")
+            .ProducesErrors(ErrorCodes.ValidationFailed);
+        vendor.MapGet("/audit/progress", AuditProgressAsync).WithName("ConservationAuditProgress")
+            .WithSummary("Progress of the conservation audit in progress and the last complete report; starts nothing");
         return groups;
     }
 
@@ -28,16 +35,47 @@ public static class VendorApi
         return TypedResults.Created($"/api/v1/vendor/activation-keys/{key.Key}", new ActivationKeyResponse(key.Key, key.Licenses, key.OrderNumber));
     }
 
-    public static async Task<Ok<AuditResponse>> AuditAsync(IGrainFactory grains)
+    public const string AuditProgressPath = "/api/v1/vendor/audit/progress";
+
+    /// <summary>Seconds a client is asked to wait before it polls the progress of a running audit.</summary>
+    private const int AuditRetryAfterSeconds = 5;
+
+    /// <remarks>
+    /// The audit runs as the cluster's job (<see cref="IAuditScheduleGrain"/>), not in the
+    /// request: over 100,000 holders it takes longer than a request may, and a second caller
+    /// joins the run in progress instead of starting another pass over every holder.
+    /// </remarks>
+    public static async Task<Results<Ok<AuditResponse>, Accepted<AuditProgressResponse>>> AuditAsync(int? wait, IGrainFactory grains, GatewaySettings settings, HttpContext http)
     {
-        var report = await grains.GetGrain<IConservationAuditGrain>(0).RunAsync();
-        return TypedResults.Ok(new AuditResponse(
-            report.Balanced,
-            report.LicenseTypes.Select(l => new AuditLineResponse(l.Type, l.Minted, l.Held, l.Consumed, l.Difference, l.HeldBy)).ToArray(),
-            report.Holders,
-            report.At,
-            report.Unsettled));
+        if (wait is < 0)
+        {
+            throw LicensingException.Validation("'wait' must be 0 or more seconds.");
+        }
+
+        var seconds = Math.Min(wait ?? settings.AuditWaitSeconds, settings.AuditWaitSeconds);
+        var status = await grains.GetGrain<IAuditScheduleGrain>(0).RunAsync(TimeSpan.FromSeconds(Math.Max(0, seconds)));
+        if (status.Running is null && status.Last is { } report)
+        {
+            return TypedResults.Ok(ToResponse(report));
+        }
+
+        http.Response.Headers.RetryAfter = AuditRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Accepted(AuditProgressPath, ToResponse(status));
     }
+
+    public static async Task<Ok<AuditProgressResponse>> AuditProgressAsync(IGrainFactory grains) =>
+        TypedResults.Ok(ToResponse(await grains.GetGrain<IAuditScheduleGrain>(0).GetStatusAsync()));
+
+    private static AuditProgressResponse ToResponse(AuditStatus status) => new(
+        status.Running is { } running ? new AuditRunResponse(running.StartedAt, running.Pass, running.HoldersRead, running.HoldersKnown) : null,
+        status.Last is { } last ? ToResponse(last) : null);
+
+    private static AuditResponse ToResponse(AuditReport report) => new(
+        report.Balanced,
+        report.LicenseTypes.Select(l => new AuditLineResponse(l.Type, l.Minted, l.Held, l.Consumed, l.Difference, l.HeldBy)).ToArray(),
+        report.Holders,
+        report.At,
+        report.Unsettled);
 
     /// <remarks>
     /// Every entry is validated here; the registrar grain then registers the batch all or

@@ -25,6 +25,12 @@ public interface IHolderRegistryGrain : IGrainWithIntegerKey
     Task RegisterManyAsync(ImmutableArray<HolderRef> holders);
 
     Task<ImmutableArray<HolderRef>> ListAsync();
+
+    /// <summary>
+    /// Entries of this shard from its state alone (sealed chunks times their capacity plus the
+    /// open chunk), without reading the chunks: what the audit's progress counts as known.
+    /// </summary>
+    Task<int> CountAsync();
 }
 
 /// <summary>A sealed chunk of a registry shard (<c>{shard}/{index}</c>): written once, read when the shard activates.</summary>

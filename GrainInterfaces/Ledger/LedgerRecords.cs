@@ -43,6 +43,24 @@ public sealed record AuditReport(
     public IEnumerable<AuditLine> Differences => LicenseTypes.Where(l => l.Difference != 0 && !Unsettled.Contains(l.Type));
 }
 
+/// <summary>
+/// How far the running conservation audit got: its pass (a pass is repeated while moves in flight
+/// could explain a difference), the holders read in this pass, and the holders the registry knows
+/// (an upper bound: an entry of the first registry layout may be counted twice).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record AuditProgress(
+    [property: Id(0)] DateTimeOffset StartedAt,
+    [property: Id(1)] int Pass,
+    [property: Id(2)] int HoldersRead,
+    [property: Id(3)] int HoldersKnown);
+
+/// <summary>The cluster's audit job: the run in progress (null when none) and the last complete report (null before the first).</summary>
+[GenerateSerializer, Immutable]
+public sealed record AuditStatus(
+    [property: Id(0)] AuditProgress? Running,
+    [property: Id(1)] AuditReport? Last);
+
 /// <summary>What the minting side of the audit knows: units minted and consumed, per type.</summary>
 [GenerateSerializer, Immutable]
 public sealed record MintTotals(

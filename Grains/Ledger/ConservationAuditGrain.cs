@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Orleans.Concurrency;
 using OrleansLicensing.Contracts;
 using OrleansLicensing.Grains.Ledger;
@@ -6,122 +5,17 @@ using OrleansLicensing.Grains.Ledger;
 namespace OrleansLicensing.Grains.Grains;
 
 /// <summary>
-/// The conservation audit (R-C2): minted units (the mint ledger) against the sum over every
-/// registered holder plus consumed units. Holders are read one by one, each in its own read
-/// transaction (retried when it meets contention or a transaction still being recovered after a
-/// silo loss), a bounded number at a time.
+/// Runs the conservation audit (<see cref="ConservationAudit"/>) for a caller that waits for its
+/// report, on the caller's silo, and publishes the report to that silo's <see cref="AuditReports"/>.
+/// The cluster's audit job (<see cref="AuditScheduleGrain"/>) runs the same audit in the background.
 /// </summary>
-/// <remarks>
-/// A move that commits between two holder reads is counted on neither or on both sides, so a
-/// pass over the holders is exact only when no move overlapped it. Every silo's
-/// <see cref="MoveTracker"/>, asked through its <see cref="IMoveWatchService"/>, says which moves did, and by how many units of each type each can
-/// shift the difference. A difference larger than that bound is real at once; a smaller one is
-/// read again in a new pass once those moves ended, up to <see cref="Passes"/> passes. What no
-/// pass settles is reported as unsettled (docs/consistency.md), never as a difference.
-/// </remarks>
 [StatelessWorker(1)]
 public sealed class ConservationAuditGrain(TimeProvider time, AuditReports reports, IMoveWatchClient watches, IClusterMembershipService membership) : Grain, IConservationAuditGrain
 {
-    private const int Parallelism = 32;
-    private const int Passes = 3;
-    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
-
     public async Task<AuditReport> RunAsync()
     {
-        AuditReport report;
-        for (var pass = 1; ; pass++)
-        {
-            // Every silo's moves, not only this one's: a move runs where its request arrived.
-            var watch = await ClusterWatch.OpenAsync(watches, membership);
-            try
-            {
-                try
-                {
-                    report = await ReadOnceAsync();
-                }
-                finally
-                {
-                    await watch.CloseAsync();
-                }
-
-                var differing = report.LicenseTypes.Where(line => line.Difference != 0).Select(line => line.Type).ToImmutableArray();
-                IReadOnlyDictionary<string, long?> bounds = differing.IsEmpty ? new Dictionary<string, long?>() : await watch.BoundsAsync(differing);
-                var explained = report.LicenseTypes
-                    .Where(line => line.Difference != 0 && (bounds[line.Type] is not { } bound || Math.Abs(line.Difference) <= bound))
-                    .Select(line => line.Type)
-                    .ToImmutableArray();
-                if (explained.IsEmpty || pass == Passes)
-                {
-                    report = report with { Unsettled = explained };
-                    break;
-                }
-
-                // Some difference may be a move in flight: read again once the moves met have ended.
-                await watch.SettledAsync(SettleTimeout);
-            }
-            finally
-            {
-                await watch.ReleaseAsync();
-            }
-        }
-
+        var report = await new ConservationAudit(GrainFactory, time, watches, membership).RunAsync();
         reports.Publish(report);
         return report;
     }
-
-    /// <summary>One pass over every registered holder and the mint ledger.</summary>
-    /// <remarks>
-    /// The shards are walked in <see cref="IHolderRegistryGrain.FirstLayoutShards"/> groups (the
-    /// shards congruent modulo 16), one group at a time, so only a sixteenth of the index is in
-    /// memory at once. An entry of the first layout sits in shard <c>hash % 16</c>; its shard of
-    /// today is in the same group, so a holder registered in both is counted once.
-    /// </remarks>
-    private async Task<AuditReport> ReadOnceAsync()
-    {
-        var minted = await GrainFactory.GetGrain<IMintLedgerGrain>(IMintLedgerGrain.Key).GetTotalsAsync();
-        var held = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
-        var count = 0;
-        for (var group = 0; group < IHolderRegistryGrain.FirstLayoutShards; group++)
-        {
-            var shards = await Task.WhenAll(Enumerable.Range(0, IHolderRegistryGrain.Shards / IHolderRegistryGrain.FirstLayoutShards)
-                .Select(i => GrainFactory.GetGrain<IHolderRegistryGrain>(group + (i * IHolderRegistryGrain.FirstLayoutShards)).ListAsync()));
-            var holders = shards.SelectMany(s => s).Distinct().ToArray();
-            count += holders.Length;
-            foreach (var chunk in holders.Chunk(Parallelism))
-            {
-                foreach (var holding in await Task.WhenAll(chunk.Select(ReadAsync)))
-                {
-                    foreach (var (type, units) in holding.Units)
-                    {
-                        if (!held.TryGetValue(type, out var byKind))
-                        {
-                            held[type] = byKind = new Dictionary<string, long>(StringComparer.Ordinal);
-                        }
-
-                        byKind[holding.Kind] = byKind.GetValueOrDefault(holding.Kind) + units;
-                    }
-                }
-            }
-        }
-
-        var types = minted.Minted.Keys.Concat(minted.Consumed.Keys).Concat(held.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        var lines = types.Select(type =>
-        {
-            var byKind = held.GetValueOrDefault(type) ?? [];
-            var heldTotal = byKind.Values.Sum();
-            var consumed = minted.Consumed.GetValueOrDefault(type);
-            var mintedTotal = minted.Minted.GetValueOrDefault(type);
-            return new AuditLine(type, mintedTotal, heldTotal, consumed, mintedTotal - heldTotal - consumed, byKind.ToImmutableSortedDictionary(StringComparer.Ordinal));
-        }).ToImmutableArray();
-
-        return new AuditReport(lines.All(l => l.Difference == 0), lines, count, time.GetUtcNow());
-    }
-
-    private Task<Holding> ReadAsync(HolderRef holder) => TransientFailures.ReadAsync(() => holder.Kind switch
-    {
-        HolderKinds.Project => GrainFactory.GetGrain<IProjectGrain>(holder.Id).GetHoldingAsync(),
-        HolderKinds.Key => GrainFactory.GetGrain<IActivationKeyGrain>(holder.Id).GetHoldingAsync(),
-        HolderKinds.Device => GrainFactory.GetGrain<IDeviceGrain>(holder.Id).GetHoldingAsync(),
-        _ => throw new InvalidOperationException($"Unknown holder kind '{holder.Kind}'."),
-    });
 }

@@ -8,28 +8,22 @@ namespace OrleansLicensing.Grains.Grains;
 /// One shard of the holder index the audit walks; sharded so no single grain is hot, chunked so
 /// registering writes one chunk of at most <see cref="IHolderRegistryGrain.ChunkCapacity"/>
 /// entries. The shard's state is its open chunk and the number of sealed chunks; the sealed ones
-/// are read into memory when the shard activates (duplicates are recognised from that set).
+/// are read into memory on the first registration or listing (duplicates are recognised from
+/// that set), not for a count, which the state alone answers.
 /// </summary>
 public sealed class HolderRegistryGrain(
     [PersistentState("holderRegistry", StorageNames.Licensing)] IPersistentState<HolderRegistryState> registry) : Grain, IHolderRegistryGrain
 {
     private readonly HashSet<string> _all = new(StringComparer.Ordinal);
+    private bool _loaded;
 
     public static int ShardOf(string kind, string id) => (int)(StableHash(kind + "|" + id) % IHolderRegistryGrain.Shards);
-
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        var sealedChunks = await Task.WhenAll(Enumerable.Range(0, registry.State.SealedChunks).Select(index => Chunk(index).ReadAsync()));
-        foreach (var entry in sealedChunks.SelectMany(chunk => chunk).Concat(registry.State.Holders))
-        {
-            _all.Add(entry);
-        }
-    }
 
     public Task RegisterAsync(string kind, string id) => RegisterManyAsync([new HolderRef(kind, id)]);
 
     public async Task RegisterManyAsync(ImmutableArray<HolderRef> holders)
     {
+        await LoadAsync();
         var fresh = holders.Select(h => h.Kind + "|" + h.Id).Where(entry => !_all.Contains(entry)).Distinct(StringComparer.Ordinal).ToList();
         if (fresh.Count == 0)
         {
@@ -56,12 +50,35 @@ public sealed class HolderRegistryGrain(
         }
     }
 
-    public Task<ImmutableArray<HolderRef>> ListAsync() =>
-        Task.FromResult(_all.Order(StringComparer.Ordinal).Select(entry =>
+    public async Task<ImmutableArray<HolderRef>> ListAsync()
+    {
+        await LoadAsync();
+        return [.. _all.Order(StringComparer.Ordinal).Select(entry =>
         {
             var separator = entry.IndexOf('|', StringComparison.Ordinal);
             return new HolderRef(entry[..separator], entry[(separator + 1)..]);
-        }).ToImmutableArray());
+        })];
+    }
+
+    public Task<int> CountAsync() =>
+        Task.FromResult((registry.State.SealedChunks * IHolderRegistryGrain.ChunkCapacity) + registry.State.Holders.Count);
+
+    /// <summary>Reads the sealed chunks once per activation (the grain is not reentrant, so no second load overlaps the first).</summary>
+    private async Task LoadAsync()
+    {
+        if (_loaded)
+        {
+            return;
+        }
+
+        var sealedChunks = await Task.WhenAll(Enumerable.Range(0, registry.State.SealedChunks).Select(index => Chunk(index).ReadAsync()));
+        foreach (var entry in sealedChunks.SelectMany(chunk => chunk).Concat(registry.State.Holders))
+        {
+            _all.Add(entry);
+        }
+
+        _loaded = true;
+    }
 
     private IHolderRegistryChunkGrain Chunk(int index) =>
         GrainFactory.GetGrain<IHolderRegistryChunkGrain>($"{this.GetPrimaryKeyLong()}/{index}");

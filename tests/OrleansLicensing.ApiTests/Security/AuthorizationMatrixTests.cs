@@ -128,6 +128,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/v1/vendor/import/{exportId}"] = "Vendor",
         ["POST /api/v1/vendor/activation-keys"]             = "Vendor",
         ["GET /api/v1/vendor/audit"]                        = "Vendor",
+        ["GET /api/v1/vendor/audit/progress"]               = "Vendor",
         ["POST /api/v1/vendor/hardware"]                    = "Vendor",
         ["GET /api/v1/vendor/mail/{email}"]                 = "Vendor",
         ["GET /api/v1/vendor/orders/{orderNumber}/devices"] = "Vendor",
