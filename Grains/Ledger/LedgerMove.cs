@@ -54,6 +54,13 @@ public abstract class LedgerMove<TResult>
     }
 
     /// <summary>
+    /// True once after an attempt the move itself abandoned to try a different plan (it learned
+    /// under a lock that it needs another lock mode, D118): the runner tries again at once and
+    /// counts no abort, since no contention caused it.
+    /// </summary>
+    public virtual bool TakeReplanRequest() => false;
+
+    /// <summary>
     /// The error the caller gets for a refusal. A move may add facts here that it should not read
     /// under the transaction's locks (which other projects could have covered a shortfall).
     /// </summary>

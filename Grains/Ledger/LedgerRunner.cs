@@ -82,6 +82,12 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
                 tracked.EndedWithoutEffect();
                 ExceptionDispatchInfo.Throw(await move.ExplainAsync(domain, _context));
             }
+            catch (Exception e) when (TransientFailures.IsStaleRead(e) && attempt < MaxAttempts && move.TakeReplanRequest())
+            {
+                // The move asked for another plan (D118): not contention, so no abort counted and no back-off.
+                logger.LogDebug("{Kind} attempt {Attempt} abandoned by the move for another plan", move.Kind, attempt);
+                continue;
+            }
             catch (Exception e) when (TransientFailures.IsRetryableAbort(e))
             {
                 metrics.TransactionAborted(move.Kind);

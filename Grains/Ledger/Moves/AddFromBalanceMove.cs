@@ -22,6 +22,7 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
 
     // Set when the device's project turned out to hold some of the wanted units: later attempts write-lock it from the start.
     private bool _homeNeedsWrite;
+    private bool _replanRequested;
     private readonly DateOnly _today;
     private readonly SscCalculator _calculator;
 
@@ -170,6 +171,7 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
                 }
 
                 _homeNeedsWrite = true;
+                _replanRequested = true;
                 throw new LicensingException(ErrorCodes.TransientConflict, "The device's project holds some of the licenses; drawing them needs its write lock.");
             }
 
@@ -191,6 +193,13 @@ public sealed class AddFromBalanceMove : LedgerMove<AddLicensesResult>
         }
 
         return debits.ToImmutable();
+    }
+
+    public override bool TakeReplanRequest()
+    {
+        var requested = _replanRequested;
+        _replanRequested = false;
+        return requested;
     }
 
     public override IReadOnlyDictionary<string, int> UnitsMoved(AddLicensesResult result) => _command.Licenses;
