@@ -35,13 +35,13 @@ public static class ActivationsApi
     }
 
     public static async Task<Ok<BalanceResponse>> GetBalanceAsync(CompanyCaller caller, IGrainFactory grains) =>
-        TypedResults.Ok(new BalanceResponse(caller.ProjectId!, await grains.GetGrain<IProjectGrain>(caller.ProjectId!).GetBalanceAsync()));
+        TypedResults.Ok(new BalanceResponse(caller.ProjectId!, await TransactionalReads.RunAsync(() => grains.GetGrain<IProjectGrain>(caller.ProjectId!).GetBalanceAsync())));
 
     public static async Task<Ok<RedeemedKeyResponse[]>> ListProjectActivationsAsync(CompanyCaller caller, IGrainFactory grains) =>
         TypedResults.Ok((await grains.GetGrain<IProjectGrain>(caller.ProjectId!).ListRedeemedKeysAsync()).Select(RedeemedKeyResponse.From).ToArray());
 
     public static async Task<Ok<CompanyBalanceResponse>> GetCompanyBalanceAsync(CompanyCaller caller, IGrainFactory grains) =>
-        TypedResults.Ok(new CompanyBalanceResponse(caller.CompanyId, await grains.GetGrain<ICompanyGrain>(caller.CompanyId).GetBalanceAsync()));
+        TypedResults.Ok(new CompanyBalanceResponse(caller.CompanyId, await TransactionalReads.RunAsync(() => grains.GetGrain<ICompanyGrain>(caller.CompanyId).GetBalanceAsync())));
 
     public static async Task<Ok<RedeemedKeyResponse[]>> ListCompanyActivationsAsync(CompanyCaller caller, IGrainFactory grains) =>
         TypedResults.Ok((await grains.GetGrain<ICompanyGrain>(caller.CompanyId).ListRedeemedKeysAsync()).Select(RedeemedKeyResponse.From).ToArray());
