@@ -39,6 +39,9 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
     /// <summary>memory: how long to wait for the collector's next full collection before each reading.</summary>
     public int GcWaitSeconds { get; init; } = 60;
 
+    /// <summary>`--only cluster --cluster-only true`: measure the cluster shape without the single node beside it.</summary>
+    public bool ClusterOnly { get; init; }
+
     public static BenchmarkOptions Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -82,6 +85,7 @@ public sealed record BenchmarkOptions(int Seconds, int Rounds, int Concurrency, 
             OrderDevices = Int("order-devices", 10_000),
             Queries = values.ContainsKey("queries") ? Int("queries", 0) : null,
             GcWaitSeconds = Int("gc-wait-seconds", 60),
+            ClusterOnly = values.GetValueOrDefault("cluster-only") == "true",
         };
     }
 

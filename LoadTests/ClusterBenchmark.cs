@@ -18,9 +18,6 @@ public static class ClusterBenchmark
 {
     public const string Heading = "## License operations on a 3-silo PostgreSQL cluster (issue 10)";
 
-    private const int Companies = 8;
-    private const int DevicesPerCompany = 50;
-    private const int Clients = 16;
 
     public static async Task<string> RunAsync(BenchmarkOptions options, string root)
     {
@@ -30,34 +27,39 @@ public static class ClusterBenchmark
         await using (var cluster = await LocalClusterScript.UpAsync(root))
         {
             var gateways = cluster.GatewayUrls.Select(url => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(120) }).ToList();
-            rows.Add(await MeasureAsync("cluster: 3 silos + 2 gateways + PostgreSQL", gateways, cluster.ProcessIds, seconds, cluster.SiloUrls));
+            rows.Add(await MeasureAsync(options, "cluster: 3 silos + 2 gateways + PostgreSQL", gateways, cluster.ProcessIds, seconds, cluster.SiloUrls));
             await AssertBalancedAsync(gateways[1]);
             gateways.ForEach(g => g.Dispose());
+        }
+
+        if (options.ClusterOnly)
+        {
+            return Report(options, seconds, rows);
         }
 
         await using (var node = await ExternalNode.StartAsync(root))
         {
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(node.Url), Timeout = TimeSpan.FromSeconds(120) };
-            rows.Add(await MeasureAsync("single node (SQLite)", [http], [node.ProcessId], seconds, [node.Url]));
+            rows.Add(await MeasureAsync(options, "single node (SQLite)", [http], [node.ProcessId], seconds, [node.Url]));
             await AssertBalancedAsync(http);
         }
 
-        return Report(seconds, rows);
+        return Report(options, seconds, rows);
     }
 
-    private static async Task<(string, CurveBenchmark.Round, double, string)> MeasureAsync(string shape, List<HttpClient> gateways, IReadOnlyList<int> processes, int seconds, IReadOnlyList<string> siloUrls)
+    private static async Task<(string, CurveBenchmark.Round, double, string)> MeasureAsync(BenchmarkOptions options, string shape, List<HttpClient> gateways, IReadOnlyList<int> processes, int seconds, IReadOnlyList<string> siloUrls)
     {
         var token = await BenchmarkNode.RegisterUserAsync(gateways[0]);
-        var companies = await CurveBenchmark.SeedAsync(gateways[0], token, Companies, DevicesPerCompany, 0x500000);
-        Console.WriteLine($"{shape}: seeded; 10 s warm-up with polls (not counted)");
-        await CurveBenchmark.RunRoundAsync(gateways, token, companies, Clients, TimeSpan.FromSeconds(10), poll: true);
+        var companies = await CurveBenchmark.SeedAsync(gateways[0], token, options.Companies, options.DevicesPerCompany, 0x500000);
+        Console.WriteLine($"{shape}: seeded; {options.WarmupSeconds} s warm-up with polls (not counted)");
+        await CurveBenchmark.RunRoundAsync(gateways, token, companies, options.Clients, TimeSpan.FromSeconds(options.WarmupSeconds), poll: true);
 
         var idleBefore = processes.Select(pid => ProcessCpu.Seconds([pid])).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(5));
         var idle = processes.Select((pid, i) => ProcessCpu.Seconds([pid]) - idleBefore[i]).ToArray();
         var writesBefore = await StorageWritesAsync(siloUrls);
         var before = processes.Select(pid => ProcessCpu.Seconds([pid])).ToArray();
-        var round = await CurveBenchmark.RunRoundAsync(gateways, token, companies, Clients, TimeSpan.FromSeconds(seconds), poll: true);
+        var round = await CurveBenchmark.RunRoundAsync(gateways, token, companies, options.Clients, TimeSpan.FromSeconds(seconds), poll: true);
         var each = processes.Select((pid, i) => ProcessCpu.Seconds([pid]) - before[i]).ToArray();
         var cpu = each.Sum();
         var writesAfter = await StorageWritesAsync(siloUrls);
@@ -93,12 +95,24 @@ public static class ClusterBenchmark
         }
     }
 
-    private static string Report(int seconds, List<(string Shape, CurveBenchmark.Round Round, double CpuSeconds, string Processes)> rows)
+    /// <summary>The shape options that differ from the defaults, as they were given on the command line.</summary>
+    private static string ShapeArguments(BenchmarkOptions options)
+    {
+        var defaults = BenchmarkOptions.Parse([]);
+        return string.Concat(
+            options.Companies != defaults.Companies ? FormattableString.Invariant($" --companies {options.Companies}") : string.Empty,
+            options.DevicesPerCompany != defaults.DevicesPerCompany ? FormattableString.Invariant($" --devices-per-company {options.DevicesPerCompany}") : string.Empty,
+            options.Clients != defaults.Clients ? FormattableString.Invariant($" --clients {options.Clients}") : string.Empty,
+            options.WarmupSeconds != defaults.WarmupSeconds ? FormattableString.Invariant($" --warmup-seconds {options.WarmupSeconds}") : string.Empty,
+            options.ClusterOnly ? " --cluster-only true" : string.Empty);
+    }
+
+    private static string Report(BenchmarkOptions options, int seconds, List<(string Shape, CurveBenchmark.Round Round, double CpuSeconds, string Processes)> rows)
     {
         var text = new StringBuilder();
         text.AppendLine(Heading);
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet build -c Release Gateway && dotnet run -c Release --project LoadTests -- --only cluster --seconds {seconds}` ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, 1-minute load average at the end {QueryLatencies.LoadAverage()}). The cluster is `CONFIGURATION=Release deploy/local-cluster.sh up` (a private PostgreSQL 15 on loopback, 3 silo processes, 2 gateway processes, their production configuration: full durability); the single node is the Release silo binary with the API co-hosted on SQLite. Load from the LoadTests process: {Clients} closed-loop clients binding 1 PBX-Port8 to a device of one of {Companies} companies ({Companies * DevicesPerCompany} devices) drawn from another project of the company (`fromProjects`, one transaction over the device and that project), clients alternating between the two gateways; 4 device pollers (10 ms pause) beside them, also alternating. A 10 s warm-up, then one {seconds} s round per shape. CPU is user + system time of every process of the shape and its children (PostgreSQL's backends included) from `/proc`, over the round; the load generator's own CPU is not counted. Everything runs on the same cores, so the cluster's five .NET processes and PostgreSQL compete with each other and with the generator.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet build -c Release Silo && dotnet build -c Release Gateway && dotnet run -c Release --project LoadTests -- --only cluster --seconds {seconds}{ShapeArguments(options)}` ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, 1-minute load average at the end {QueryLatencies.LoadAverage()}). The cluster is `CONFIGURATION=Release deploy/local-cluster.sh up` (a private PostgreSQL 15 on loopback, 3 silo processes, 2 gateway processes, their production configuration: full durability); the single node is the Release silo binary with the API co-hosted on SQLite. Load from the LoadTests process: {options.Clients} closed-loop clients binding 1 PBX-Port8 to a device of one of {options.Companies} companies ({options.Companies * options.DevicesPerCompany} devices) drawn from another project of the company (`fromProjects`, one transaction over the device and that project), clients alternating between the two gateways; 4 device pollers (10 ms pause) beside them, also alternating. A {options.WarmupSeconds} s warm-up, then one {seconds} s round per shape. CPU is user + system time of every process of the shape and its children (PostgreSQL's backends included) from `/proc`, over the round; the load generator's own CPU is not counted. Everything runs on the same cores, so the cluster's five .NET processes and PostgreSQL compete with each other and with the generator.");
         text.AppendLine();
         text.AppendLine("| shape | ops/s | min 1 s window | p50 | p99 | max | answers | CPU over the round | CPU per operation | polls (p99) | grain storage |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");

@@ -75,7 +75,8 @@ public static class PostgreSqlSchema
 
     /// <summary>
     /// The connection string the grain storage uses: the operator's, with Npgsql's automatic
-    /// preparation turned on unless the operator set it (D120). The provider sends the same few
+    /// preparation turned on unless the operator set it (D120), and no session reset when a
+    /// connection goes back to the pool (D125). The provider sends the same few
     /// statements (read, write, clear) for every grain; prepared once per connection, PostgreSQL
     /// no longer parses and plans each write. Npgsql drops a prepared statement when the table's
     /// schema changes, so an upgrade script does not break a running silo's statements.
@@ -84,10 +85,19 @@ public static class PostgreSqlSchema
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (!given.Keys.Cast<string>().Any(key => key.Replace(" ", string.Empty, StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        bool Given(string keyword) => given.Keys.Cast<string>().Any(key => key.Replace(" ", string.Empty, StringComparison.Ordinal).Equals(keyword, StringComparison.OrdinalIgnoreCase));
+        if (!Given("MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = 16;
             builder.AutoPrepareMinUsages = 2;
+        }
+
+        // D125: the provider takes a pooled connection per query and leaves no session state
+        // behind (no SET, temporary table, cursor, LISTEN or advisory lock), so resetting the
+        // session on every return to the pool is work PostgreSQL does for nothing.
+        if (!Given("NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
         }
 
         return builder.ConnectionString;

@@ -5,6 +5,7 @@
 #   deploy/local-cluster.sh up       start everything, wait for every /readyz, print the gateway URLs
 #   deploy/local-cluster.sh status   which processes run and whether they are ready
 #   deploy/local-cluster.sh down     stop everything it started and delete its data
+#                                    (KEEP_LOGS=dir copies the processes' logs there first)
 #
 # State (keys, logs, the env file with GATEWAY_URLS, VENDOR_API_KEY, SILO_PIDS, GATEWAY_PIDS,
 # POSTGRES_PID) lives in deploy/.local-cluster/ (git-ignored); the database in a temporary
@@ -82,6 +83,8 @@ up() {
   local postgres_pid connection
   postgres_pid=$(sed -n 's/^PID=//p' <<<"$pg_info")
   connection=$(sed -n 's/^CONNECTION_STRING=//p' <<<"$pg_info")
+  # CONNECTION_OPTIONS: further Npgsql keywords for every process (e.g. "Timeout=5").
+  connection="$connection${CONNECTION_OPTIONS:+;$CONNECTION_OPTIONS}"
   echo "POSTGRES_PID=$postgres_pid" >> "$env_file"
 
   # Secrets as files only this user reads; the processes get paths, not values, where they can.
@@ -181,6 +184,10 @@ down() {
   stop_pids "${SILO_PIDS:-}"
   if [ -n "${PG_DIR:-}" ]; then
     "$root/deploy/postgres-local.sh" stop "$PG_DIR"
+  fi
+  if [ -n "${KEEP_LOGS:-}" ] && [ -d "$state/logs" ]; then
+    mkdir -p "$KEEP_LOGS" && cp -r "$state/logs/." "$KEEP_LOGS/"
+    echo "Logs kept in $KEEP_LOGS."
   fi
   rm -rf "$state"
   echo "Cluster down; its processes stopped and its data deleted."

@@ -84,6 +84,35 @@ public sealed partial class QueryKeyContractTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task PostgreSQL_grain_storage_connections_go_back_to_the_pool_without_a_session_reset_unless_the_operator_asks()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = await postgres.CreateDatabaseAsync();
+        Assert.True(new NpgsqlConnectionStringBuilder(PostgreSqlSchema.ForGrainStorage(database)).NoResetOnClose);
+        Assert.False(new NpgsqlConnectionStringBuilder(PostgreSqlSchema.ForGrainStorage(database + ";No Reset On Close=false")).NoResetOnClose);
+
+        // One pooled connection: what a query leaves in the session is still there for the next
+        // one (D125) — which is why the provider's queries must leave nothing behind.
+        async Task<string> RoundTripAsync(string connectionString)
+        {
+            await using (var first = new NpgsqlConnection(connectionString))
+            {
+                await first.OpenAsync(ct);
+                await using var set = new NpgsqlCommand("SET application_name = 'left-behind'", first);
+                await set.ExecuteNonQueryAsync(ct);
+            }
+
+            await using var second = new NpgsqlConnection(connectionString);
+            await second.OpenAsync(ct);
+            await using var show = new NpgsqlCommand("SHOW application_name", second);
+            return (string)(await show.ExecuteScalarAsync(ct))!;
+        }
+
+        Assert.Equal("left-behind", await RoundTripAsync(PostgreSqlSchema.ForGrainStorage(database + ";Maximum Pool Size=1;Application Name=pooled-a")));
+        Assert.Equal("pooled-b", await RoundTripAsync(PostgreSqlSchema.ForGrainStorage(database + ";Maximum Pool Size=1;Application Name=pooled-b;No Reset On Close=false")));
+    }
+
+    [Fact]
     public async Task PostgreSQL_grain_storage_prepares_its_write_and_keeps_working_after_a_schema_change()
     {
         var ct = TestContext.Current.CancellationToken;
