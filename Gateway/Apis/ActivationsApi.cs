@@ -30,7 +30,7 @@ public static class ActivationsApi
     {
         var code = Codes.NormalizeActivationKey(request.Key) ?? throw LicensingException.NotFound("The activation key");
         var comment = Validate.OptionalText(request.Comment, "comment", InputLimits.Text.KeyComment);
-        var result = await grains.GetGrain<ILedgerGrain>(0).RedeemKeyAsync(code, caller.ProjectCompanyId!, caller.ProjectId!, comment, idempotency?.For(request), caller.Email);
+        var result = await grains.LedgerFor(caller.ProjectCompanyId!).RedeemKeyAsync(code, caller.ProjectCompanyId!, caller.ProjectId!, comment, idempotency?.For(request), caller.Email);
         return TypedResults.Created($"/api/v1/companies/{caller.CompanyId}/projects/{caller.ProjectId}/activations", new RedeemResponse(result.Key, result.Licenses, result.ProjectId));
     }
 

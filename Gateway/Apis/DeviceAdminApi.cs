@@ -110,7 +110,7 @@ public static class DeviceAdminApi
         // The ledger reads the target's SSA end (R-D6) on the business clock.
         var command = new MoveDevicesCommand(
             caller.CompanyId, caller.ProjectId!, macs, null, request.CalculationDate, request.DryRun ?? false, excluded, buyOnCredit, orderNumber, caller.Email);
-        var result = await grains.GetGrain<ILedgerGrain>(0).MoveDevicesAsync(command, idempotency?.For(request));
+        var result = await grains.LedgerFor(caller.CompanyId).MoveDevicesAsync(command, idempotency?.For(request));
         return TypedResults.Ok(new MoveDevicesResponse(
             result.TargetProjectId,
             [.. result.Devices.Select(d => new MovedDeviceResponse(d.Mac, d.FromProjectId, d.Moved))],

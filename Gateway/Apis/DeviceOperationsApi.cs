@@ -52,7 +52,7 @@ public static class DeviceOperationsApi
     public static async Task<Ok<WarrantyResponse>> AddWarrantyAsync(WarrantyRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains, Catalog catalog)
     {
         var owner = caller.ProjectCompanyId ?? caller.CompanyId;
-        var result = await grains.GetGrain<ILedgerGrain>(0).AddWarrantyAsync(owner, caller.Device.Mac, request.Years, idempotency?.For(request));
+        var result = await grains.LedgerFor(owner).AddWarrantyAsync(owner, caller.Device.Mac, request.Years, idempotency?.For(request));
         return TypedResults.Ok(WarrantyResponse.From(result, catalog));
     }
 
@@ -72,7 +72,7 @@ public static class DeviceOperationsApi
         }
 
         var token = idempotency?.For(request);
-        var ledger = grains.GetGrain<ILedgerGrain>(0);
+        var ledger = grains.LedgerFor(owner);
         var results = new List<DeviceWarrantyResult>(devices.Length);
         foreach (var mac in devices.Order(StringComparer.Ordinal))
         {
@@ -97,7 +97,7 @@ public static class DeviceOperationsApi
         var owner = caller.ProjectCompanyId ?? caller.CompanyId;
         var floating = FloatingType(catalog);
         var command = new AddLicensesCommand(owner, caller.Device.Mac, floating.MinVersion, ImmutableSortedDictionary.Create<string, int>(StringComparer.Ordinal).Add(floating.Code, 1), [], DryRun: false);
-        var result = await grains.GetGrain<ILedgerGrain>(0).AddLicensesFromBalanceAsync(command, idempotency?.For(command));
+        var result = await grains.LedgerFor(owner).AddLicensesFromBalanceAsync(command, idempotency?.For(command));
         return TypedResults.Ok(AddLicensesResponse.From(result));
     }
 
@@ -112,7 +112,7 @@ public static class DeviceOperationsApi
         }
 
         var owner = caller.ProjectCompanyId ?? caller.CompanyId;
-        var freed = await grains.GetGrain<ILedgerGrain>(0).ReturnToFreePoolAsync(owner, caller.Device.Mac, lotIds, idempotency?.For(lotIds.ToArray()));
+        var freed = await grains.LedgerFor(owner).ReturnToFreePoolAsync(owner, caller.Device.Mac, lotIds, idempotency?.For(lotIds.ToArray()));
         return TypedResults.Ok(freed.Select(LotResponse.From).ToArray());
     }
 

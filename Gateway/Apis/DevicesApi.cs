@@ -82,7 +82,7 @@ public static class DevicesApi
     {
         var target = Mac.Parse(request.TargetMac).ToString();
         await EnsureMayMoveLicensesAsync(caller, grains);
-        var moved = await grains.GetGrain<ILedgerGrain>(0).MoveLicensesAsync(caller.CompanyId, caller.Device.Mac, target, idempotency?.For(request));
+        var moved = await grains.LedgerFor(caller.CompanyId).MoveLicensesAsync(caller.CompanyId, caller.Device.Mac, target, idempotency?.For(request));
         return TypedResults.Ok(moved.Select(LotResponse.From).ToArray());
     }
 
@@ -142,7 +142,7 @@ public static class DevicesApi
                 ? t.Code
                 : throw new LicensingException(ErrorCodes.UnknownLicenseType, $"'ssaExcludedTypes' names '{type}', which is not a license type."))],
         };
-        var result = await grains.GetGrain<ILedgerGrain>(0).AddLicensesFromBalanceAsync(command, idempotency?.For(request));
+        var result = await grains.LedgerFor(owner).AddLicensesFromBalanceAsync(command, idempotency?.For(request));
         return TypedResults.Ok(AddLicensesResponse.From(result, plan is null ? null : new PackageProposalResponse(plan.Licenses, plan.Ports, plan.SscPerYear, plan.Lots)));
     }
 

@@ -30,14 +30,14 @@ public static class FreePoolApi
     {
         var lotIds = LotIds(new LotSelectionRequest(request.LotIds!));
         var version = Validate.OptionalText(request.Version, "version", InputLimits.Text.Version);
-        var credited = await grains.GetGrain<ILedgerGrain>(0).ConvertFreePoolAsync(caller.CompanyId, caller.ProjectId!, lotIds, idempotency?.For(request), version);
+        var credited = await grains.LedgerFor(caller.CompanyId).ConvertFreePoolAsync(caller.CompanyId, caller.ProjectId!, lotIds, idempotency?.For(request), version);
         return TypedResults.Ok(new ConvertResponse(caller.ProjectId!, credited));
     }
 
     public static async Task<Ok<LotResponse[]>> AddFromFreeAsync(LotSelectionRequest request, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
     {
         var lotIds = LotIds(request);
-        var lots = await grains.GetGrain<ILedgerGrain>(0).AddFromFreePoolAsync(caller.CompanyId, caller.Device.Mac, lotIds, idempotency?.For(request));
+        var lots = await grains.LedgerFor(caller.CompanyId).AddFromFreePoolAsync(caller.CompanyId, caller.Device.Mac, lotIds, idempotency?.For(request));
         return TypedResults.Ok(lots.Select(LotResponse.From).ToArray());
     }
 

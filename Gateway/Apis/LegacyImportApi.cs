@@ -219,7 +219,7 @@ public static class LegacyImportApi
             try
             {
                 var command = new SsaCommand(caller.CompanyId, outcome.Plan.ProjectId, end, null, DryRun: true, [], false, null, caller.Email);
-                quote = SsaResponse.From(await grains.GetGrain<ILedgerGrain>(0).SetSsaAsync(command));
+                quote = SsaResponse.From(await grains.LedgerFor(caller.CompanyId).SetSsaAsync(command));
             }
             catch (LicensingException e) when (e.Code is ErrorCodes.SsaEndInPast or ErrorCodes.Conflict)
             {

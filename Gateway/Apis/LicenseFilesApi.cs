@@ -54,7 +54,7 @@ public static class LicenseFilesApi
     {
         var wanted = Validate.Text(version ?? throw LicensingException.Validation("Give the 'version' to download, e.g. ?version=V13."), "version", InputLimits.Text.Version);
         var owner = caller.ProjectCompanyId ?? caller.CompanyId;
-        var file = await grains.GetGrain<ILedgerGrain>(0).DownloadLicenseFileAsync(owner, caller.Device.Mac, wanted, encrypted);
+        var file = await grains.LedgerFor(owner).DownloadLicenseFileAsync(owner, caller.Device.Mac, wanted, encrypted);
         response.Headers.ContentDisposition = $"attachment; filename=\"license-{file.Mac.Replace(":", string.Empty, StringComparison.Ordinal)}-{file.Version}{(file.Encrypted ? "-encrypted" : string.Empty)}.xml\"";
         return TypedResults.Text(file.Document, XmlContentType, Encoding.UTF8);
     }
@@ -62,7 +62,7 @@ public static class LicenseFilesApi
     public static async Task<Ok<OfferedVersionsResponse>> GetOfferedVersionsAsync(CompanyCaller caller, IGrainFactory grains, Catalog catalog)
     {
         var owner = caller.ProjectCompanyId ?? caller.CompanyId;
-        var versions = await grains.GetGrain<ILedgerGrain>(0).GetOfferedVersionsAsync(owner, caller.Device.Mac);
+        var versions = await grains.LedgerFor(owner).GetOfferedVersionsAsync(owner, caller.Device.Mac);
         return TypedResults.Ok(new OfferedVersionsResponse(caller.Device.Mac, caller.Device.NoDowngrade,
             [.. versions.Select(catalog.GetVersion).Select(v => new OfferedVersionResponse(v.Version, v.ReleaseDate, Encryptable: v.Number >= FirstEncryptedVersion))]));
     }
@@ -70,7 +70,7 @@ public static class LicenseFilesApi
     public static async Task<Ok<InvalidationResponse>> InvalidateAsync(InvalidationRequest request, CompanyCaller caller, IGrainFactory grains)
     {
         var owner = caller.ProjectCompanyId ?? caller.CompanyId;
-        var result = await grains.GetGrain<ILedgerGrain>(0).InvalidateAsync(owner, caller.Device.Mac, DocumentOf(request));
+        var result = await grains.LedgerFor(owner).InvalidateAsync(owner, caller.Device.Mac, DocumentOf(request));
         return TypedResults.Ok(InvalidationResponse.From(result));
     }
 
@@ -108,7 +108,7 @@ public static class LicenseFilesApi
         var device = await grains.GetGrain<IDeviceGrain>(mac).GetAsync();
         var companyId = device.CompanyId
             ?? throw new LicensingException(ErrorCodes.DeviceNotInProject, "The device is in no project; its licenses have no free pool to return to.");
-        var result = await grains.GetGrain<ILedgerGrain>(0).InvalidateAsync(companyId, mac, DocumentOf(request));
+        var result = await grains.LedgerFor(companyId).InvalidateAsync(companyId, mac, DocumentOf(request));
         return TypedResults.Ok(InvalidationResponse.From(result));
     }
 

@@ -35,7 +35,7 @@ public static class OwnKeysApi
             Validate.OptionalText(request.Comment, "comment", InputLimits.Text.KeyComment),
             Validate.OptionalText(request.OrderNumber, "orderNumber", InputLimits.Text.OrderNumber),
             Validate.OptionalText(request.OrderReference, "orderReference", InputLimits.Text.OrderReference));
-        var key = await grains.GetGrain<ILedgerGrain>(0).CreateOwnKeyAsync(draft, idempotency?.For(request));
+        var key = await grains.LedgerFor(caller.CompanyId).CreateOwnKeyAsync(draft, idempotency?.For(request));
         return TypedResults.Created($"/api/v1/companies/{caller.CompanyId}/projects/{caller.ProjectId}/own-keys/{key.Key}", Response(key));
     }
 
@@ -43,14 +43,14 @@ public static class OwnKeysApi
     {
         var delta = catalog.ValidateLicenseMap(request.Licenses, allowNegative: true);
         var code = Codes.NormalizeActivationKey(key) ?? throw LicensingException.NotFound("The own activation key");
-        var updated = await grains.GetGrain<ILedgerGrain>(0).UpdateOwnKeyAsync(caller.CompanyId, code, delta, idempotency?.For(request));
+        var updated = await grains.LedgerFor(caller.CompanyId).UpdateOwnKeyAsync(caller.CompanyId, code, delta, idempotency?.For(request));
         return TypedResults.Ok(Response(updated));
     }
 
     public static async Task<Ok<OwnKeyResponse>> DeleteAsync(string key, CompanyCaller caller, IdempotencyKey? idempotency, IGrainFactory grains)
     {
         var code = Codes.NormalizeActivationKey(key) ?? throw LicensingException.NotFound("The own activation key");
-        var deleted = await grains.GetGrain<ILedgerGrain>(0).DeleteOwnKeyAsync(caller.CompanyId, code, idempotency?.For(new { key = code }));
+        var deleted = await grains.LedgerFor(caller.CompanyId).DeleteOwnKeyAsync(caller.CompanyId, code, idempotency?.For(new { key = code }));
         return TypedResults.Ok(Response(deleted));
     }
 

@@ -35,7 +35,7 @@ public static class SsaApi
             caller.CompanyId, caller.ProjectId!, endDate, request.CalculationDate, request.DryRun ?? false,
             [.. excluded.Select(id => Validate.Text(id, "excludedLots", InputLimits.Text.LotId)).Distinct(StringComparer.Ordinal)],
             buyOnCredit, orderNumber, caller.Email);
-        var quote = await grains.GetGrain<ILedgerGrain>(0).SetSsaAsync(command, idempotency?.For(request));
+        var quote = await grains.LedgerFor(caller.CompanyId).SetSsaAsync(command, idempotency?.For(request));
         return TypedResults.Ok(SsaResponse.From(quote));
     }
 

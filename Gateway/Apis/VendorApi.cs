@@ -31,7 +31,7 @@ public static class VendorApi
     {
         var licenses = catalog.ValidateLicenseMap(request.Licenses);
         var orderNumber = Validate.OptionalText(request.OrderNumber, "orderNumber", InputLimits.Text.OrderNumber);
-        var key = await grains.GetGrain<ILedgerGrain>(0).MintKeyAsync(licenses, orderNumber, idempotency?.For(request));
+        var key = await grains.GetGrain<ILedgerGrain>(LedgerLanes.Vendor).MintKeyAsync(licenses, orderNumber, idempotency?.For(request));
         return TypedResults.Created($"/api/v1/vendor/activation-keys/{key.Key}", new ActivationKeyResponse(key.Key, key.Licenses, key.OrderNumber));
     }
 

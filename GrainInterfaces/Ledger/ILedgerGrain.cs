@@ -5,6 +5,7 @@ namespace OrleansLicensing.Contracts;
 /// <summary>
 /// Runs every move of license units between holders as one Orleans transaction (R-C1), then
 /// tells the holders whose poll answers changed. Stateless: any silo runs it next to the caller.
+/// Callers key it by the company whose units move (<see cref="LedgerLanes"/>).
 /// </summary>
 public interface ILedgerGrain : IGrainWithIntegerKey
 {

@@ -16,8 +16,10 @@ namespace OrleansLicensing.Grains.Grains;
 /// post-commit device refresh. Invariants live with the state they guard: balances never go
 /// negative (ProjectGrain), a key is redeemed once (ActivationKeyGrain), a device's membership,
 /// emptiness for a move (R-L5) and consistency rules (R-L2) are checked under its lock (DeviceGrain).
-/// Not [Reentrant]: one move at a time per activation (a stateless worker has up to one per core)
-/// bounds how many transactions contend for a hot balance; reentrancy measured slower (docs/consistency.md).
+/// Not [Reentrant]: one move at a time per activation (a stateless worker has up to one per core
+/// and key) bounds how many transactions contend for a hot balance; reentrancy measured slower
+/// (docs/consistency.md). The gateway keys it by company (D126), so companies do not queue behind
+/// each other's moves.
 /// </summary>
 [StatelessWorker]
 public sealed class LedgerGrain(
