@@ -45,8 +45,11 @@ public sealed class LicensingExceptionHandler(ILogger<LicensingExceptionHandler>
                 return true;
 
             case TimeoutException or OrleansMessageRejectionException or SiloUnavailableException:
+            case OperationCanceledException when !context.RequestAborted.IsCancellationRequested:
                 // A timeout, or a call routed to a silo that just died (until the cluster declares it
-                // dead and its grains move, seconds): a server-side condition, never a client error;
+                // dead and its grains move, seconds), or a call Orleans cancelled because its message
+                // expired before the target could be placed (seen while a silo of a rolling restart
+                // left; the client had not cancelled): a server-side condition, never a client error;
                 // the client retries (unit moves with the same Idempotency-Key).
                 logger.LogWarning(exception, "A grain call timed out or its silo was unreachable");
                 context.Response.Headers.RetryAfter = "1";

@@ -13,12 +13,14 @@ public sealed class ExceptionHandlerTests(SharedApp shared)
     [InlineData("runtime")]
     [InlineData("unavailable")]
     [InlineData("timeout")]
+    [InlineData("placement expired")]
     public async Task A_failure_of_the_Orleans_runtime_is_a_503_the_client_retries_not_a_500(string kind)
     {
         Exception failure = kind switch
         {
             "runtime" => new OrleansException("The silo is shutting down."),
             "unavailable" => new SiloUnavailableException("The silo died."),
+            "placement expired" => new OperationCanceledException("Message expired before placement could complete for grain ledger/23."),
             _ => new TimeoutException("Response did not arrive on time."),
         };
         var context = new DefaultHttpContext { RequestServices = shared.App.Services };
