@@ -18,7 +18,6 @@ public static class ClusterBenchmark
 {
     public const string Heading = "## License operations on a 3-silo PostgreSQL cluster (issue 10)";
 
-
     public static async Task<string> RunAsync(BenchmarkOptions options, string root)
     {
         var seconds = Math.Max(10, options.Seconds);
