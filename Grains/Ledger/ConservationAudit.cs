@@ -129,13 +129,7 @@ public sealed class ConservationAudit(IGrainFactory grains, TimeProvider time, I
         RequestContext.Set(AuditReadFilter.Key, holder.Kind == HolderKinds.Device ? holder.Id : string.Empty);
         try
         {
-            return await TransientFailures.ReadAsync(() => holder.Kind switch
-            {
-                HolderKinds.Project => grains.GetGrain<IProjectGrain>(holder.Id).GetHoldingAsync(),
-                HolderKinds.Key => grains.GetGrain<IActivationKeyGrain>(holder.Id).GetHoldingAsync(),
-                HolderKinds.Device => grains.GetGrain<IDeviceGrain>(holder.Id).GetHoldingAsync(),
-                _ => throw new InvalidOperationException($"Unknown holder kind '{holder.Kind}'."),
-            });
+            return await TransientFailures.ReadAsync(() => grains.GetHoldingAsync(holder));
         }
         finally
         {

@@ -16,6 +16,7 @@ public sealed class LedgerMetrics : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _abortsByKind = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _retriesByKind = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lockTimeoutsByKind = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _rechecksByKind = new(StringComparer.Ordinal);
     private readonly Counter<long> _keysMinted;
     private readonly Counter<long> _keysRedeemed;
     private readonly Counter<long> _unitsMoved;
@@ -28,6 +29,7 @@ public sealed class LedgerMetrics : IDisposable
         _meter.CreateObservableCounter("licensing.transaction.aborts", () => ByKind(_abortsByKind), description: "Transactions aborted by contention or overload, by operation kind");
         _meter.CreateObservableCounter("licensing.transaction.retries", () => ByKind(_retriesByKind), description: "Aborted transactions retried inside the cluster, by operation kind");
         _meter.CreateObservableCounter("licensing.transaction.lock_timeouts", () => ByKind(_lockTimeoutsByKind), description: "Transactions aborted because a lock was held or awaited past its timeout (a stall), by operation kind");
+        _meter.CreateObservableCounter("licensing.refusals.rechecked", () => ByKind(_rechecksByKind), description: "Refusals checked again after the holders' earlier transactions resolved, by operation kind");
         _keysMinted = _meter.CreateCounter<long>("licensing.keys.minted", description: "Activation keys minted by the vendor");
         _keysRedeemed = _meter.CreateCounter<long>("licensing.keys.redeemed", description: "Activation keys redeemed into projects");
         _unitsMoved = _meter.CreateCounter<long>("licensing.units.moved", unit: "{unit}", description: "License units moved between holders, by operation kind and license type");
@@ -37,6 +39,10 @@ public sealed class LedgerMetrics : IDisposable
     private long _abortCount;
     private long _retryCount;
     private long _lockTimeoutCount;
+    private long _recheckCount;
+
+    /// <summary>Refusals on this silo that the ledger checked again against committed state.</summary>
+    public long RecheckedRefusalCount => Interlocked.Read(ref _recheckCount);
 
     /// <summary>Transactions on this silo that ended in, or waited out, a lock timeout.</summary>
     public long LockTimeoutCount => Interlocked.Read(ref _lockTimeoutCount);
@@ -66,6 +72,12 @@ public sealed class LedgerMetrics : IDisposable
     {
         Interlocked.Increment(ref _lockTimeoutCount);
         _lockTimeoutsByKind.AddOrUpdate(kind, 1, (_, count) => count + 1);
+    }
+
+    public void RefusalRechecked(string kind)
+    {
+        Interlocked.Increment(ref _recheckCount);
+        _rechecksByKind.AddOrUpdate(kind, 1, (_, count) => count + 1);
     }
 
     public void TransactionRetried(string kind)

@@ -15,7 +15,9 @@ namespace OrleansLicensing.Grains.Ledger;
 /// <item>records the result under the caller's idempotency key in the same transaction,</item>
 /// <item>retries aborts caused by contention, an unreachable participant or a stale read with
 /// jittered back-off, <see cref="MaxAttempts"/> attempts in all (then the caller sees TransientConflict),</item>
-/// <item>surfaces domain errors as themselves (as the move explains them),</item>
+/// <item>surfaces domain errors as themselves (as the move explains them), once they rest on
+/// committed state: a refusal is checked again after the declared holders' earlier transactions
+/// have resolved (<see cref="AwaitHoldersResolvedAsync"/>),</item>
 /// <item>counts the operation, its retries and the units moved (<see cref="LedgerMetrics"/>), and</item>
 /// <item>after commit, tells the declared devices which transaction committed, so they take the state it wrote into their poll answers (R-C3).</item>
 /// </list>
@@ -38,6 +40,7 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
     {
         await RegisterAsync(move.Holders);
         using var tracked = _tracker.Begin(move.UnitsMovedBoundTheChange ? move.UnitsDeclared : null);
+        var refusalRechecked = false;
         for (var attempt = 1; ; attempt++)
         {
             T result = default!;
@@ -75,6 +78,21 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
             catch (Exception e) when (CountLockTimeout(move.Kind, e))
             {
                 throw; // never reached: the filter only counts
+            }
+            catch (OrleansTransactionAbortedException e) when (e.InnerException is LicensingException && !TransientFailures.IsStaleRead(e) && !refusalRechecked && attempt < MaxAttempts)
+            {
+                // The refusal may rest on a state that a transaction still being resolved prepared
+                // (D127): wait until those have resolved, then run the move once more.
+                refusalRechecked = true;
+                metrics.RefusalRechecked(move.Kind);
+                if (await AwaitHoldersResolvedAsync(move) is { } unsettled)
+                {
+                    metrics.Operation(move.Kind, ErrorCodes.TransientConflict);
+                    tracked.EndedWithoutEffect();
+                    ExceptionDispatchInfo.Throw(unsettled);
+                }
+
+                continue;
             }
             catch (OrleansTransactionAbortedException e) when (e.InnerException is LicensingException domain && !TransientFailures.IsStaleRead(e))
             {
@@ -152,6 +170,43 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
         if (events.Length > 0)
         {
             await feed.RecordAsync(events);
+        }
+    }
+
+    /// <summary>
+    /// Waits until every transaction that had prepared a state of one of the move's declared
+    /// holders has committed or aborted. Orleans lets a transaction read the state an earlier one
+    /// prepared before that one commits (the later one then commits only after it, or aborts with
+    /// it); a refusal decided on such a state aborts at once, and is only right if the earlier
+    /// transaction commits. Normally it does, but one whose participant or manager failed can
+    /// abort seconds later — the move's own earlier attempt among them (a redeem whose first
+    /// attempt the silo kill aborted after the key had prepared read the key as redeemed: D127).
+    /// A read-only transaction over the holders commits only after the transactions it read
+    /// from: once it has committed (or aborted with one of them, which is then resolved too),
+    /// another attempt of the move reads committed states. If the holders do not settle within
+    /// the attempts, the caller gets the last retryable abort (returned, null once resolved)
+    /// rather than a refusal that may be false.
+    /// </summary>
+    private async Task<Exception?> AwaitHoldersResolvedAsync<T>(LedgerMove<T> move)
+    {
+        var holders = move.Holders.Distinct().ToArray();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await transactions.RunTransaction(TransactionOption.Create, () => Task.WhenAll(holders.Select(grains.GetHoldingAsync)));
+                return null;
+            }
+            catch (Exception e) when (TransientFailures.IsRetryableAbort(e))
+            {
+                if (attempt >= MaxAttempts)
+                {
+                    return e;
+                }
+
+                logger.LogDebug(e, "{Kind}: the holders' earlier transactions were still resolving (attempt {Attempt})", move.Kind, attempt);
+                await Task.Delay(TransientFailures.Delay(attempt));
+            }
         }
     }
 
