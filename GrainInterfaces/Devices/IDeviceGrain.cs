@@ -12,7 +12,7 @@ namespace OrleansLicensing.Contracts;
 /// grain for the lock the first one holds (a stall until the lock timeout, issue 15). They touch
 /// only the transactional lots, whose locks order them.
 /// </remarks>
-public interface IDeviceGrain : IGrainWithStringKey
+public interface IDeviceGrain : IHolderGrain
 {
     /// <summary>
     /// Adds the device to a project of a company, enforcing R-D2. The membership is part of the
@@ -94,8 +94,6 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Transaction(TransactionOption.Join)]
     Task<ImmutableArray<LicenseLot>> ExtendSsaAsync(string companyId, string projectId, DateOnly endDate, ImmutableArray<string> excludedLotIds);
 
-    [Transaction(TransactionOption.CreateOrJoin)]
-    Task<Holding> GetHoldingAsync();
 
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<ImmutableArray<LicenseLot>> GetLotsAsync();

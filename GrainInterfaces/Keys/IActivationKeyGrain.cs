@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace OrleansLicensing.Contracts;
 
 /// <summary>An activation key keyed by its canonical code (R-K1, R-K2).</summary>
-public interface IActivationKeyGrain : IGrainWithStringKey
+public interface IActivationKeyGrain : IHolderGrain
 {
     /// <summary>Mints the key (vendor only); Conflict when the code exists.</summary>
     [Transaction(TransactionOption.CreateOrJoin)]
@@ -32,7 +32,4 @@ public interface IActivationKeyGrain : IGrainWithStringKey
     [Transaction(TransactionOption.Join)]
     Task<bool> RepointAsync(Repoint repoint);
 
-    /// <summary>Units still in the key (zero once redeemed or deleted), for the audit.</summary>
-    [Transaction(TransactionOption.CreateOrJoin)]
-    Task<Holding> GetHoldingAsync();
 }

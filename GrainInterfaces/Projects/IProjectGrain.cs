@@ -10,7 +10,7 @@ namespace OrleansLicensing.Contracts;
 /// inside the grain for the lock the first one holds (a stall until the lock timeout, issue 15).
 /// They touch only the transactional balance, whose locks order them.
 /// </remarks>
-public interface IProjectGrain : IGrainWithStringKey
+public interface IProjectGrain : IHolderGrain
 {
     Task<ProjectView> InitializeAsync(string companyId, string name, string? description);
 
@@ -92,9 +92,6 @@ public interface IProjectGrain : IGrainWithStringKey
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<ImmutableArray<LicenseLot>> GetFreePoolAsync();
 
-    /// <summary>Balance plus free pool, for the conservation audit.</summary>
-    [Transaction(TransactionOption.CreateOrJoin)]
-    Task<Holding> GetHoldingAsync();
 
     /// <summary>
     /// The owner company of the project when <paramref name="companyId"/> holds an external right

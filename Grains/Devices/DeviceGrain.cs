@@ -293,6 +293,8 @@ public sealed class DeviceGrain(
 
     public Task<ImmutableArray<LicenseLot>> GetLotsAsync() => lots.PerformRead(state => state.Lots);
 
+    public Task ReadAllStatesAsync() => lots.PerformRead(_ => 0);
+
     public async Task<Holding> GetHoldingAsync()
     {
         var current = await lots.PerformRead(state => state.Lots);

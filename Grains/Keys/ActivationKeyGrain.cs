@@ -126,6 +126,9 @@ public sealed class ActivationKeyGrain(
             return changed;
         });
 
+    public Task ReadAllStatesAsync() => key.PerformRead(_ => 0);
+
+    /// <summary>Units still in the key (zero once redeemed or deleted).</summary>
     public Task<Holding> GetHoldingAsync() =>
         key.PerformRead(state => new Holding(
             HolderKinds.Key,

@@ -129,7 +129,7 @@ public sealed class ConservationAudit(IGrainFactory grains, TimeProvider time, I
         RequestContext.Set(AuditReadFilter.Key, holder.Kind == HolderKinds.Device ? holder.Id : string.Empty);
         try
         {
-            return await TransientFailures.ReadAsync(() => grains.GetHoldingAsync(holder));
+            return await TransientFailures.ReadAsync(() => grains.Holder(holder).GetHoldingAsync());
         }
         finally
         {

@@ -37,6 +37,8 @@ public sealed class IdempotencyGrain(
             return state.Result;
         });
 
+    public Task ReadAllStatesAsync() => record.PerformRead(_ => 0);
+
     public Task CompleteAsync(string fingerprint, object result) =>
         record.PerformUpdate(state =>
         {

@@ -16,7 +16,8 @@ public sealed class LedgerMetrics : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _abortsByKind = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _retriesByKind = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lockTimeoutsByKind = new(StringComparer.Ordinal);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _rechecksByKind = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _recheckOutcomes = new(StringComparer.Ordinal);
+    private readonly Counter<long> _refusalRechecks;
     private readonly Counter<long> _keysMinted;
     private readonly Counter<long> _keysRedeemed;
     private readonly Counter<long> _unitsMoved;
@@ -29,7 +30,7 @@ public sealed class LedgerMetrics : IDisposable
         _meter.CreateObservableCounter("licensing.transaction.aborts", () => ByKind(_abortsByKind), description: "Transactions aborted by contention or overload, by operation kind");
         _meter.CreateObservableCounter("licensing.transaction.retries", () => ByKind(_retriesByKind), description: "Aborted transactions retried inside the cluster, by operation kind");
         _meter.CreateObservableCounter("licensing.transaction.lock_timeouts", () => ByKind(_lockTimeoutsByKind), description: "Transactions aborted because a lock was held or awaited past its timeout (a stall), by operation kind");
-        _meter.CreateObservableCounter("licensing.refusals.rechecked", () => ByKind(_rechecksByKind), description: "Refusals checked again after the holders' earlier transactions resolved, by operation kind");
+        _refusalRechecks = _meter.CreateCounter<long>("licensing.refusals.rechecked", description: "Refusals checked again once the transactions that prepared the states they read had resolved, by operation kind and outcome (stood, overturned, unsettled)");
         _keysMinted = _meter.CreateCounter<long>("licensing.keys.minted", description: "Activation keys minted by the vendor");
         _keysRedeemed = _meter.CreateCounter<long>("licensing.keys.redeemed", description: "Activation keys redeemed into projects");
         _unitsMoved = _meter.CreateCounter<long>("licensing.units.moved", unit: "{unit}", description: "License units moved between holders, by operation kind and license type");
@@ -41,8 +42,20 @@ public sealed class LedgerMetrics : IDisposable
     private long _lockTimeoutCount;
     private long _recheckCount;
 
-    /// <summary>Refusals on this silo that the ledger checked again against committed state.</summary>
-    public long RecheckedRefusalCount => Interlocked.Read(ref _recheckCount);
+    /// <summary>The refusal was refused again on resolved state: the answer.</summary>
+    public const string RecheckStood = "stood";
+
+    /// <summary>The move succeeded on resolved state: the first refusal was false.</summary>
+    public const string RecheckOverturned = "overturned";
+
+    /// <summary>The states did not resolve in time: the caller got a retryable 503.</summary>
+    public const string RecheckUnsettled = "unsettled";
+
+    /// <summary>Refusal checks begun on this silo.</summary>
+    public long RefusalRechecksStarted => Interlocked.Read(ref _recheckCount);
+
+    /// <summary>Refusal checks on this silo that ended with <paramref name="outcome"/>.</summary>
+    public long RefusalRechecks(string outcome) => _recheckOutcomes.GetValueOrDefault(outcome);
 
     /// <summary>Transactions on this silo that ended in, or waited out, a lock timeout.</summary>
     public long LockTimeoutCount => Interlocked.Read(ref _lockTimeoutCount);
@@ -74,10 +87,12 @@ public sealed class LedgerMetrics : IDisposable
         _lockTimeoutsByKind.AddOrUpdate(kind, 1, (_, count) => count + 1);
     }
 
-    public void RefusalRechecked(string kind)
+    public void RefusalRecheckStarted() => Interlocked.Increment(ref _recheckCount);
+
+    public void RefusalRechecked(string kind, string outcome)
     {
-        Interlocked.Increment(ref _recheckCount);
-        _rechecksByKind.AddOrUpdate(kind, 1, (_, count) => count + 1);
+        _recheckOutcomes.AddOrUpdate(outcome, 1, (_, count) => count + 1);
+        _refusalRechecks.Add(1, new("kind", kind), new("outcome", outcome));
     }
 
     public void TransactionRetried(string kind)

@@ -16,8 +16,8 @@ namespace OrleansLicensing.Grains.Ledger;
 /// <item>retries aborts caused by contention, an unreachable participant or a stale read with
 /// jittered back-off, <see cref="MaxAttempts"/> attempts in all (then the caller sees TransientConflict),</item>
 /// <item>surfaces domain errors as themselves (as the move explains them), once they rest on
-/// committed state: a refusal is checked again after the declared holders' earlier transactions
-/// have resolved (<see cref="AwaitHoldersResolvedAsync"/>),</item>
+/// committed state: a refusal is checked again after the transactions that prepared the states
+/// it read have resolved (<see cref="AwaitStatesResolvedAsync"/>),</item>
 /// <item>counts the operation, its retries and the units moved (<see cref="LedgerMetrics"/>), and</item>
 /// <item>after commit, tells the declared devices which transaction committed, so they take the state it wrote into their poll answers (R-C3).</item>
 /// </list>
@@ -29,6 +29,9 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
     private readonly MoveTracker _tracker = tracker ?? new MoveTracker();
 
     public const int MaxAttempts = 6;
+
+    /// <summary>How long a refusal waits at most for the states it read to resolve (D127): the gateway's response timeout.</summary>
+    public static readonly TimeSpan RefusalCheckWindow = TimeSpan.FromSeconds(10);
 
     // Registrations are permanent, so one that succeeded need not be repeated; bounded so a
     // long-lived activation does not remember every device it ever served.
@@ -79,14 +82,15 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
             {
                 throw; // never reached: the filter only counts
             }
-            catch (OrleansTransactionAbortedException e) when (e.InnerException is LicensingException && !TransientFailures.IsStaleRead(e) && !refusalRechecked && attempt < MaxAttempts)
+            catch (OrleansTransactionAbortedException e) when (e.InnerException is LicensingException && !TransientFailures.IsStaleRead(e) && !refusalRechecked)
             {
                 // The refusal may rest on a state that a transaction still being resolved prepared
                 // (D127): wait until those have resolved, then run the move once more.
                 refusalRechecked = true;
-                metrics.RefusalRechecked(move.Kind);
-                if (await AwaitHoldersResolvedAsync(move) is { } unsettled)
+                metrics.RefusalRecheckStarted();
+                if (await AwaitStatesResolvedAsync(move, idempotency) is { } unsettled)
                 {
+                    metrics.RefusalRechecked(move.Kind, LedgerMetrics.RecheckUnsettled);
                     metrics.Operation(move.Kind, ErrorCodes.TransientConflict);
                     tracked.EndedWithoutEffect();
                     ExceptionDispatchInfo.Throw(unsettled);
@@ -96,6 +100,7 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
             }
             catch (OrleansTransactionAbortedException e) when (e.InnerException is LicensingException domain && !TransientFailures.IsStaleRead(e))
             {
+                metrics.RefusalRechecked(move.Kind, LedgerMetrics.RecheckStood);
                 metrics.Operation(move.Kind, domain.Code);
                 tracked.EndedWithoutEffect();
                 ExceptionDispatchInfo.Throw(await move.ExplainAsync(domain, _context));
@@ -125,6 +130,11 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
                 logger.LogDebug(e, "{Kind} attempt {Attempt} aborted (contention, an unreachable participant or a stale read); retrying", move.Kind, attempt);
                 await Task.Delay(TransientFailures.Delay(attempt));
                 continue;
+            }
+
+            if (refusalRechecked)
+            {
+                metrics.RefusalRechecked(move.Kind, LedgerMetrics.RecheckOverturned);
             }
 
             metrics.Operation(move.Kind, replayed ? "replayed" : "ok");
@@ -174,37 +184,48 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
     }
 
     /// <summary>
-    /// Waits until every transaction that had prepared a state of one of the move's declared
-    /// holders has committed or aborted. Orleans lets a transaction read the state an earlier one
-    /// prepared before that one commits (the later one then commits only after it, or aborts with
-    /// it); a refusal decided on such a state aborts at once, and is only right if the earlier
+    /// Waits until every transaction that had prepared a state the move may have refused on has
+    /// committed or aborted: every transactional state of the declared holders, and the
+    /// idempotency record. Orleans lets a transaction read the state an earlier one prepared
+    /// before that one commits (the later one then commits only after it, or aborts with it); a
+    /// refusal decided on such a state aborts at once, and is only right if the earlier
     /// transaction commits. Normally it does, but one whose participant or manager failed can
     /// abort seconds later — the move's own earlier attempt among them (a redeem whose first
-    /// attempt the silo kill aborted after the key had prepared read the key as redeemed: D127).
-    /// A read-only transaction over the holders commits only after the transactions it read
-    /// from: once it has committed (or aborted with one of them, which is then resolved too),
-    /// another attempt of the move reads committed states. If the holders do not settle within
-    /// the attempts, the caller gets the last retryable abort (returned, null once resolved)
-    /// rather than a refusal that may be false.
+    /// attempt a silo kill aborted after the key had prepared read the key as redeemed: D127). A
+    /// read-only transaction over those states commits only after the transactions it read from,
+    /// or aborts with one of them (which has then resolved; it reads again). Returns null once one
+    /// has committed; if none commits within <see cref="RefusalCheckWindow"/>, the last failure,
+    /// which the caller answers as retryable rather than a refusal that may be false.
     /// </summary>
-    private async Task<Exception?> AwaitHoldersResolvedAsync<T>(LedgerMove<T> move)
+    private async Task<Exception?> AwaitStatesResolvedAsync<T>(LedgerMove<T> move, IdempotencyToken? idempotency)
     {
-        var holders = move.Holders.Distinct().ToArray();
+        var states = move.Holders.Distinct().Select(holder => (ITransactionalHolder)grains.Holder(holder)).ToList();
+        if (idempotency is not null)
+        {
+            states.Add(grains.GetGrain<IIdempotencyGrain>(idempotency.Scope));
+        }
+
+        var window = System.Diagnostics.Stopwatch.StartNew();
+        Exception? last = null;
         for (var attempt = 1; ; attempt++)
         {
+            var remaining = RefusalCheckWindow - window.Elapsed;
+            if (remaining <= TimeSpan.Zero)
+            {
+                return last ?? new TimeoutException("The states the refusal read did not resolve in time.");
+            }
+
+            var read = transactions.RunTransaction(TransactionOption.Create, () => Task.WhenAll(states.Select(state => state.ReadAllStatesAsync())));
             try
             {
-                await transactions.RunTransaction(TransactionOption.Create, () => Task.WhenAll(holders.Select(grains.GetHoldingAsync)));
+                await read.WaitAsync(remaining);
                 return null;
             }
-            catch (Exception e) when (TransientFailures.IsRetryableAbort(e))
+            catch (Exception e) when (e is OrleansException or TimeoutException)
             {
-                if (attempt >= MaxAttempts)
-                {
-                    return e;
-                }
-
-                logger.LogDebug(e, "{Kind}: the holders' earlier transactions were still resolving (attempt {Attempt})", move.Kind, attempt);
+                read.Ignore();
+                last = e;
+                logger.LogDebug(e, "{Kind}: the states of the refusal were still resolving (attempt {Attempt})", move.Kind, attempt);
                 await Task.Delay(TransientFailures.Delay(attempt));
             }
         }

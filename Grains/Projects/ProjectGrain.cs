@@ -245,6 +245,20 @@ public sealed class ProjectGrain(
         return freePool.PerformRead(state => state.Lots);
     }
 
+    public async Task ReadAllStatesAsync()
+    {
+        if (!project.State.Created)
+        {
+            return;
+        }
+
+        await balance.PerformRead(_ => 0);
+        await freePool.PerformRead(_ => 0);
+        await keys.PerformRead(_ => 0);
+        await ssa.PerformRead(_ => 0);
+    }
+
+    /// <summary>Balance plus free pool.</summary>
     public async Task<Holding> GetHoldingAsync()
     {
         if (!project.State.Created)

@@ -23,25 +23,36 @@ public sealed class RefusalRecheckTests(SharedCluster shared)
     {
         var (company, project) = await _world.CompanyAsync();
         var code = await _world.KeyAsync(("PBX-Port8*20", 3));
-        var rechecksBefore = Rechecks();
+        var overturnedBefore = Rechecks(LedgerMetrics.RecheckOverturned);
+        var startedBefore = await RechecksStarted();
 
         // The redeem's manager is the idempotency record (the first participant that writes), so
         // the key and the project take a prepare message each from the ledger.
         var prepare = shared.Gate.Arm("Prepare", project);
-        var redeem = _world.Ledger.RedeemKeyAsync(code, company, project, null, new IdempotencyToken($"user:{Guid.NewGuid():N}", "POST /activations"));
-        await prepare.Reached.WaitAsync(GateTimeout, TestContext.Current.CancellationToken);
-        var cancel = shared.Gate.ArmEvery("Cancel", code);
-        await cancel.Reached.WaitAsync(GateTimeout, TestContext.Current.CancellationToken);
+        CallGate.Hold? cancel = null;
+        Task<RedeemResult> redeem;
+        try
+        {
+            redeem = _world.Ledger.RedeemKeyAsync(code, company, project, null, new IdempotencyToken($"user:{Guid.NewGuid():N}", "POST /activations"));
+            await prepare.Reached.WaitAsync(GateTimeout, TestContext.Current.CancellationToken);
+            cancel = shared.Gate.ArmEvery("Cancel", code);
+            await cancel.Reached.WaitAsync(GateTimeout, TestContext.Current.CancellationToken);
 
-        // The second attempt finds the key prepared as redeemed. Before D127 the redeem ended here
-        // with KeyAlreadyAssigned; now the ledger waits for the key's pending transaction instead.
-        await Task.WhenAny(redeem, Eventually.UntilAsync(() => Task.FromResult(Rechecks()), count => count > rechecksBefore, GateTimeout));
-        Assert.False(redeem.IsCompleted, redeem.IsFaulted ? redeem.Exception!.InnerException!.Message : "the redeem ended while the key's first attempt was unresolved");
-        cancel.Release();
-        prepare.Release();
+            // The second attempt finds the key prepared as redeemed. Before D127 the redeem ended
+            // here with KeyAlreadyAssigned; now the ledger waits for the key's pending transaction.
+            await Task.WhenAny(redeem, Eventually.UntilAsync(RechecksStarted, count => count > startedBefore, GateTimeout));
+            Assert.False(redeem.IsCompleted, redeem.IsFaulted ? redeem.Exception!.InnerException!.Message : "the redeem ended while the key's first attempt was unresolved");
+            Assert.Equal(startedBefore + 1, await RechecksStarted());
+        }
+        finally
+        {
+            cancel?.Release();
+            prepare.Release();
+        }
 
         var result = await redeem.WaitAsync(GateTimeout, TestContext.Current.CancellationToken);
         Assert.Equal(project, result.ProjectId);
+        Assert.Equal(overturnedBefore + 1, Rechecks(LedgerMetrics.RecheckOverturned));
         Assert.Equal(3, (await _world.BalanceAsync(project))["PBX-Port8*20"]);
         Assert.Equal(project, (await shared.Grains.GetGrain<IActivationKeyGrain>(code).GetAsync()).AssignedProjectId);
         await _world.AssertBalancedAsync();
@@ -54,14 +65,16 @@ public sealed class RefusalRecheckTests(SharedCluster shared)
         var other = await _world.ProjectAsync(company);
         var code = await _world.KeyAsync(("PBX-Port8*20", 1));
         await _world.Ledger.RedeemKeyAsync(code, company, project, null);
-        var rechecksBefore = Rechecks();
+        var stoodBefore = Rechecks(LedgerMetrics.RecheckStood);
 
         var refused = await Assert.ThrowsAsync<LicensingException>(() => _world.Ledger.RedeemKeyAsync(code, company, other, null));
 
         Assert.Equal(ErrorCodes.KeyAlreadyAssigned, refused.Code);
-        Assert.Equal(rechecksBefore + 1, Rechecks());
+        Assert.Equal(stoodBefore + 1, Rechecks(LedgerMetrics.RecheckStood));
         Assert.Empty(await _world.BalanceAsync(other));
     }
 
-    private long Rechecks() => shared.Cluster.Silos.Sum(s => s.SiloHost.Services.GetRequiredService<LedgerMetrics>().RecheckedRefusalCount);
+    private long Rechecks(string outcome) => shared.Cluster.Silos.Sum(s => s.SiloHost.Services.GetRequiredService<LedgerMetrics>().RefusalRechecks(outcome));
+
+    private Task<long> RechecksStarted() => Task.FromResult(shared.Cluster.Silos.Sum(s => s.SiloHost.Services.GetRequiredService<LedgerMetrics>().RefusalRechecksStarted));
 }
