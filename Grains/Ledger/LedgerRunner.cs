@@ -192,10 +192,10 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
     /// transaction commits. Normally it does, but one whose participant or manager failed can
     /// abort seconds later — the move's own earlier attempt among them (a redeem whose first
     /// attempt a silo kill aborted after the key had prepared read the key as redeemed: D127). A
-    /// read-only transaction over those states commits only after the transactions it read from,
-    /// or aborts with one of them (which has then resolved; it reads again). Returns null once one
-    /// has committed; if none commits within <see cref="RefusalCheckWindow"/>, the last failure,
-    /// which the caller answers as retryable rather than a refusal that may be false.
+    /// read-only transaction over a grain's states commits only after the transactions it read
+    /// from, or aborts with one of them (which has then resolved; it reads again). Returns null
+    /// once one per grain has committed; if they have not within <see cref="RefusalCheckWindow"/>,
+    /// the last failure, which the caller answers as retryable rather than a refusal that may be false.
     /// </summary>
     private async Task<Exception?> AwaitStatesResolvedAsync<T>(LedgerMove<T> move, IdempotencyToken? idempotency)
     {
@@ -215,7 +215,10 @@ public sealed class LedgerRunner(IGrainFactory grains, ITransactionClient transa
                 return last ?? new TimeoutException("The states the refusal read did not resolve in time.");
             }
 
-            var read = transactions.RunTransaction(TransactionOption.Create, () => Task.WhenAll(states.Select(state => state.ReadAllStatesAsync())));
+            // One read-only transaction per grain: a transaction over several would hold one
+            // grain's read lock while it waits for another's, against moves that lock them in
+            // the other order (a deadlock until the lock timeout broke it).
+            var read = Task.WhenAll(states.Select(state => transactions.RunTransaction(TransactionOption.Create, state.ReadAllStatesAsync)));
             try
             {
                 await read.WaitAsync(remaining);
