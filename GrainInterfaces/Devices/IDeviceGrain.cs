@@ -94,7 +94,6 @@ public interface IDeviceGrain : IHolderGrain
     [Transaction(TransactionOption.Join)]
     Task<ImmutableArray<LicenseLot>> ExtendSsaAsync(string companyId, string projectId, DateOnly endDate, ImmutableArray<string> excludedLotIds);
 
-
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<ImmutableArray<LicenseLot>> GetLotsAsync();
 

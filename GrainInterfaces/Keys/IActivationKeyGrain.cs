@@ -31,5 +31,4 @@ public interface IActivationKeyGrain : IHolderGrain
     /// <summary>A join's change of the key's redeeming and owning company/project (R-U3, R-P4); false when nothing referred to the source.</summary>
     [Transaction(TransactionOption.Join)]
     Task<bool> RepointAsync(Repoint repoint);
-
 }

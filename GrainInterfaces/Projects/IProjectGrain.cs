@@ -92,7 +92,6 @@ public interface IProjectGrain : IHolderGrain
     [Transaction(TransactionOption.CreateOrJoin)]
     Task<ImmutableArray<LicenseLot>> GetFreePoolAsync();
 
-
     /// <summary>
     /// The owner company of the project when <paramref name="companyId"/> holds an external right
     /// on it (R-P2); NotFound otherwise, as for a project the caller cannot see.
